@@ -1,0 +1,110 @@
+import { z } from 'zod';
+
+/**
+ * Leaf parsers shared by the config sections. Each takes the raw string (undefined
+ * when unset) and reports problems without quoting secret input.
+ */
+
+export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace'] as const;
+export const LOG_FORMATS = ['json', 'pretty'] as const;
+
+/** Mist's regional API hosts (plus the US federal cloud), as listed in Mist's API docs. */
+export const MIST_HOSTS = [
+  'api.mist.com',
+  'api.gc1.mist.com',
+  'api.ac2.mist.com',
+  'api.gc2.mist.com',
+  'api.gc4.mist.com',
+  'api.eu.mist.com',
+  'api.gc3.mist.com',
+  'api.ac6.mist.com',
+  'api.gc6.mist.com',
+  'api.ac5.mist.com',
+  'api.gc5.mist.com',
+  'api.gc7.mist.com',
+  'api.us.mist-federal.com',
+] as const;
+
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+function splitList(raw: string | undefined): string[] {
+  return (raw ?? '')
+    .split(',')
+    .map((item) => item.trim())
+    .filter((item) => item !== '');
+}
+
+/** Tokens are secrets: problems say which entry (#n), never what it was. */
+export const tokenList = z
+  .string()
+  .optional()
+  .transform((raw, ctx) => {
+    const tokens = splitList(raw);
+    tokens.forEach((token, i) => {
+      if (token.length < 8) ctx.addIssue({ code: 'custom', message: `token #${i + 1} is too short (at least 8 characters)` });
+      else if (/\s/.test(token)) ctx.addIssue({ code: 'custom', message: `token #${i + 1} contains whitespace` });
+    });
+    return [...new Set(tokens)];
+  });
+
+export const orgIdList = z
+  .string()
+  .optional()
+  .transform((raw, ctx) => {
+    const ids = splitList(raw);
+    ids.forEach((id, i) => {
+      // Not quoted: a token pasted into the wrong variable must not be echoed.
+      if (!UUID.test(id)) ctx.addIssue({ code: 'custom', message: `entry #${i + 1} is not a UUID` });
+    });
+    return [...new Set(ids.map((id) => id.toLowerCase()))];
+  });
+
+/** Normalises a bare regional host or an http(s) URL to a base URL without trailing slash. */
+export const mistBaseUrl = z.string().transform((raw, ctx) => {
+  const value = raw.trim().replace(/\/+$/, '');
+  if (!value.includes('://')) {
+    const host = value.toLowerCase();
+    if ((MIST_HOSTS as readonly string[]).includes(host)) return `https://${host}`;
+    // Quoted only when it looks like a host name, so `user:secret@host` is never echoed.
+    const shown = /^[a-z0-9.-]+$/.test(host) ? `"${host}" ` : '';
+    ctx.addIssue({
+      code: 'custom',
+      message: `${shown}is not a Mist API host; use one of ${MIST_HOSTS.join(', ')} or a full http(s):// URL`,
+    });
+    return z.NEVER;
+  }
+  const url = URL.parse(value);
+  const problem = urlProblem(url, ['http:', 'https:']) ?? mistUrlProblem(url);
+  if (!url || problem) {
+    ctx.addIssue({ code: 'custom', message: problem ?? 'is not a valid URL' });
+    return z.NEVER;
+  }
+  return `${url.origin}${url.pathname.replace(/\/+$/, '')}`;
+});
+
+/** The URL may carry a password, so no problem message quotes any part of it. */
+export const redisUrl = z
+  .string()
+  .optional()
+  .transform((raw, ctx) => {
+    if (raw === undefined) return undefined;
+    const problem = urlProblem(URL.parse(raw.trim()), ['redis:', 'rediss:']);
+    if (problem) {
+      ctx.addIssue({ code: 'custom', message: problem });
+      return z.NEVER;
+    }
+    return raw.trim();
+  });
+
+function urlProblem(url: URL | null, protocols: readonly string[]): string | undefined {
+  if (!url) return 'is not a valid URL';
+  if (!protocols.includes(url.protocol)) return `must start with ${protocols.map((p) => `${p}//`).join(' or ')}`;
+  if (!url.hostname) return 'must name a host';
+  return undefined;
+}
+
+function mistUrlProblem(url: URL | null): string | undefined {
+  if (url?.username || url?.password) return 'must not contain credentials (tokens go in MIST_API_TOKENS)';
+  if (url?.search || url?.hash) return 'must not contain a query or fragment';
+  return undefined;
+}

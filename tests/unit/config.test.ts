@@ -1,0 +1,195 @@
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import {
+  ConfigError,
+  ConfigSchema,
+  ENV_VARS,
+  loadConfig,
+  parseEnvFile,
+  redactSecrets,
+  secretsOf,
+} from '../../src/config/index.js';
+import { runCli } from '../../src/cli/run.js';
+import { SimOptionsSchema } from '../../src/sim/options.js';
+
+const NO_FILE = join(tmpdir(), 'mist-wan-exporter-no-such-dir', '.env');
+const load = (env: Record<string, string | undefined>) => loadConfig(env, { envFile: NO_FILE });
+
+function problemsOf(env: Record<string, string | undefined>): string[] {
+  try {
+    load(env);
+  } catch (err) {
+    expect(err).toBeInstanceOf(ConfigError);
+    expect((err as ConfigError).code).toBe('E_CONFIG');
+    return (err as ConfigError).message.split('\n');
+  }
+  throw new Error('expected a ConfigError');
+}
+
+describe('loadConfig', () => {
+  it('returns documented defaults when nothing is set', () => {
+    expect(load({})).toEqual({
+      log: { level: 'info', format: 'json' },
+      mist: { tokens: [], baseUrl: 'https://api.mist.com', orgIds: [] },
+      redis: { url: undefined },
+      sim: { sites: 3208, seed: 'mist-wan', port: 9730, speed: 1 },
+    });
+  });
+
+  it('reports every problem at once, one line per variable', () => {
+    const lines = problemsOf({ LOG_LEVEL: 'loud', SIM_PORT: '70000', MIST_ORG_ID: 'not-a-uuid' });
+    expect(lines).toHaveLength(3);
+    expect(lines).toEqual(
+      expect.arrayContaining([
+        expect.stringMatching(/^LOG_LEVEL: must be one of fatal, error, warn, info, debug, trace$/),
+        expect.stringMatching(/^SIM_PORT: must be at most 65535$/),
+        expect.stringMatching(/^MIST_ORG_ID: entry #1 is not a UUID$/),
+      ]),
+    );
+  });
+
+  it('makes the CLI print every problem and exit with code 2', async () => {
+    const stderr: string[] = [];
+    const code = await runCli(['sim'], {
+      stdout: () => undefined,
+      stderr: (text) => void stderr.push(text),
+      waitForShutdown: () => Promise.resolve('SIGTERM'),
+      env: { LOG_FORMAT: 'xml', SIM_SITES: 'many' },
+      envFile: NO_FILE,
+    });
+    expect(code).toBe(2);
+    expect(stderr.join('')).toMatch(/invalid configuration:\n {2}LOG_FORMAT: .*\n {2}SIM_SITES: must be a number\n$/);
+  });
+
+  it('never echoes tokens, even invalid ones', () => {
+    const tokens = ['abc123', 'has inner-space-secret', 'good-token-123456'];
+    const message = problemsOf({ MIST_API_TOKENS: tokens.join(',') }).join('\n');
+    expect(message).toBe('MIST_API_TOKENS: token #1 is too short (at least 8 characters)\nMIST_API_TOKENS: token #2 contains whitespace');
+    for (const token of tokens) expect(message).not.toContain(token);
+  });
+
+  it('never echoes passwords from REDIS_URL, MIST_HOST or a token pasted into MIST_ORG_ID', () => {
+    const message = problemsOf({
+      REDIS_URL: 'http://admin:hunter2-redis@cache:6379',
+      MIST_HOST: 'https://user:hunter2-host@api.mist.com',
+      MIST_ORG_ID: 'hunter2-token-in-wrong-var',
+    }).join('\n');
+    expect(message).toContain('REDIS_URL: must start with redis:// or rediss://');
+    expect(message).toContain('MIST_HOST: must not contain credentials');
+    expect(message).not.toMatch(/hunter2|admin|user/);
+    expect(problemsOf({ MIST_HOST: 'user:hunter2@api.mist.com' }).join('\n')).not.toContain('hunter2');
+  });
+
+  it('accepts a REDIS_URL with a password', () => {
+    expect(load({ REDIS_URL: 'rediss://:s3cret@redis:6380/1' }).redis.url).toBe('rediss://:s3cret@redis:6380/1');
+  });
+
+  it.each([
+    ['api.eu.mist.com', 'https://api.eu.mist.com'],
+    ['API.GC1.MIST.COM/', 'https://api.gc1.mist.com'],
+    ['api.us.mist-federal.com', 'https://api.us.mist-federal.com'],
+    ['http://127.0.0.1:9730/', 'http://127.0.0.1:9730'],
+    ['https://proxy.example.com/mist/', 'https://proxy.example.com/mist'],
+  ])('normalises MIST_HOST %s to base URL %s', (host, baseUrl) => {
+    expect(load({ MIST_HOST: host }).mist.baseUrl).toBe(baseUrl);
+  });
+
+  it.each(['api.example.com', 'ftp://api.mist.com', 'https://api.mist.com/?x=1', 'http://'])('rejects MIST_HOST %s', (host) => {
+    expect(problemsOf({ MIST_HOST: host })[0]).toMatch(/^MIST_HOST: /);
+  });
+
+  it('parses org ids as a trimmed, lower-cased, de-duplicated list', () => {
+    const id = '6f4bf402-45f9-4a22-a1c7-8af4f4bfa0b1';
+    const other = '0e2d1c3b-1111-4222-8333-944455556666';
+    expect(load({ MIST_ORG_ID: ` ${id.toUpperCase()} ,${other},, ${id}` }).mist.orgIds).toEqual([id, other]);
+  });
+
+  it('trims and de-duplicates tokens; empty means demo mode', () => {
+    expect(load({ MIST_API_TOKENS: ' token-aaaa , token-bbbb,token-aaaa,' }).mist.tokens).toEqual(['token-aaaa', 'token-bbbb']);
+    expect(load({ MIST_API_TOKENS: '  ' }).mist.tokens).toEqual([]);
+  });
+
+  it('returns a deeply frozen config', () => {
+    const config = load({ MIST_API_TOKENS: 'token-aaaa' });
+    expect(Object.isFrozen(config)).toBe(true);
+    expect(Object.isFrozen(config.mist)).toBe(true);
+    expect(Object.isFrozen(config.mist.tokens)).toBe(true);
+    expect(() => ((config.log as { level: string }).level = 'trace')).toThrow(TypeError);
+  });
+});
+
+describe('.env file', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'mist-wan-config-'));
+
+  it('merges the file under the real environment', () => {
+    const file = join(dir, 'merge.env');
+    writeFileSync(file, '# local settings\nLOG_LEVEL=debug\nexport SIM_SITES="12"\nSIM_SEED=\'my seed\' # comment\nSIM_PORT=1234\n');
+    const config = loadConfig({ SIM_PORT: '4321', SIM_SITES: '' }, { envFile: file });
+    expect(config.log.level).toBe('debug');
+    expect(config.sim).toEqual({ sites: 12, seed: 'my seed', port: 4321, speed: 1 });
+  });
+
+  it('reports malformed lines by number without their content', () => {
+    const file = join(dir, 'bad.env');
+    writeFileSync(file, 'LOG_LEVEL=warn\nsecret-looking-garbage\nMIST_API_TOKENS="unterminated\n');
+    expect(() => loadConfig({}, { envFile: file })).toThrow(`${file} line 2: expected KEY=VALUE\n${file} line 3: expected KEY=VALUE`);
+    try {
+      loadConfig({}, { envFile: file });
+    } catch (err) {
+      expect((err as Error).message).not.toMatch(/garbage|unterminated/);
+    }
+  });
+
+  it('is optional', () => {
+    expect(() => loadConfig({}, { envFile: join(dir, 'missing.env') })).not.toThrow();
+  });
+
+  it('keeps # inside unquoted values and strips trailing comments', () => {
+    expect(parseEnvFile('A=pa#ss\nB=x # note\nC="q # kept"\r\n').values).toEqual({ A: 'pa#ss', B: 'x', C: 'q # kept' });
+  });
+});
+
+describe('variable catalogue', () => {
+  const example = readFileSync(new URL('../../.env.example', import.meta.url), 'utf8');
+  const documented = new Map([...example.matchAll(/^#?\s*([A-Z][A-Z0-9_]*)=(.*)$/gm)].map((m) => [m[1], m[2]]));
+
+  it('.env.example documents every variable with its default, and no other', () => {
+    expect([...documented.keys()].sort()).toEqual(ENV_VARS.map((v) => v.name).sort());
+    for (const v of ENV_VARS) expect(documented.get(v.name), v.name).toBe(v.default ?? '');
+  });
+
+  it('every variable is read by exactly one config section', () => {
+    const read = Object.values(ConfigSchema.shape).flatMap((section) => Object.keys(section.in.shape));
+    expect(read.sort()).toEqual(ENV_VARS.map((v) => v.name).sort());
+  });
+
+  it('SIM_* defaults agree with the simulator option defaults', () => {
+    const defaults = SimOptionsSchema.parse({});
+    expect(load({}).sim).toEqual({ sites: defaults.sites, seed: defaults.seed, port: defaults.port, speed: defaults.speed });
+  });
+
+  it('secretsOf covers every secret variable', () => {
+    // A new secret variable needs a sample here, and secretsOf must then cover it.
+    const samples: Record<string, { value: string; secrets: string[] }> = {
+      MIST_API_TOKENS: { value: 'token-one-1,token-two-2', secrets: ['token-one-1', 'token-two-2'] },
+      REDIS_URL: { value: 'redis://:p%40ss-word@redis:6379', secrets: ['p%40ss-word', 'p@ss-word'] },
+    };
+    for (const v of ENV_VARS.filter((x) => x.secret)) {
+      const sample = samples[v.name];
+      expect(sample, `sample for ${v.name}`).toBeDefined();
+      const found = secretsOf(load({ [v.name]: sample?.value }));
+      expect(found).toEqual(expect.arrayContaining(sample?.secrets ?? []));
+    }
+  });
+});
+
+describe('redactSecrets', () => {
+  it('replaces every occurrence, longest secret first, and ignores empty secrets', () => {
+    expect(redactSecrets('a=abc-secret b=abc-secret-long c=abc-secret', ['', 'abc-secret', 'abc-secret-long'])).toBe(
+      'a=[REDACTED] b=[REDACTED] c=[REDACTED]',
+    );
+    expect(redactSecrets('nothing here', [''])).toBe('nothing here');
+  });
+});
