@@ -1,0 +1,40 @@
+import { SimClock } from './clock.js';
+import { SimEngine } from './engine/engine.js';
+import { FaultBook } from './http/faults.js';
+import { CallStats, RateLimiter } from './http/rate-limit.js';
+import { buildOrg } from './model/org.js';
+import type { SimOrg, SimSite } from './model/types.js';
+import type { SimOptions } from './options.js';
+
+/** The simulated Mist cloud: one org, its evolving state, and what the HTTP layer needs to act like Mist. */
+export class Simulator {
+  readonly org: SimOrg;
+  readonly engine: SimEngine;
+  readonly clock: SimClock;
+  readonly limiter: RateLimiter;
+  readonly calls = new CallStats();
+  readonly faults = new FaultBook();
+  readonly tokens: ReadonlyMap<string, string>;
+  readonly retryAfter: boolean;
+
+  constructor(readonly options: SimOptions, realNowMs: () => number = () => Date.now()) {
+    const simStart = options.startTime ?? Math.floor(realNowMs() / 1000);
+    this.org = buildOrg(options.seed, options.sites);
+    this.engine = new SimEngine(this.org, { seed: options.seed, historyMinutes: options.historyMinutes, start: simStart - options.warmupMinutes * 60 });
+    this.engine.advanceTo(simStart);
+    this.clock = new SimClock(simStart, options.speed, realNowMs);
+    this.limiter = new RateLimiter(options.rateLimit);
+    this.tokens = new Map(options.tokens.map((t, i) => [t, `sim-token-${i + 1}`]));
+    this.retryAfter = options.retryAfter;
+  }
+
+  /** Brings the engine up to the clock and returns the simulated now. */
+  sync(): number {
+    this.engine.advanceTo(this.clock.now());
+    return this.engine.now;
+  }
+
+  site(siteId: string): SimSite | undefined {
+    return this.org.siteById.get(siteId);
+  }
+}
