@@ -2,7 +2,7 @@ import { buildSimApp } from '../../src/sim/http/app.js';
 import { DEMO_TOKEN, SimOptionsSchema, type SimOptions } from '../../src/sim/options.js';
 import { Simulator } from '../../src/sim/simulator.js';
 
-/** A fixed simulated start (2026-09-21T10:26:40Z, a weekday morning) so runs are reproducible. */
+/** A fixed simulated start (2026-09-21T14:13:20Z: a Monday morning in the org's US time zones) so runs are reproducible. */
 export const TEST_START = 1_790_000_000;
 
 export interface TestSim {

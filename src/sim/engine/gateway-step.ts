@@ -17,6 +17,8 @@ export function stepGateway(ctx: EngineContext, gw: SimGateway, at: number, minu
   const { org, state: s, incidents } = ctx;
   const site = org.sites[gw.siteIndex]!;
   const g = gw.index;
+  const forcedReboot = incidents.rebootStarting(site.index, at);
+  if (forcedReboot) startReboot(ctx, gw, forcedReboot.end);
   const connected = at >= s.rebootUntil[g]! && at >= s.outageUntil[g]! && !incidents.siteOutage(site.index, at);
   if (connected !== (s.connected[g] === 1)) {
     s.connected[g] = connected ? 1 : 0;
@@ -104,15 +106,7 @@ export function drawRandomFaults(ctx: EngineContext, gw: SimGateway, at: number,
   if (idle && unit(ctx.seed, STREAM.outage, g, minute) < 0.02 / 1440) {
     s.outageUntil[g] = at + 60 * (5 + Math.floor(unit(ctx.seed, STREAM.outageLength, g, minute) * 56));
   } else if (idle && unit(ctx.seed, STREAM.reboot, g, minute) < 1 / (45 * 1440)) {
-    // A reboot: three minutes offline, then counters start again from zero.
-    s.rebootUntil[g] = at + 180;
-    s.bootTime[g] = at + 180;
-    for (const p of gw.wanPortIndexes) {
-      s.rxBytes[p] = 0; s.txBytes[p] = 0; s.rxPkts[p] = 0; s.txPkts[p] = 0;
-    }
-    for (let k = 0; k < 2; k++) {
-      s.lanRxBytes[g * 2 + k] = 0; s.lanTxBytes[g * 2 + k] = 0;
-    }
+    startReboot(ctx, gw, at + 180);
   }
   for (const p of gw.wanPortIndexes) {
     const port = org.wanPorts[p]!;
@@ -121,5 +115,19 @@ export function drawRandomFaults(ctx: EngineContext, gw: SimGateway, at: number,
     if (unit(ctx.seed, STREAM.flap, p, minute) < rate) {
       s.randomDownUntil[p] = at + 60 * (1 + Math.floor(unit(ctx.seed, STREAM.flapLength, p, minute) * 3));
     }
+  }
+}
+
+/** A reboot (random or forced): offline until `until`, counters start again from zero, booted at `until`. */
+function startReboot(ctx: EngineContext, gw: SimGateway, until: number): void {
+  const { state: s } = ctx;
+  const g = gw.index;
+  s.rebootUntil[g] = Math.max(s.rebootUntil[g]!, until);
+  s.bootTime[g] = until;
+  for (const p of gw.wanPortIndexes) {
+    s.rxBytes[p] = 0; s.txBytes[p] = 0; s.rxPkts[p] = 0; s.txPkts[p] = 0;
+  }
+  for (let k = 0; k < 2; k++) {
+    s.lanRxBytes[g * 2 + k] = 0; s.lanTxBytes[g * 2 + k] = 0;
   }
 }

@@ -1,16 +1,19 @@
 /** Incidents forced through the admin API: they override the random model for their duration. */
 
-export const INCIDENT_KINDS = ['outage', 'flap', 'failover', 'congestion'] as const;
+export const INCIDENT_KINDS = ['outage', 'flap', 'failover', 'congestion', 'reboot'] as const;
 export type IncidentKind = (typeof INCIDENT_KINDS)[number];
 
+/** Kinds that affect the whole site (its gateway) rather than one WAN port. */
+export const SITE_INCIDENT_KINDS: ReadonlySet<IncidentKind> = new Set(['outage', 'reboot']);
+
 /** Default durations (simulated seconds) when the request gives none. */
-export const DEFAULT_INCIDENT_SECONDS: Record<IncidentKind, number> = { outage: 900, flap: 60, failover: 600, congestion: 900 };
+export const DEFAULT_INCIDENT_SECONDS: Record<IncidentKind, number> = { outage: 900, flap: 60, failover: 600, congestion: 900, reboot: 180 };
 
 export interface Incident {
   readonly id: string;
   readonly kind: IncidentKind;
   readonly siteIndex: number;
-  /** The WAN port affected (flap, failover, congestion); undefined for a whole-site outage. */
+  /** The WAN port affected (flap, failover, congestion); undefined for a whole-site outage or reboot. */
   readonly portIndex?: number;
   readonly start: number;
   readonly end: number;
@@ -42,6 +45,11 @@ export class IncidentBook {
 
   siteOutage(siteIndex: number, at: number): boolean {
     return this.incidents.some((i) => i.kind === 'outage' && i.siteIndex === siteIndex && i.start <= at && at < i.end);
+  }
+
+  /** A reboot of the site's gateway that starts exactly at `at` (its counters reset then). */
+  rebootStarting(siteIndex: number, at: number): Incident | undefined {
+    return this.incidents.find((i) => i.kind === 'reboot' && i.siteIndex === siteIndex && i.start === at);
   }
 
   congested(portIndex: number, at: number): boolean {

@@ -1,6 +1,6 @@
 import type { FastifyInstance } from 'fastify';
 import { z } from 'zod';
-import { DEFAULT_INCIDENT_SECONDS, INCIDENT_KINDS } from '../engine/incidents.js';
+import { DEFAULT_INCIDENT_SECONDS, INCIDENT_KINDS, SITE_INCIDENT_KINDS } from '../engine/incidents.js';
 import type { Simulator } from '../simulator.js';
 import { siteTruth } from '../views/truth.js';
 import { FaultSpecSchema } from './faults.js';
@@ -11,12 +11,13 @@ import { BadRequest, listParam } from './window.js';
 const IncidentSchema = z.object({
   kind: z.enum(INCIDENT_KINDS),
   site_id: z.string(),
-  /** Defaults: the primary circuit (flap, failover) or the active one (congestion). */
+  /** Defaults: the primary circuit (flap, failover) or the active one (congestion); not allowed for outage and reboot. */
   port_id: z.string().optional(),
   duration_seconds: z.number().positive().max(30 * 86_400).optional(),
 }).strict();
 
-const FaultsBodySchema = z.union([FaultSpecSchema, z.object({ faults: z.array(FaultSpecSchema).min(1) }).strict()]);
+// One fault, or {faults:[…]}: chosen by shape rather than z.union, whose error is only "Invalid input".
+const FaultListSchema = z.object({ faults: z.array(FaultSpecSchema).min(1) }).strict();
 
 function parse<T>(schema: z.ZodType<T>, body: unknown): T {
   const result = schema.safeParse(body ?? {});
@@ -56,8 +57,8 @@ export function registerAdminRoutes(app: FastifyInstance, sim: Simulator): void 
 
   app.get('/__sim/faults', async () => ({ faults: sim.faults.list(Date.now()) }));
   app.post('/__sim/faults', async (req, reply) => {
-    const body = parse(FaultsBodySchema, req.body);
-    const specs = 'faults' in body ? body.faults : [body];
+    const raw: unknown = req.body;
+    const specs = typeof raw === 'object' && raw !== null && 'faults' in raw ? parse(FaultListSchema, raw).faults : [parse(FaultSpecSchema, raw)];
     const faults = specs.map((s) => sim.faults.add(s, Date.now()));
     return reply.code(201).send({ faults });
   });
@@ -71,7 +72,9 @@ export function registerAdminRoutes(app: FastifyInstance, sim: Simulator): void 
     sim.sync();
     const gw = org.gateways[site.gatewayIndex]!;
     let portIndex: number | undefined;
-    if (body.kind !== 'outage') {
+    if (SITE_INCIDENT_KINDS.has(body.kind)) {
+      if (body.port_id !== undefined) throw new BadRequest(`port_id does not apply to a site-wide ${body.kind}`);
+    } else {
       const fallback = body.kind === 'congestion' && sim.engine.ctx.state.activePort[gw.index]! >= 0
         ? sim.engine.ctx.state.activePort[gw.index]! : gw.wanPortIndexes[0]!;
       portIndex = body.port_id === undefined ? fallback : gw.wanPortIndexes.find((p) => org.wanPorts[p]!.portId === body.port_id);

@@ -1,3 +1,4 @@
+import { STATUS_CODES } from 'node:http';
 import type { Socket } from 'node:net';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { Readable } from 'node:stream';
@@ -28,9 +29,9 @@ export function installGuard(app: FastifyInstance, sim: Simulator, hung: Set<Soc
     }
     const now = sim.sync();
     const nowMs = Date.now();
-    const take = sim.faults.draw(path, nowMs, ['rate_limit_storm']).length > 0
-      ? { ok: false, resetIn: 60 }
-      : sim.limiter.take(token, now);
+    const storm = sim.faults.draw(path, nowMs, ['rate_limit_storm']).length > 0;
+    if (storm) sim.calls.faulted += 1;
+    const take = storm ? { ok: false, resetIn: 60 } : sim.limiter.take(token, now);
     if (!take.ok) {
       sim.calls.rateLimited += 1;
       if (sim.retryAfter) reply.header('Retry-After', String(Math.max(1, Math.ceil(sim.clock.realSeconds(take.resetIn)))));
@@ -50,7 +51,7 @@ export function installGuard(app: FastifyInstance, sim: Simulator, hung: Set<Soc
           return reply;
         case 'error':
           // Mist's edge answers 5xx with an HTML page, not JSON.
-          return reply.code(fault.status).type('text/html').send(`<html><body><h1>${fault.status} Service Unavailable</h1></body></html>`);
+          return reply.code(fault.status).type('text/html').send(`<html><body><h1>${fault.status} ${STATUS_CODES[fault.status] ?? 'Server Error'}</h1></body></html>`);
         case 'malformed_json':
         case 'truncated_body':
           req.simFlags.bodyFault = fault.kind;

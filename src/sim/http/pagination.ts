@@ -79,7 +79,8 @@ export function searchForm<T>(rows: readonly T[], keyOf: (row: T) => SortKey, re
   }
   const results = ordered.slice(from, from + req.limit);
   const out: SearchPage<T> = { total: rows.length, limit: req.limit, results };
-  const more = from + results.length < ordered.length;
+  // A looping server claims more even on the last page.
+  const more = req.loop === true || from + results.length < ordered.length;
   if (more && results.length > 0) {
     const cursor = req.loop ? req.query.search_after : JSON.stringify(keyOf(results[results.length - 1]!));
     const params = new URLSearchParams();

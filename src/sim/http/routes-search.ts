@@ -94,7 +94,9 @@ export function registerSearchRoutes(app: FastifyInstance, sim: Simulator): void
   app.get('/api/v1/orgs/:org_id/devices/events/search', async (req, reply) => {
     if (!checkOrg(sim, req, reply)) return reply;
     const q = queryOf(req);
-    const w = resolveWindow(q, sim.engine.now);
+    // The spec types this response's start/end as integers: whole seconds, pinned so every page sees the same window.
+    const w0 = resolveWindow(q, sim.engine.now);
+    const w = { start: Math.floor(w0.start), end: Math.floor(w0.end) };
     // Mist's org-level default device_type is ap: without device_type=gateway there are no gateway events.
     const deviceTypes = listParam(q.device_type) ?? ['ap'];
     const types = listParam(q.type);

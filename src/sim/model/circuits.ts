@@ -60,7 +60,9 @@ export function portIdFor(platform: PlatformKind, kind: CircuitKind, slot: numbe
 
 export function traitsFor(rng: Rng, plan: CircuitPlan, trouble: SiteTrouble, isHub: boolean): CircuitTraits {
   const onPrimary = plan.role === 'primary';
-  const congested = (trouble === 'congested' && onPrimary) || (!isHub && rng.chance(0.03));
+  // Demand is sized by the primary, so only a primary can be chronically congested; the draw stays unconditional
+  // (for non-hubs) so the rest of the org does not shift.
+  const congested = (trouble === 'congested' && onPrimary) || (!isHub && rng.chance(0.03) && onPrimary);
   const flappy = (trouble === 'flappy' && onPrimary) || (!isHub && rng.chance(0.02));
   const lossy = trouble === 'lossy' && onPrimary;
   const base = {

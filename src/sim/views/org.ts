@@ -14,7 +14,8 @@ export function selfView(org: SimOrg, tokenName: string): Record<string, unknown
 export function orgView(org: SimOrg): Record<string, unknown> {
   return {
     id: org.id, name: org.name, created_time: org.createdTime, modified_time: org.createdTime,
-    allow_mist: false, orggroup_ids: [], session_expiry: 1440, alarmtemplate_id: null, msp_id: null,
+    // No msp_id: the spec types it as a uuid string (not nullable); an org outside an MSP has none.
+    allow_mist: false, orggroup_ids: [], session_expiry: 1440, alarmtemplate_id: null,
   };
 }
 

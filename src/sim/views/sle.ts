@@ -49,7 +49,7 @@ export function summaryView(engine: SimEngine, site: SimSite, metric: SleMetric,
     },
   }));
   return withImpact
-    ? { start: w.start, end: w.end, sle: { ...sle, impact }, classifiers, events: [], impact }
+    ? { start: w.start, end: w.end, sle, classifiers, events: [], impact }
     : { start: w.start, end: w.end, sle, classifiers };
 }
 

@@ -50,6 +50,8 @@ export function siteTruth(engine: SimEngine, site: SimSite, opts: TruthOptions):
         paths: paths.map((v) => ({
           peer_mac: org.gateways[org.wanPorts[org.peerPaths[v]!.hubPortIndex]!.gatewayIndex]!.mac,
           peer_port_id: org.wanPorts[org.peerPaths[v]!.hubPortIndex]!.portId,
+          // svr rows in vpn_peers/search name the hub port by its WAN name.
+          peer_wan_name: org.wanPorts[org.peerPaths[v]!.hubPortIndex]!.wanName,
           type: org.peerPaths[v]!.pathType,
           up: s.pathUp[v] === 1,
           active: s.pathActive[v] === 1,

@@ -1,0 +1,121 @@
+import { expect } from 'vitest';
+import { assertValidResponse, pathTemplateFor } from './openapi.js';
+import type { TestSim } from './sim-server.js';
+
+/** Typed views of GET /__sim/truth (src/sim/views/truth.ts) and helpers to compare it with the Mist-shaped API. */
+
+export interface TruthMinute {
+  minute: number;
+  rxUtil: number;
+  txUtil: number;
+  upSeconds: number;
+  activeSeconds: number;
+  transitions: number;
+  pathLossPct: number | null;
+  pathLatencyMs: number | null;
+  pathJitterMs: number | null;
+}
+
+export interface TruthPath {
+  peer_mac: string;
+  peer_port_id: string;
+  peer_wan_name: string;
+  type: 'ipsec' | 'svr';
+  up: boolean;
+  active: boolean;
+  loss_pct: number;
+  latency_ms: number;
+  jitter_ms: number;
+  mos: number;
+  transitions: number;
+}
+
+export interface TruthCircuit {
+  port_id: string;
+  wan_name: string;
+  kind: 'broadband' | 'mpls' | 'lte';
+  role: 'primary' | 'secondary' | 'tertiary';
+  speed_mbps: number;
+  up: boolean;
+  active: boolean;
+  rx_bps: number;
+  utilization: number;
+  demand_ratio: number;
+  loss_pct: number;
+  latency_ms: number;
+  jitter_ms: number;
+  rx_bytes: number;
+  tx_bytes: number;
+  transitions: number;
+  last_flapped: number;
+  congested_trait: boolean;
+  flappy_trait: boolean;
+  paths_up: number;
+  paths_total: number;
+  paths?: TruthPath[];
+  history?: TruthMinute[];
+}
+
+export interface TruthSite {
+  site_id: string;
+  name: string;
+  is_hub: boolean;
+  outage: boolean;
+  gateway: { id: string; mac: string; connected: boolean; boot_time: number; failovers: number; active_port: string | null; cpu_pct: number };
+  circuits: TruthCircuit[];
+}
+
+export interface Truth {
+  now: number;
+  sites: TruthSite[];
+}
+
+/** Truth for some sites (with their paths), plus `minutes` of per-circuit history. */
+export async function truthOf(t: TestSim, siteIds: readonly string[], minutes = 0): Promise<Truth> {
+  const res = await t.admin<Truth>('GET', `/__sim/truth?site_id=${siteIds.join(',')}&minutes=${minutes}`);
+  expect(res.status).toBe(200);
+  return res.body;
+}
+
+export async function siteTruthOf(t: TestSim, siteId: string, minutes = 0): Promise<TruthSite> {
+  return (await truthOf(t, [siteId], minutes)).sites[0]!;
+}
+
+/** GET an org endpoint (path after /api/v1/orgs/{org_id}/), check it is 200 and matches the Mist spec, return the body. */
+export async function orgGet<T>(t: TestSim, path: string): Promise<T> {
+  const url = `/api/v1/orgs/${t.orgId}/${path}`;
+  const res = await t.get(url);
+  expect(res.status, `${url}: ${res.text.slice(0, 200)}`).toBe(200);
+  const body = res.json<T>();
+  const template = pathTemplateFor(url);
+  if (template) assertValidResponse('get', template, 200, body);
+  return body;
+}
+
+/** Results of a search endpoint (one page; callers ask for a limit that holds everything). */
+export async function searchRows<T = Record<string, unknown>>(t: TestSim, path: string): Promise<T[]> {
+  const body = await orgGet<{ results: T[]; next?: string }>(t, path);
+  expect(body.next, `${path} needs a larger limit`).toBeUndefined();
+  return body.results;
+}
+
+export async function advance(t: TestSim, seconds: number): Promise<number> {
+  const res = await t.admin<{ now: number }>('POST', '/__sim/advance', { seconds });
+  expect(res.status).toBe(200);
+  return res.body.now;
+}
+
+export interface IncidentReply {
+  id: string;
+  kind: string;
+  start: number;
+  end: number;
+  site_id: string;
+  port_id: string | null;
+}
+
+export async function force(t: TestSim, body: { kind: string; site_id: string; port_id?: string; duration_seconds?: number }): Promise<IncidentReply> {
+  const res = await t.admin<IncidentReply>('POST', '/__sim/incidents', body);
+  expect(res.status, JSON.stringify(res.body)).toBe(201);
+  return res.body;
+}
