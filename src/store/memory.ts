@@ -1,0 +1,201 @@
+import type { Current } from './codec.js';
+import { StoreError } from './errors.js';
+import { BUDGET_TTL_MS, assertComponent, checkIndex, checkTtl, storeKeys } from './keys.js';
+import type { StoreKeys } from './keys.js';
+import type { FamilyKey, FamilyMeta, Snapshot, Staging, Store } from './types.js';
+
+/**
+ * The in-memory store: one process, no persistence (a single `all` process, tests, demos). Same semantics as
+ * the Redis store, including TTLs, measured on the injected clock so tests can move time instead of sleeping.
+ */
+
+export interface MemoryStoreOptions {
+  now?: () => number;
+  prefix?: string;
+}
+
+type Budget = { used: number; limit: number; coolingUntil: number; at: number };
+
+const EMPTY_META: FamilyMeta = {
+  generation: null, lastAttempt: null, lastSuccess: null, durationMs: null, recordsKept: null,
+  recordsDropped: null, pages: null, calls: null, lastError: null, intervalSeconds: null,
+};
+
+/** A map whose entries vanish at `expiresAt` (null: never), like Redis keys with PX. */
+class TtlMap<V> {
+  private readonly entries = new Map<string, { value: V; expiresAt: number | null }>();
+  constructor(private readonly now: () => number) {}
+
+  get(key: string): V | undefined {
+    const entry = this.entries.get(key);
+    if (!entry) return undefined;
+    if (entry.expiresAt !== null && entry.expiresAt <= this.now()) {
+      this.entries.delete(key);
+      return undefined;
+    }
+    return entry.value;
+  }
+
+  set(key: string, value: V, ttlMs: number | null): void {
+    this.entries.set(key, { value, expiresAt: ttlMs === null ? null : this.now() + checkTtl(ttlMs) });
+  }
+
+  expire(key: string, ttlMs: number): boolean {
+    const value = this.get(key);
+    if (value === undefined) return false;
+    this.set(key, value, ttlMs);
+    return true;
+  }
+
+  delete(key: string): void {
+    this.entries.delete(key);
+  }
+}
+
+export class MemoryStore implements Store {
+  readonly keys: StoreKeys;
+  private readonly now: () => number;
+  private readonly current = new TtlMap<Current>(() => this.now());
+  private readonly pageData = new TtlMap<string>(() => this.now());
+  private readonly stagings = new TtlMap<Staging>(() => this.now());
+  private readonly metas = new Map<string, FamilyMeta>();
+  private readonly families = new Set<string>();
+  private readonly budgets = new TtlMap<Budget>(() => this.now());
+  private readonly budgetIndex = new Set<string>();
+  private readonly locks = new TtlMap<string>(() => this.now());
+
+  constructor(opts: MemoryStoreOptions = {}) {
+    this.now = opts.now ?? Date.now;
+    this.keys = storeKeys(opts.prefix);
+  }
+
+  async staging(key: FamilyKey): Promise<Staging | null> {
+    const staged = this.stagings.get(this.keys.staging(key));
+    return staged ? { ...staged } : null;
+  }
+
+  async beginGeneration(key: FamilyKey, generation: string, ttlMs: number): Promise<void> {
+    assertComponent('generation', generation);
+    checkTtl(ttlMs);
+    if (this.current.get(this.keys.current(key))?.generation === generation) {
+      throw new StoreError('STORE_GENERATION_IN_USE', `generation ${generation} is the current one`);
+    }
+    const previous = this.stagings.get(this.keys.staging(key));
+    if (previous) for (const k of this.keys.pages(key, previous.generation, previous.pages)) this.pageData.delete(k);
+    const fresh: Staging = { generation, startedAt: this.now(), pages: 0, cursor: null, recordsKept: 0, recordsDropped: 0 };
+    this.stagings.set(this.keys.staging(key), fresh, ttlMs);
+  }
+
+  async putPage(
+    key: FamilyKey,
+    generation: string,
+    index: number,
+    payload: string,
+    progress: { cursor: string | null; recordsKept: number; recordsDropped: number },
+    ttlMs: number,
+  ): Promise<void> {
+    const pageKey = this.keys.page(key, generation, index);
+    checkTtl(ttlMs);
+    const staged = this.stagings.get(this.keys.staging(key));
+    if (staged?.generation !== generation) {
+      throw new StoreError('STORE_NOT_STAGED', `generation ${generation} is not the staged generation of ${key.orgId}/${key.family}`);
+    }
+    if (index > staged.pages) throw new StoreError('STORE_INCOMPLETE', `page ${index} of generation ${generation} would leave a gap`);
+    this.pageData.set(pageKey, payload, ttlMs);
+    this.stagings.set(this.keys.staging(key), { ...staged, pages: index + 1, ...progress }, ttlMs);
+  }
+
+  async publish(key: FamilyKey, generation: string, pages: number, meta: Omit<FamilyMeta, 'generation' | 'lastError'>, ttlMs: number): Promise<void> {
+    checkIndex(pages);
+    checkTtl(ttlMs);
+    const staged = this.stagings.get(this.keys.staging(key));
+    if (staged?.generation !== generation) {
+      throw new StoreError('STORE_NOT_STAGED', `generation ${generation} is not the staged generation of ${key.orgId}/${key.family}`);
+    }
+    const pageKeys = this.keys.pages(key, generation, pages);
+    if (staged.pages < pages || pageKeys.some((k) => this.pageData.get(k) === undefined)) {
+      throw new StoreError('STORE_INCOMPLETE', `generation ${generation} does not have ${pages} staged pages`);
+    }
+    for (const k of pageKeys) this.pageData.expire(k, ttlMs);
+    const previous = this.current.get(this.keys.current(key));
+    if (previous) for (const k of this.keys.pages(key, previous.generation, previous.pages)) this.pageData.delete(k);
+    this.current.set(this.keys.current(key), { generation, pages, publishedAt: this.now() }, ttlMs);
+    this.metas.set(this.keys.meta(key), { ...meta, generation, pages, lastError: null });
+    this.stagings.delete(this.keys.staging(key));
+    this.families.add(this.keys.familyMember(key));
+  }
+
+  async recordFailure(key: FamilyKey, at: number, error: string, durationMs: number): Promise<void> {
+    const k = this.keys.meta(key);
+    this.metas.set(k, { ...(this.metas.get(k) ?? EMPTY_META), lastAttempt: at, lastError: error, durationMs });
+    this.families.add(this.keys.familyMember(key));
+  }
+
+  async readSnapshot(key: FamilyKey): Promise<Snapshot | null> {
+    const current = this.current.get(this.keys.current(key));
+    if (!current) return null;
+    const pages: string[] = [];
+    for (const k of this.keys.pages(key, current.generation, current.pages)) {
+      const page = this.pageData.get(k);
+      if (page === undefined) return null;
+      pages.push(page);
+    }
+    return { generation: current.generation, pages, publishedAt: current.publishedAt };
+  }
+
+  async readMeta(key: FamilyKey): Promise<FamilyMeta | null> {
+    const meta = this.metas.get(this.keys.meta(key));
+    return meta ? { ...meta } : null;
+  }
+
+  async listFamilies(): Promise<FamilyKey[]> {
+    return [...this.families]
+      .sort()
+      .map((m) => this.keys.parseFamilyMember(m))
+      .filter((k): k is FamilyKey => k !== null);
+  }
+
+  async putTokenUsage(usage: readonly { fingerprint: string; used: number; limit: number; coolingUntil: number }[], at: number): Promise<void> {
+    const keys = usage.map((u) => this.keys.budget(u.fingerprint)); // validates every fingerprint before writing any
+    usage.forEach((u, i) => {
+      this.budgets.set(keys[i] ?? '', { used: u.used, limit: u.limit, coolingUntil: u.coolingUntil, at }, BUDGET_TTL_MS);
+      this.budgetIndex.add(u.fingerprint);
+    });
+  }
+
+  async readTokenUsage(): Promise<{ fingerprint: string; used: number; limit: number; coolingUntil: number; at: number }[]> {
+    const out = [];
+    for (const fingerprint of [...this.budgetIndex].sort()) {
+      const budget = this.budgets.get(this.keys.budget(fingerprint));
+      if (budget) out.push({ fingerprint, ...budget });
+      else this.budgetIndex.delete(fingerprint);
+    }
+    return out;
+  }
+
+  async acquireLock(name: string, owner: string, ttlMs: number): Promise<boolean> {
+    const k = this.keys.lock(name);
+    const holder = this.locks.get(k);
+    if (holder !== undefined && holder !== owner) return false;
+    this.locks.set(k, owner, ttlMs);
+    return true;
+  }
+
+  async renewLock(name: string, owner: string, ttlMs: number): Promise<boolean> {
+    const k = this.keys.lock(name);
+    if (this.locks.get(k) !== owner) return false;
+    this.locks.set(k, owner, ttlMs);
+    return true;
+  }
+
+  async releaseLock(name: string, owner: string): Promise<void> {
+    const k = this.keys.lock(name);
+    if (this.locks.get(k) === owner) this.locks.delete(k);
+  }
+
+  async ping(): Promise<boolean> {
+    return true;
+  }
+
+  async close(): Promise<void> {}
+}

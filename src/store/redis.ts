@@ -1,0 +1,282 @@
+import { Redis } from 'ioredis';
+import type { Logger } from '../log.js';
+import { redactSecrets } from '../config/index.js';
+import { BudgetSchema, CurrentSchema, MetaSchema, StagingSchema, decodeHash, decodeJson, hashArgs } from './codec.js';
+import type { Current, Decoded } from './codec.js';
+import { StoreError } from './errors.js';
+import { BUDGET_TTL_MS, assertComponent, checkIndex, checkTtl, storeKeys } from './keys.js';
+import type { StoreKeys } from './keys.js';
+import { ACQUIRE_LOCK, PUBLISH, PUT_PAGE, READ_SNAPSHOT, RELEASE_LOCK, RENEW_LOCK } from './redis-scripts.js';
+import type { FamilyKey, FamilyMeta, Snapshot, Staging, Store } from './types.js';
+
+export interface RedisStoreOptions {
+  /** redis:// or rediss:// URL; password, user, db and TLS come from it (ioredis parses it). */
+  url: string;
+  prefix?: string;
+  now?: () => number;
+  connectTimeoutMs?: number;
+  /** Retries of one command across reconnects before it fails (the scheduler retries on its next cycle). */
+  maxRetriesPerRequest?: number;
+}
+
+type TokenUsageRecord = Awaited<ReturnType<Store['readTokenUsage']>>[number];
+
+/** Where the server is, for logs: never the URL itself, which may carry a password. */
+export function describeRedisUrl(url: string): { host: string; port: number; tls: boolean; db: number; auth: boolean } {
+  const u = URL.parse(url);
+  return {
+    host: u?.hostname ?? '?',
+    port: Number(u?.port || 6379),
+    tls: u?.protocol === 'rediss:',
+    db: Number(u?.pathname.slice(1) || 0),
+    auth: Boolean(u?.username || u?.password),
+  };
+}
+
+function urlSecrets(url: string): string[] {
+  const password = URL.parse(url)?.password ?? '';
+  if (password === '') return [];
+  try {
+    return [password, decodeURIComponent(password)];
+  } catch {
+    return [password];
+  }
+}
+
+export class RedisStore implements Store {
+  readonly keys: StoreKeys;
+  readonly client: Redis;
+  private readonly now: () => number;
+  private readonly log: Logger;
+  private readonly secrets: string[];
+  private lastError = { message: '', at: 0 };
+  /** Why the connection is down, for commands that fail because of it; cleared once connected. */
+  private connectionProblem: string | null = null;
+
+  constructor(opts: RedisStoreOptions, log: Logger) {
+    this.keys = storeKeys(opts.prefix);
+    this.now = opts.now ?? Date.now;
+    this.secrets = urlSecrets(opts.url);
+    this.log = log.child({ component: 'store', store: 'redis', redis: describeRedisUrl(opts.url) });
+    this.client = new Redis(opts.url, {
+      lazyConnect: true,
+      connectTimeout: opts.connectTimeoutMs ?? 5_000,
+      maxRetriesPerRequest: opts.maxRetriesPerRequest ?? 2,
+      retryStrategy: (attempt) => Math.min(attempt * 200, 5_000),
+    });
+    // Without a listener ioredis prints errors itself; ours scrubs them and logs each distinct one once a minute.
+    this.client.on('error', (err: unknown) => this.logError(err));
+    this.client.on('ready', () => {
+      this.connectionProblem = null;
+      this.log.info('connected to Redis');
+    });
+  }
+
+  async staging(key: FamilyKey): Promise<Staging | null> {
+    const k = this.keys.staging(key);
+    return this.absentIfCorrupt(k, decodeHash(await this.hgetall(k), StagingSchema));
+  }
+
+  async beginGeneration(key: FamilyKey, generation: string, ttlMs: number): Promise<void> {
+    assertComponent('generation', generation);
+    checkTtl(ttlMs);
+    if ((await this.current(key))?.generation === generation) {
+      throw new StoreError('STORE_GENERATION_IN_USE', `generation ${generation} is the current one`);
+    }
+    const previous = await this.staging(key);
+    const stagingKey = this.keys.staging(key);
+    const fields: Staging = { generation, startedAt: this.now(), pages: 0, cursor: null, recordsKept: 0, recordsDropped: 0 };
+    const multi = this.client.multi();
+    // Pages of an abandoned generation are dropped now rather than left to expire.
+    if (previous && previous.pages > 0) {
+      multi.del(...this.keys.pages(key, previous.generation, previous.pages));
+    }
+    multi.del(stagingKey).hset(stagingKey, ...hashArgs({ ...fields })).pexpire(stagingKey, checkTtl(ttlMs));
+    await this.exec(multi);
+  }
+
+  async putPage(
+    key: FamilyKey,
+    generation: string,
+    index: number,
+    payload: string,
+    progress: { cursor: string | null; recordsKept: number; recordsDropped: number },
+    ttlMs: number,
+  ): Promise<void> {
+    const fields = hashArgs({ pages: index + 1, cursor: progress.cursor, recordsKept: progress.recordsKept, recordsDropped: progress.recordsDropped });
+    const result = await this.run(() =>
+      PUT_PAGE.run(this.client, [this.keys.staging(key), this.keys.page(key, generation, index)], [JSON.stringify(generation), index, payload, checkTtl(ttlMs), ...fields]),
+    );
+    if (result === -1) throw new StoreError('STORE_NOT_STAGED', `generation ${generation} is not the staged generation of ${key.orgId}/${key.family}`);
+    if (result === -2) throw new StoreError('STORE_INCOMPLETE', `page ${index} of generation ${generation} would leave a gap`);
+  }
+
+  async publish(key: FamilyKey, generation: string, pages: number, meta: Omit<FamilyMeta, 'generation' | 'lastError'>, ttlMs: number): Promise<void> {
+    checkIndex(pages);
+    const previousRaw = await this.run(() => this.client.get(this.keys.current(key)));
+    const previous = previousRaw === null ? null : decodeJson(previousRaw, CurrentSchema);
+    const oldPages = previous?.ok && previous.value.generation !== generation ? this.keys.pages(key, previous.value.generation, previous.value.pages) : [];
+    const current: Current = { generation, pages, publishedAt: this.now() };
+    const fullMeta: FamilyMeta = { ...meta, generation, pages, lastError: null };
+    const keys = [this.keys.staging(key), this.keys.current(key), this.keys.meta(key), this.keys.families, ...this.keys.pages(key, generation, pages), ...oldPages];
+    const args = [JSON.stringify(generation), JSON.stringify(current), checkTtl(ttlMs), this.keys.familyMember(key), pages, previousRaw ?? '', ...hashArgs({ ...fullMeta })];
+    const result = await this.run(() => PUBLISH.run(this.client, keys, args));
+    if (result === -1) throw new StoreError('STORE_NOT_STAGED', `generation ${generation} is not the staged generation of ${key.orgId}/${key.family}`);
+    if (result === -2) throw new StoreError('STORE_INCOMPLETE', `generation ${generation} does not have ${pages} staged pages`);
+  }
+
+  async recordFailure(key: FamilyKey, at: number, error: string, durationMs: number): Promise<void> {
+    const metaKey = this.keys.meta(key);
+    const multi = this.client.multi().hset(metaKey, ...hashArgs({ lastAttempt: at, lastError: error, durationMs })).sadd(this.keys.families, this.keys.familyMember(key));
+    await this.exec(multi);
+  }
+
+  async readSnapshot(key: FamilyKey): Promise<Snapshot | null> {
+    const currentKey = this.keys.current(key);
+    const reply = await this.run(() => READ_SNAPSHOT.run(this.client, [currentKey], [this.keys.generations(key)]));
+    if (reply === null) return null;
+    if (!Array.isArray(reply) || typeof reply[0] !== 'string') throw new StoreError('STORE_UNAVAILABLE', 'unexpected reply to the snapshot read');
+    const [raw, status, ...pages] = reply as [string, string, ...string[]];
+    const current = this.absentIfCorrupt(currentKey, decodeJson(raw, CurrentSchema));
+    if (!current || status === 'corrupt') return null;
+    if (status === 'missing') {
+      this.log.debug({ key: currentKey, generation: current.generation }, 'snapshot has an expired page; treated as absent');
+      return null;
+    }
+    return { generation: current.generation, pages, publishedAt: current.publishedAt };
+  }
+
+  async readMeta(key: FamilyKey): Promise<FamilyMeta | null> {
+    const k = this.keys.meta(key);
+    return this.absentIfCorrupt(k, decodeHash(await this.hgetall(k), MetaSchema));
+  }
+
+  async listFamilies(): Promise<FamilyKey[]> {
+    const members = await this.run(() => this.client.smembers(this.keys.families));
+    return members
+      .sort()
+      .map((m) => this.keys.parseFamilyMember(m))
+      .filter((k): k is FamilyKey => k !== null);
+  }
+
+  async putTokenUsage(usage: readonly { fingerprint: string; used: number; limit: number; coolingUntil: number }[], at: number): Promise<void> {
+    if (usage.length === 0) return;
+    const multi = this.client.multi();
+    for (const u of usage) {
+      const k = this.keys.budget(u.fingerprint);
+      multi.del(k).hset(k, ...hashArgs({ used: u.used, limit: u.limit, coolingUntil: u.coolingUntil, at })).pexpire(k, BUDGET_TTL_MS);
+    }
+    multi.sadd(this.keys.budgets, ...usage.map((u) => u.fingerprint));
+    await this.exec(multi);
+  }
+
+  async readTokenUsage(): Promise<TokenUsageRecord[]> {
+    const fingerprints = (await this.run(() => this.client.smembers(this.keys.budgets))).sort();
+    const out: TokenUsageRecord[] = [];
+    const gone: string[] = [];
+    for (const fingerprint of fingerprints) {
+      const k = this.keys.budget(fingerprint);
+      const decoded = decodeHash(await this.hgetall(k), BudgetSchema);
+      if (decoded === null) gone.push(fingerprint);
+      const value = this.absentIfCorrupt(k, decoded);
+      if (value) out.push({ fingerprint, ...value });
+    }
+    if (gone.length > 0) await this.run(() => this.client.srem(this.keys.budgets, ...gone));
+    return out;
+  }
+
+  async acquireLock(name: string, owner: string, ttlMs: number): Promise<boolean> {
+    return (await this.run(() => ACQUIRE_LOCK.run(this.client, [this.keys.lock(name)], [owner, checkTtl(ttlMs)]))) === 1;
+  }
+
+  async renewLock(name: string, owner: string, ttlMs: number): Promise<boolean> {
+    return (await this.run(() => RENEW_LOCK.run(this.client, [this.keys.lock(name)], [owner, checkTtl(ttlMs)]))) === 1;
+  }
+
+  async releaseLock(name: string, owner: string): Promise<void> {
+    await this.run(() => RELEASE_LOCK.run(this.client, [this.keys.lock(name)], [owner]));
+  }
+
+  async ping(): Promise<boolean> {
+    try {
+      return (await this.run(() => this.client.ping())) === 'PONG';
+    } catch {
+      return false;
+    }
+  }
+
+  async close(): Promise<void> {
+    if (this.client.status === 'wait' || this.client.status === 'end') {
+      this.client.disconnect();
+      return;
+    }
+    try {
+      await this.client.quit();
+    } catch {
+      this.client.disconnect();
+    }
+  }
+
+  private async current(key: FamilyKey): Promise<Current | null> {
+    const k = this.keys.current(key);
+    const raw = await this.run(() => this.client.get(k));
+    return raw === null ? null : this.absentIfCorrupt(k, decodeJson(raw, CurrentSchema));
+  }
+
+  /** HGETALL, with a key of the wrong type read as an empty (absent) hash. */
+  private async hgetall(key: string): Promise<Record<string, string>> {
+    try {
+      return await this.run(() => this.client.hgetall(key));
+    } catch (err) {
+      if (!(err instanceof StoreError) || !err.message.startsWith('WRONGTYPE')) throw err;
+      this.log.warn({ key }, 'store value has the wrong Redis type; treated as absent');
+      return {};
+    }
+  }
+
+  private absentIfCorrupt<T>(key: string, decoded: Decoded<T> | null): T | null {
+    if (decoded === null) return null;
+    if (decoded.ok) return decoded.value;
+    this.log.warn({ key, problem: decoded.problem }, 'store value does not parse; treated as absent');
+    return null;
+  }
+
+  private async exec(multi: ReturnType<Redis['multi']>): Promise<void> {
+    const results = await this.run(() => multi.exec());
+    if (results === null) throw new StoreError('STORE_UNAVAILABLE', 'Redis transaction was aborted');
+    const failed = results.find(([err]) => err !== null)?.[0];
+    if (failed) throw this.storeError(failed);
+  }
+
+  /** Every Redis call goes through here: failures become StoreErrors with scrubbed messages and no client internals. */
+  private async run<T>(call: () => Promise<T>): Promise<T> {
+    try {
+      return await call();
+    } catch (err) {
+      throw this.storeError(err);
+    }
+  }
+
+  private storeError(err: unknown): StoreError {
+    if (err instanceof StoreError) return err;
+    const message = this.scrub(err);
+    // "max retries reached" alone does not say why: add the connection's own error (refused, WRONGPASS, TLS...).
+    const gaveUp = err instanceof Error && err.name === 'MaxRetriesPerRequestError' && this.connectionProblem !== null;
+    return new StoreError('STORE_UNAVAILABLE', gaveUp ? `Redis unavailable: ${this.connectionProblem} (${message})` : message);
+  }
+
+  private scrub(err: unknown): string {
+    const message = err instanceof Error ? err.message : String(err);
+    return redactSecrets(message, this.secrets);
+  }
+
+  private logError(err: unknown): void {
+    const message = this.scrub(err);
+    this.connectionProblem = message;
+    const at = this.now();
+    if (message === this.lastError.message && at - this.lastError.at < 60_000) return;
+    this.lastError = { message, at };
+    const code = err instanceof Error && 'code' in err && typeof err.code === 'string' ? err.code : undefined;
+    this.log.warn({ error: message, code }, 'Redis connection error');
+  }
+}

@@ -1,0 +1,79 @@
+/**
+ * The store between the collector (writer) and exporters (readers). Two implementations — Redis and in-memory —
+ * pass the same contract tests (tests/unit/store-contract.ts run against both).
+ *
+ * A family's snapshot is a *generation* of pages. The collector stages pages while it fetches them (so a
+ * restarted collector resumes), then publishes the generation atomically: readers see the previous or the
+ * new generation, never a mix. Data keys expire after the TTL (3× the family interval); metadata does not.
+ */
+
+/** A family of one org, e.g. { orgId, family: 'wan-ports' }. */
+export interface FamilyKey {
+  readonly orgId: string;
+  readonly family: string;
+}
+
+export interface FamilyMeta {
+  readonly generation: string | null;
+  /** Epoch ms of the last attempt's start. */
+  readonly lastAttempt: number | null;
+  /** Epoch ms of the last successful publish. */
+  readonly lastSuccess: number | null;
+  readonly durationMs: number | null;
+  readonly recordsKept: number | null;
+  readonly recordsDropped: number | null;
+  readonly pages: number | null;
+  readonly calls: number | null;
+  /** Last failure message (stable code + text; never secrets) or null after a success. */
+  readonly lastError: string | null;
+  readonly intervalSeconds: number | null;
+}
+
+/** In-progress generation, for resuming after a crash. */
+export interface Staging {
+  readonly generation: string;
+  readonly startedAt: number;
+  readonly pages: number;
+  /** Serialized resume cursor after the last staged page; null when the walk had finished. */
+  readonly cursor: string | null;
+  readonly recordsKept: number;
+  readonly recordsDropped: number;
+}
+
+export interface Snapshot {
+  readonly generation: string;
+  /** Page payloads (JSON text written by the collector), in order. */
+  readonly pages: readonly string[];
+  readonly publishedAt: number;
+}
+
+export interface Store {
+  /** The staging record of an unfinished generation, if any (and not expired). */
+  staging(key: FamilyKey): Promise<Staging | null>;
+  /** Starts a new staged generation (replacing any previous staging). */
+  beginGeneration(key: FamilyKey, generation: string, ttlMs: number): Promise<void>;
+  /** Writes page `index` of a staged generation and advances the staging record, atomically. */
+  putPage(key: FamilyKey, generation: string, index: number, payload: string, progress: { cursor: string | null; recordsKept: number; recordsDropped: number }, ttlMs: number): Promise<void>;
+  /** Makes the staged generation current (atomically) and records success in the metadata. */
+  publish(key: FamilyKey, generation: string, pages: number, meta: Omit<FamilyMeta, 'generation' | 'lastError'>, ttlMs: number): Promise<void>;
+  /** Records a failed or partial attempt without touching the current generation. */
+  recordFailure(key: FamilyKey, at: number, error: string, durationMs: number): Promise<void>;
+  /** The current generation's pages; null when none or expired (a partial read is never returned). */
+  readSnapshot(key: FamilyKey): Promise<Snapshot | null>;
+  readMeta(key: FamilyKey): Promise<FamilyMeta | null>;
+  /** Families with metadata, for the exporter to discover what exists. */
+  listFamilies(): Promise<FamilyKey[]>;
+
+  /** Per-token budget use, keyed by fingerprint (never the token). */
+  putTokenUsage(usage: readonly { fingerprint: string; used: number; limit: number; coolingUntil: number }[], at: number): Promise<void>;
+  readTokenUsage(): Promise<{ fingerprint: string; used: number; limit: number; coolingUntil: number; at: number }[]>;
+
+  /** Leader lock: true when `owner` holds it afterwards. */
+  acquireLock(name: string, owner: string, ttlMs: number): Promise<boolean>;
+  /** Extends the lock if `owner` still holds it. */
+  renewLock(name: string, owner: string, ttlMs: number): Promise<boolean>;
+  releaseLock(name: string, owner: string): Promise<void>;
+
+  ping(): Promise<boolean>;
+  close(): Promise<void>;
+}

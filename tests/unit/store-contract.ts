@@ -1,0 +1,270 @@
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { StoreError } from '../../src/store/errors.js';
+import type { FamilyKey, FamilyMeta, Store } from '../../src/store/types.js';
+
+/**
+ * The behaviour every Store implementation must have. Run by store-memory.test.ts (fake clock) and
+ * store-redis.test.ts (real Redis, real time: TTLs here are a few hundred ms so the suite stays fast).
+ */
+export interface StoreHarness {
+  store: Store;
+  /** Moves time forward: the memory store's clock, or a real sleep for Redis. */
+  advance(ms: number): Promise<void>;
+  cleanup(): Promise<void>;
+}
+
+const ORG = 'a7f1c2d0-0000-4000-8000-000000000001';
+const PORTS: FamilyKey = { orgId: ORG, family: 'wan-ports' };
+const LONG = 60_000;
+/**
+ * Short TTLs for expiry tests. With real Redis, time is a real sleep, which can overrun but never ends early:
+ * each "still there" check sits just past the bound it must beat and ≥200 ms before the bound it must not reach.
+ */
+const TTL = 400;
+
+type PublishMeta = Omit<FamilyMeta, 'generation' | 'lastError'>;
+const meta = (at: number, pages: number): PublishMeta => ({
+  lastAttempt: at, lastSuccess: at + 1500, durationMs: 1500, recordsKept: 200 * pages, recordsDropped: 1, pages, calls: pages + 1, intervalSeconds: 60,
+});
+const progress = (page: number) => ({ cursor: JSON.stringify({ page: page + 2 }), recordsKept: 100 * (page + 1), recordsDropped: 0 });
+
+async function stage(store: Store, key: FamilyKey, generation: string, pages: readonly string[], ttlMs = LONG): Promise<void> {
+  await store.beginGeneration(key, generation, ttlMs);
+  for (const [i, payload] of pages.entries()) await store.putPage(key, generation, i, payload, progress(i), ttlMs);
+}
+
+async function stageAndPublish(store: Store, key: FamilyKey, generation: string, pages: readonly string[], ttlMs = LONG, at = 1_790_000_000_000): Promise<void> {
+  await stage(store, key, generation, pages, ttlMs);
+  await store.publish(key, generation, pages.length, meta(at, pages.length), ttlMs);
+}
+
+async function expectCode(promise: Promise<unknown>, code: string): Promise<void> {
+  const err: unknown = await promise.then(() => undefined, (e: unknown) => e);
+  expect(err).toBeInstanceOf(StoreError);
+  expect((err as StoreError).code).toBe(code);
+}
+
+export function storeContract(name: string, make: () => Promise<StoreHarness>): void {
+  describe(`Store contract (${name})`, () => {
+    let h: StoreHarness;
+    beforeEach(async () => {
+      h = await make();
+    });
+    afterEach(async () => {
+      await h.cleanup();
+    });
+
+    describe('snapshots', () => {
+      it('has no snapshot, metadata or staging before anything is written', async () => {
+        expect(await h.store.readSnapshot(PORTS)).toBeNull();
+        expect(await h.store.readMeta(PORTS)).toBeNull();
+        expect(await h.store.staging(PORTS)).toBeNull();
+        expect(await h.store.listFamilies()).toEqual([]);
+      });
+
+      it('publishes staged pages in order with the generation and its success metadata', async () => {
+        await stageAndPublish(h.store, PORTS, 'g1', ['[1,2]', '[3]', '[]']);
+        const snap = await h.store.readSnapshot(PORTS);
+        expect(snap).toMatchObject({ generation: 'g1', pages: ['[1,2]', '[3]', '[]'] });
+        expect(snap?.publishedAt).toEqual(expect.any(Number));
+        expect(await h.store.readMeta(PORTS)).toEqual({ ...meta(1_790_000_000_000, 3), generation: 'g1', lastError: null });
+      });
+
+      it('publishes an empty generation as a snapshot with no pages', async () => {
+        await stageAndPublish(h.store, PORTS, 'g1', []);
+        expect((await h.store.readSnapshot(PORTS))?.pages).toEqual([]);
+      });
+
+      it('serves the previous generation while the next is staged, then the new one whole, never a mix', async () => {
+        await stageAndPublish(h.store, PORTS, 'g1', ['a0', 'a1']);
+        const reads: (readonly string[] | undefined)[] = [];
+        await h.store.beginGeneration(PORTS, 'g2', LONG);
+        reads.push((await h.store.readSnapshot(PORTS))?.pages);
+        for (const i of [0, 1, 2]) {
+          await h.store.putPage(PORTS, 'g2', i, `b${i}`, progress(i), LONG);
+          reads.push((await h.store.readSnapshot(PORTS))?.pages);
+        }
+        expect(reads).toEqual([['a0', 'a1'], ['a0', 'a1'], ['a0', 'a1'], ['a0', 'a1']]);
+        await h.store.publish(PORTS, 'g2', 3, meta(2, 3), LONG);
+        expect(await h.store.readSnapshot(PORTS)).toMatchObject({ generation: 'g2', pages: ['b0', 'b1', 'b2'] });
+      });
+
+      it('refuses to publish a generation that is not staged or lacks pages, keeping the current one', async () => {
+        await stageAndPublish(h.store, PORTS, 'g1', ['a0']);
+        await stage(h.store, PORTS, 'g2', ['b0']);
+        await expectCode(h.store.publish(PORTS, 'g2', 2, meta(2, 2), LONG), 'STORE_INCOMPLETE');
+        await expectCode(h.store.publish(PORTS, 'g3', 1, meta(2, 1), LONG), 'STORE_NOT_STAGED');
+        expect(await h.store.readSnapshot(PORTS)).toMatchObject({ generation: 'g1', pages: ['a0'] });
+        expect((await h.store.readMeta(PORTS))?.generation).toBe('g1');
+      });
+
+      it('rejects pages of a superseded generation and pages that would leave a gap', async () => {
+        await stage(h.store, PORTS, 'g1', ['a0']);
+        await h.store.beginGeneration(PORTS, 'g2', LONG);
+        await expectCode(h.store.putPage(PORTS, 'g1', 1, 'a1', progress(1), LONG), 'STORE_NOT_STAGED');
+        await expectCode(h.store.putPage(PORTS, 'g2', 1, 'b1', progress(1), LONG), 'STORE_INCOMPLETE');
+        expect((await h.store.staging(PORTS))?.pages).toBe(0);
+      });
+
+      it('refuses to stage the current generation again (it would overwrite live pages)', async () => {
+        await stageAndPublish(h.store, PORTS, 'g1', ['a0']);
+        await expectCode(h.store.beginGeneration(PORTS, 'g1', LONG), 'STORE_GENERATION_IN_USE');
+        expect((await h.store.readSnapshot(PORTS))?.pages).toEqual(['a0']);
+      });
+
+      it('expires snapshot and staging after their TTL while the metadata survives', async () => {
+        await stageAndPublish(h.store, PORTS, 'g1', ['a0', 'a1'], TTL);
+        await stage(h.store, PORTS, 'g2', ['b0'], TTL);
+        expect(await h.store.readSnapshot(PORTS)).not.toBeNull();
+        await h.advance(TTL + 100);
+        expect(await h.store.readSnapshot(PORTS)).toBeNull();
+        expect(await h.store.staging(PORTS)).toBeNull();
+        expect(await h.store.readMeta(PORTS)).toMatchObject({ generation: 'g1', lastError: null, pages: 2 });
+        expect(await h.store.listFamilies()).toEqual([PORTS]);
+      });
+
+      it('restarts the TTL of every page at publish, so a generation expires whole', async () => {
+        await h.store.beginGeneration(PORTS, 'g1', TTL);
+        await h.store.putPage(PORTS, 'g1', 0, 'a0', progress(0), TTL);
+        await h.advance(300);
+        await h.store.putPage(PORTS, 'g1', 1, 'a1', progress(1), TTL);
+        await h.store.publish(PORTS, 'g1', 2, meta(1, 2), TTL);
+        await h.advance(120); // page 0 was written more than TTL ago: only publish's restart keeps it
+        expect((await h.store.readSnapshot(PORTS))?.pages).toEqual(['a0', 'a1']);
+        await h.advance(300);
+        expect(await h.store.readSnapshot(PORTS)).toBeNull();
+      });
+    });
+
+    describe('staging', () => {
+      it('records each staged page with its resume cursor and counts', async () => {
+        await h.store.beginGeneration(PORTS, 'g1', LONG);
+        expect(await h.store.staging(PORTS)).toEqual({ generation: 'g1', startedAt: expect.any(Number), pages: 0, cursor: null, recordsKept: 0, recordsDropped: 0 });
+        await h.store.putPage(PORTS, 'g1', 0, 'a0', { cursor: '{"next":"/api/v1/x?search_after=1"}', recordsKept: 999, recordsDropped: 2 }, LONG);
+        await h.store.putPage(PORTS, 'g1', 1, 'a1', { cursor: null, recordsKept: 1200, recordsDropped: 3 }, LONG);
+        expect(await h.store.staging(PORTS)).toMatchObject({ generation: 'g1', pages: 2, cursor: null, recordsKept: 1200, recordsDropped: 3 });
+      });
+
+      it('resumes: a rewritten last page replaces it and staging follows the rewrite', async () => {
+        await stage(h.store, PORTS, 'g1', ['a0', 'a1']);
+        await h.store.putPage(PORTS, 'g1', 1, 'a1-again', progress(1), LONG);
+        await h.store.putPage(PORTS, 'g1', 2, 'a2', { cursor: null, recordsKept: 300, recordsDropped: 0 }, LONG);
+        await h.store.publish(PORTS, 'g1', 3, meta(1, 3), LONG);
+        expect((await h.store.readSnapshot(PORTS))?.pages).toEqual(['a0', 'a1-again', 'a2']);
+      });
+
+      it('discards the previous staging when a new generation begins', async () => {
+        await stage(h.store, PORTS, 'g1', ['a0', 'a1']);
+        await h.store.beginGeneration(PORTS, 'g2', LONG);
+        expect(await h.store.staging(PORTS)).toMatchObject({ generation: 'g2', pages: 0, cursor: null, recordsKept: 0 });
+        await expectCode(h.store.publish(PORTS, 'g1', 2, meta(1, 2), LONG), 'STORE_NOT_STAGED');
+      });
+
+      it('clears the staging record when the generation is published', async () => {
+        await stageAndPublish(h.store, PORTS, 'g1', ['a0']);
+        expect(await h.store.staging(PORTS)).toBeNull();
+      });
+    });
+
+    describe('metadata', () => {
+      it('records a failure without touching the current generation, and a later success clears it', async () => {
+        await stageAndPublish(h.store, PORTS, 'g1', ['a0'], LONG, 1000);
+        await h.store.recordFailure(PORTS, 9000, 'MIST_RATE_LIMITED: all tokens cooling down', 1234);
+        expect(await h.store.readMeta(PORTS)).toEqual({ ...meta(1000, 1), generation: 'g1', lastAttempt: 9000, durationMs: 1234, lastError: 'MIST_RATE_LIMITED: all tokens cooling down' });
+        expect(await h.store.readSnapshot(PORTS)).toMatchObject({ generation: 'g1', pages: ['a0'] });
+        await stageAndPublish(h.store, PORTS, 'g2', ['b0'], LONG, 20_000);
+        expect(await h.store.readMeta(PORTS)).toMatchObject({ generation: 'g2', lastError: null, lastAttempt: 20_000 });
+      });
+
+      it('creates metadata for a family whose first attempt failed', async () => {
+        await h.store.recordFailure(PORTS, 5000, 'MIST_HTTP_503', 20);
+        expect(await h.store.readMeta(PORTS)).toEqual({
+          generation: null, lastAttempt: 5000, lastSuccess: null, durationMs: 20, recordsKept: null, recordsDropped: null, pages: null, calls: null, lastError: 'MIST_HTTP_503', intervalSeconds: null,
+        });
+        expect(await h.store.listFamilies()).toEqual([PORTS]);
+      });
+
+      it('lists every family with metadata once, across orgs', async () => {
+        const other = 'b2000000-0000-4000-8000-000000000002';
+        await stageAndPublish(h.store, { orgId: ORG, family: 'sites' }, 'g1', ['s']);
+        await stageAndPublish(h.store, { orgId: ORG, family: 'sites' }, 'g2', ['s']);
+        await stageAndPublish(h.store, { orgId: other, family: 'sites' }, 'g1', ['s']);
+        await h.store.recordFailure({ orgId: ORG, family: 'gateways' }, 1, 'MIST_TIMEOUT', 1);
+        await h.store.beginGeneration({ orgId: other, family: 'gateways' }, 'g1', LONG); // staged only: no metadata yet
+        const families = await h.store.listFamilies();
+        expect(families).toHaveLength(3);
+        expect(families).toEqual(expect.arrayContaining([{ orgId: ORG, family: 'sites' }, { orgId: ORG, family: 'gateways' }, { orgId: other, family: 'sites' }]));
+      });
+    });
+
+    describe('token usage', () => {
+      it('round-trips usage per fingerprint, the latest report replacing the previous one', async () => {
+        await h.store.putTokenUsage([{ fingerprint: '0123456789ab', used: 10, limit: 5000, coolingUntil: 0 }, { fingerprint: 'ffffffffffff', used: 4999, limit: 5000, coolingUntil: 7000 }], 100);
+        await h.store.putTokenUsage([{ fingerprint: '0123456789ab', used: 42, limit: 5000, coolingUntil: 0 }], 200);
+        expect(await h.store.readTokenUsage()).toEqual([
+          { fingerprint: '0123456789ab', used: 42, limit: 5000, coolingUntil: 0, at: 200 },
+          { fingerprint: 'ffffffffffff', used: 4999, limit: 5000, coolingUntil: 7000, at: 100 },
+        ]);
+      });
+
+      it('refuses to key usage by a raw token, without quoting it', async () => {
+        const token = 'Zx9sQpL3mN7vB2kR8tY4wE6uI1oP5aSdFgHjKlZxCvBnM0qWeRtYuIoPaSdFgHjK';
+        const err: unknown = await h.store.putTokenUsage([{ fingerprint: token, used: 1, limit: 5000, coolingUntil: 0 }], 1).catch((e: unknown) => e);
+        expect(err).toBeInstanceOf(StoreError);
+        expect((err as StoreError).code).toBe('STORE_BAD_KEY');
+        expect(String((err as Error).message)).not.toContain(token);
+        expect(await h.store.readTokenUsage()).toEqual([]);
+      });
+    });
+
+    describe('leader lock', () => {
+      it('lets one owner hold the lock; only the holder renews or releases it', async () => {
+        expect(await h.store.acquireLock('collector', 'a', LONG)).toBe(true);
+        expect(await h.store.acquireLock('collector', 'b', LONG)).toBe(false);
+        expect(await h.store.acquireLock('collector', 'a', LONG)).toBe(true);
+        expect(await h.store.renewLock('collector', 'b', LONG)).toBe(false);
+        expect(await h.store.renewLock('collector', 'a', LONG)).toBe(true);
+        await h.store.releaseLock('collector', 'b');
+        expect(await h.store.acquireLock('collector', 'b', LONG)).toBe(false);
+        await h.store.releaseLock('collector', 'a');
+        expect(await h.store.renewLock('collector', 'a', LONG)).toBe(false);
+        expect(await h.store.acquireLock('collector', 'b', LONG)).toBe(true);
+        expect(await h.store.acquireLock('other-lock', 'a', LONG)).toBe(true);
+      });
+
+      it('keeps a renewed lock past its first TTL and frees it once renewals stop', async () => {
+        expect(await h.store.acquireLock('collector', 'a', TTL)).toBe(true);
+        await h.advance(250);
+        expect(await h.store.renewLock('collector', 'a', TTL)).toBe(true);
+        await h.advance(170); // past the first TTL: only the renewal keeps it
+        expect(await h.store.acquireLock('collector', 'b', TTL)).toBe(false);
+        await h.advance(250);
+        expect(await h.store.renewLock('collector', 'a', TTL)).toBe(false);
+        expect(await h.store.acquireLock('collector', 'b', TTL)).toBe(true);
+      });
+    });
+
+    describe('keys', () => {
+      it('rejects org ids, families, generations and lock names that would make keys ambiguous', async () => {
+        await expectCode(h.store.readMeta({ orgId: 'a:b', family: 'sites' }), 'STORE_BAD_KEY');
+        await expectCode(h.store.readSnapshot({ orgId: ORG, family: 'x|y' }), 'STORE_BAD_KEY');
+        await expectCode(h.store.beginGeneration(PORTS, 'g:1', LONG), 'STORE_BAD_KEY');
+        await expectCode(h.store.acquireLock('a b', 'x', LONG), 'STORE_BAD_KEY');
+        expect(await h.store.listFamilies()).toEqual([]);
+      });
+
+      it('rejects TTLs and page numbers that are not positive or whole', async () => {
+        for (const ttl of [0, -1, Number.NaN]) await expectCode(h.store.beginGeneration(PORTS, 'g1', ttl), 'STORE_BAD_ARGUMENT');
+        await expectCode(h.store.acquireLock('collector', 'a', 0), 'STORE_BAD_ARGUMENT');
+        await h.store.beginGeneration(PORTS, 'g1', 1500.5);
+        for (const index of [-1, 0.5]) await expectCode(h.store.putPage(PORTS, 'g1', index, 'x', progress(0), LONG), 'STORE_BAD_ARGUMENT');
+        await expectCode(h.store.publish(PORTS, 'g1', -1, meta(1, 0), LONG), 'STORE_BAD_ARGUMENT');
+        expect(await h.store.staging(PORTS)).toMatchObject({ generation: 'g1', pages: 0 });
+      });
+
+      it('answers ping', async () => {
+        expect(await h.store.ping()).toBe(true);
+      });
+    });
+  });
+}
