@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { FAMILY_NAMES } from '../collect/family-names.js';
 
 /**
  * Leaf parsers shared by the config sections. Each takes the raw string (undefined
@@ -108,3 +109,35 @@ function mistUrlProblem(url: URL | null): string | undefined {
   if (url?.search || url?.hash) return 'must not contain a query or fragment';
   return undefined;
 }
+
+/** Plain comma-separated names (site group names and the like), trimmed and de-duplicated. */
+export const nameList = z
+  .string()
+  .optional()
+  .transform((raw) => [...new Set(splitList(raw))]);
+
+/** Shortest interval a family may be given: faster polling buys nothing Mist refreshes and burns budget. */
+export const MIN_INTERVAL_SECONDS = 30;
+
+/** "family=seconds,…" → { family: seconds }. */
+export const intervalMap = z
+  .string()
+  .optional()
+  .transform((raw, ctx) => {
+    const out: Record<string, number> = {};
+    splitList(raw).forEach((entry, i) => {
+      const m = /^([a-z][a-z0-9-]*)\s*=\s*(\d+)$/.exec(entry);
+      if (!m) {
+        ctx.addIssue({ code: 'custom', message: `entry #${i + 1} ("${entry}") is not family=seconds` });
+        return;
+      }
+      if (!(FAMILY_NAMES as readonly string[]).includes(m[1]!)) {
+        ctx.addIssue({ code: 'custom', message: `unknown family "${m[1]}" (families: ${FAMILY_NAMES.join(', ')})` });
+        return;
+      }
+      const seconds = Number(m[2]);
+      if (seconds < MIN_INTERVAL_SECONDS) ctx.addIssue({ code: 'custom', message: `${m[1]}: ${seconds}s is below the ${MIN_INTERVAL_SECONDS}s minimum` });
+      out[m[1]!] = seconds;
+    });
+    return out;
+  });

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { SimOptionsSchema } from '../sim/options.js';
-import { LOG_FORMATS, LOG_LEVELS, mistBaseUrl, orgIdList, redisUrl, tokenList } from './fields.js';
+import { LOG_FORMATS, LOG_LEVELS, intervalMap, mistBaseUrl, nameList, orgIdList, redisUrl, tokenList } from './fields.js';
 import type { EnvName } from './vars.js';
 
 /**
@@ -37,11 +37,35 @@ export const SimSection = section(
   (v) => ({ sites: v.SIM_SITES, seed: v.SIM_SEED, port: v.SIM_PORT, speed: v.SIM_SPEED }),
 );
 
+export const CollectorSection = section(
+  {
+    MIST_RATE_LIMIT: z.coerce.number().int().min(1).max(1_000_000),
+    MIST_BUDGET_SHARE: z.coerce.number().min(0.05).max(1),
+    COLLECTOR_INTERVALS: intervalMap,
+    COLLECTOR_CONCURRENCY: z.coerce.number().int().min(1).max(32),
+    COLLECTOR_LOCK_TTL_SECONDS: z.coerce.number().int().min(3).max(600),
+    REGION_GROUP_PREFIX: z.string().optional().transform((v) => v ?? ''),
+    REGION_GROUPS: nameList,
+  },
+  (v) => ({
+    rateLimitPerToken: v.MIST_RATE_LIMIT,
+    budgetShare: v.MIST_BUDGET_SHARE,
+    intervals: v.COLLECTOR_INTERVALS,
+    concurrency: v.COLLECTOR_CONCURRENCY,
+    lockTtlSeconds: v.COLLECTOR_LOCK_TTL_SECONDS,
+    regions: { prefix: v.REGION_GROUP_PREFIX, names: v.REGION_GROUPS },
+  }),
+);
+
+export const StoreSection = section({ STORE_KEY_PREFIX: z.string().min(1).max(64).regex(/^[A-Za-z0-9:._-]+$/, 'letters, digits and : . _ - only') }, (v) => ({ keyPrefix: v.STORE_KEY_PREFIX }));
+
 export const ConfigSchema = z.object({
   log: LogSection,
   mist: MistSection,
   redis: RedisSection,
   sim: SimSection,
+  collector: CollectorSection,
+  store: StoreSection,
 });
 
 type DeepReadonly<T> = T extends (infer U)[]

@@ -73,6 +73,54 @@ export const ENV_VARS = [
     default: '1',
     secret: false,
   },
+  {
+    name: 'MIST_RATE_LIMIT',
+    description: 'API calls Mist allows per token per hour (Mist: 5000).',
+    default: '5000',
+    secret: false,
+  },
+  {
+    name: 'MIST_BUDGET_SHARE',
+    description: 'Share of the tokens\' total hourly budget steady-state collection may use (0.05–1); the rest absorbs retries and other API users.',
+    default: '0.8',
+    secret: false,
+  },
+  {
+    name: 'COLLECTOR_INTERVALS',
+    description: 'Per-family collection intervals in seconds overriding the defaults, e.g. "wan-ports=60,gateways=120" (families: org, sites, gateways, wan-ports).',
+    default: undefined,
+    secret: false,
+  },
+  {
+    name: 'COLLECTOR_CONCURRENCY',
+    description: 'Mist API calls in flight at once.',
+    default: '4',
+    secret: false,
+  },
+  {
+    name: 'COLLECTOR_LOCK_TTL_SECONDS',
+    description: 'TTL of the active-collector lock in Redis; a standby takes over within ~1.5 TTL of the active one dying.',
+    default: '15',
+    secret: false,
+  },
+  {
+    name: 'REGION_GROUP_PREFIX',
+    description: 'Site groups whose name starts with this prefix are regions (the prefix is stripped: "Region - West" gives region "West"). Empty: none by prefix.',
+    default: 'Region - ',
+    secret: false,
+  },
+  {
+    name: 'REGION_GROUPS',
+    description: 'Comma-separated site group names that are regions (used as they are). Sites in no region group get region "unknown".',
+    default: undefined,
+    secret: false,
+  },
+  {
+    name: 'STORE_KEY_PREFIX',
+    description: 'Prefix of every store key (versioned; change it to run several deployments on one Redis).',
+    default: 'mist:v1:',
+    secret: false,
+  },
 ] as const satisfies readonly EnvVar[];
 
 export type EnvName = (typeof ENV_VARS)[number]['name'];

@@ -35,7 +35,21 @@ describe('loadConfig', () => {
       mist: { tokens: [], baseUrl: 'https://api.mist.com', orgIds: [] },
       redis: { url: undefined },
       sim: { sites: 3208, seed: 'mist-wan', port: 9730, speed: 1 },
+      collector: {
+        rateLimitPerToken: 5000, budgetShare: 0.8, intervals: {}, concurrency: 4, lockTtlSeconds: 15,
+        regions: { prefix: 'Region - ', names: [] },
+      },
+      store: { keyPrefix: 'mist:v1:' },
     });
+  });
+
+  it('parses per-family intervals and rejects unknown families and too-short intervals', () => {
+    expect(load({ COLLECTOR_INTERVALS: 'wan-ports=90, gateways=120' }).collector.intervals).toEqual({ 'wan-ports': 90, gateways: 120 });
+    const lines = problemsOf({ COLLECTOR_INTERVALS: 'wan-ports=5,bogus=60,gateways' });
+    expect(lines).toHaveLength(3);
+    expect(lines.join('\n')).toMatch(/wan-ports: 5s is below the 30s minimum/);
+    expect(lines.join('\n')).toMatch(/unknown family "bogus"/);
+    expect(lines.join('\n')).toMatch(/entry #3 \("gateways"\) is not family=seconds/);
   });
 
   it('reports every problem at once, one line per variable', () => {
