@@ -88,6 +88,7 @@ export function createSimCommand(load: () => Promise<StartSimulator> = loadSimul
       const startSimulator = await load();
       const simLog = log.child({ component: 'sim' });
       const sim = await startSimulator(options, simLog);
+      simLog.info({ url: sim.url, orgId: sim.orgId, sites: options.sites }, 'simulator listening');
       io.stdout(
         `Mist simulator for ${options.sites} sites listening on ${sim.url} (org ${sim.orgId}; ${tokenSummary(options.tokens)})\n`,
       );

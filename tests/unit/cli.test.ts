@@ -37,7 +37,8 @@ describe('runCli usage', () => {
   it('--help lists every command with its summary and exits 0', async () => {
     const t = fakeIo();
     expect(await runCli(['--help'], t.io)).toBe(0);
-    for (const c of COMMANDS) expect(t.out()).toMatch(new RegExp(`^ {2}${c.name} +${c.summary}$`, 'm'));
+    const escape = (text: string): string => text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+    for (const c of COMMANDS) expect(t.out()).toMatch(new RegExp(`^ {2}${escape(c.name)} +${escape(c.summary)}$`, 'm'));
   });
 
   it('sim --help shows every sim option with its default', async () => {

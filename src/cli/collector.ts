@@ -1,0 +1,48 @@
+import { CollectorRefused, prepareCollector, runCollector } from '../collect/collector.js';
+import { createStore } from '../store/index.js';
+import { printProblems, PROGRAM } from './help.js';
+import { Scheduler } from '../collect/scheduler.js';
+import type { Command } from './types.js';
+
+/** `mist-wan-exporter collector`: the only component that holds Mist tokens; writes snapshots to Redis. */
+export const collectorCommand: Command = {
+  name: 'collector',
+  summary: 'Poll Mist on an API budget and write snapshots to Redis (the only holder of tokens)',
+  description:
+    'Validates the tokens, measures the org(s), plans the API budget (see `plan`), then collects every\n' +
+    'family on its interval into Redis. Any number may run: one is active (a Redis lock), the rest stand by.',
+  options: [{ name: 'once', description: 'Collect every family once, then exit (no lock, no schedule)' }],
+  async run(args, { config, log, io }) {
+    if (!config.redis.url) {
+      return printProblems(io, `${PROGRAM} collector`, ['REDIS_URL is not set: a separate collector needs Redis to share its snapshots (run `all` for one process without Redis)']);
+    }
+    const store = createStore({ url: config.redis.url, prefix: config.store.keyPrefix }, log);
+    try {
+      if (!(await store.ping())) throw new Error('Redis is not reachable');
+      const prepared = await prepareCollector(config, log.child({ component: 'collector' }), { store });
+      try {
+        if (args.once === true) {
+          const scheduler = new Scheduler(prepared.schedulerDeps, prepared.jobs, log);
+          const results = await scheduler.runOnce();
+          const failed = results.filter((r) => !r.ok);
+          io.stdout(`collected ${results.length - failed.length}/${results.length} family cycles\n`);
+          return failed.length === 0 ? 0 : 1;
+        }
+        const stop = new AbortController();
+        const running = runCollector(prepared, config, log.child({ component: 'collector' }), stop.signal);
+        const signal = await Promise.race([io.waitForShutdown(), running.then(() => 'done')]);
+        log.info({ signal }, 'collector shutting down');
+        stop.abort();
+        await running;
+        return 0;
+      } finally {
+        await prepared.api.close();
+      }
+    } catch (err) {
+      if (err instanceof CollectorRefused) return printProblems(io, `${PROGRAM} collector: refusing to start`, [err.message]);
+      throw err;
+    } finally {
+      await store.close();
+    }
+  },
+};

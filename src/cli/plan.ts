@@ -1,0 +1,46 @@
+import { FAMILIES } from '../collect/families/index.js';
+import { CollectorRefused } from '../collect/collector.js';
+import { measureOrg } from '../collect/measure.js';
+import { formatPlan, planBudget } from '../collect/plan.js';
+import { createMistClient, getOrg } from '../mist/index.js';
+import { printProblems, PROGRAM } from './help.js';
+import type { Command } from './types.js';
+
+/** `mist-wan-exporter plan`: the API budget plan for the configured org(s), reading only their size from Mist. */
+export const planCommand: Command = {
+  name: 'plan',
+  summary: 'Print the API budget plan: calls per family per hour and share of the budget',
+  description:
+    'Validates the tokens (/self), reads each org\'s size (one limit=1 call per collection) and prints\n' +
+    'the calls every family needs per cycle and per hour at the configured intervals. Exit 0 when the plan\n' +
+    'fits MIST_BUDGET_SHARE of the budget (possibly with stretched intervals), 1 when the collector would refuse.',
+  options: [],
+  async run(_args, { config, log, io }) {
+    if (config.mist.tokens.length === 0) {
+      return printProblems(io, `${PROGRAM} plan`, [new CollectorRefused('MIST_API_TOKENS is empty: the plan reads the org size from Mist').message]);
+    }
+    const api = await createMistClient({
+      baseUrl: config.mist.baseUrl, tokens: config.mist.tokens, concurrency: config.collector.concurrency,
+      rateLimit: { perTokenPerHour: config.collector.rateLimitPerToken },
+    }, log);
+    try {
+      const orgIds = config.mist.orgIds.length > 0 ? config.mist.orgIds : api.orgIds();
+      const orgs = [];
+      const names = new Map<string, string>();
+      for (const orgId of orgIds) {
+        const [size, org] = await Promise.all([measureOrg(api, orgId), api.getOne(getOrg(orgId))]);
+        orgs.push({ orgId, size });
+        names.set(orgId, org.name);
+        io.stdout(`org ${org.name} (${orgId}): ${size.sites} sites, ${size.sitegroups} site groups, ${size.gateways} gateways, ${size.gatewayPorts} gateway port rows\n`);
+      }
+      const jobs = FAMILIES.map((family) => ({ family, intervalSeconds: config.collector.intervals[family.name] ?? family.defaultIntervalSeconds }));
+      const tokens = api.usage().length;
+      const plan = planBudget({ jobs, orgs, tokens, limitPerToken: config.collector.rateLimitPerToken, share: config.collector.budgetShare });
+      io.stdout(`${tokens} valid token(s) × ${config.collector.rateLimitPerToken} calls/hour, steady-state share ${Math.round(config.collector.budgetShare * 100)}%\n\n`);
+      io.stdout(`${formatPlan(plan, names)}\n`);
+      return plan.fits ? 0 : 1;
+    } finally {
+      await api.close();
+    }
+  },
+};

@@ -1,0 +1,102 @@
+import type { Config } from '../config/index.js';
+import type { Logger } from '../log.js';
+import { createMistClient, type MistClient } from '../mist/index.js';
+import { realNow, realSleep, type Now, type Sleep } from '../mist/time.js';
+import type { CallRecord } from '../mist/types.js';
+import type { Store } from '../store/types.js';
+import type { Family } from './family.js';
+import { FAMILIES } from './families/index.js';
+import { Leader } from './leader.js';
+import { measureOrg } from './measure.js';
+import { formatPlan, planBudget, type Plan } from './plan.js';
+import { Scheduler, type ScheduledFamily, type SchedulerDeps } from './scheduler.js';
+
+/** The collector refuses to start (exit 2): no token, an org the tokens cannot see, or a plan that cannot fit. */
+export class CollectorRefused extends Error {
+  readonly code = 'E_COLLECTOR_REFUSED';
+}
+
+export interface CollectorDeps {
+  readonly store: Store;
+  readonly now?: Now;
+  readonly sleep?: Sleep;
+  readonly onCall?: (record: CallRecord) => void;
+  readonly families?: readonly Family[];
+}
+
+export interface PreparedCollector {
+  readonly api: MistClient;
+  readonly plan: Plan;
+  readonly jobs: readonly ScheduledFamily[];
+  readonly orgIds: readonly string[];
+  readonly schedulerDeps: SchedulerDeps;
+}
+
+/**
+ * Start-up: validate tokens (/self), choose the orgs, measure them (4 calls each), plan the budget and stretch
+ * intervals when needed. Refuses with every reason when collection cannot run within budget.
+ */
+export async function prepareCollector(config: Config, log: Logger, deps: CollectorDeps): Promise<PreparedCollector> {
+  const now = deps.now ?? realNow;
+  const sleep = deps.sleep ?? realSleep;
+  if (config.mist.tokens.length === 0) {
+    throw new CollectorRefused('MIST_API_TOKENS is empty: the collector needs at least one Mist API token (the `all` mode runs the simulator without one)');
+  }
+  const api = await createMistClient({
+    baseUrl: config.mist.baseUrl,
+    tokens: config.mist.tokens,
+    concurrency: config.collector.concurrency,
+    rateLimit: { perTokenPerHour: config.collector.rateLimitPerToken },
+    now,
+    sleep,
+    ...(deps.onCall ? { onCall: deps.onCall } : {}),
+  }, log);
+  try {
+    const visible = api.orgIds();
+    const orgIds = config.mist.orgIds.length > 0 ? [...config.mist.orgIds] : [...visible];
+    const hidden = orgIds.filter((id) => !visible.includes(id));
+    if (hidden.length > 0) throw new CollectorRefused(`MIST_ORG_ID: the tokens cannot see org(s) ${hidden.join(', ')}`);
+    if (orgIds.length === 0) throw new CollectorRefused('the tokens see no org: use org-level API tokens');
+    const orgs = [];
+    for (const orgId of orgIds) orgs.push({ orgId, size: await measureOrg(api, orgId) });
+    const families = deps.families ?? FAMILIES;
+    const requested = families.map((family) => ({ family, intervalSeconds: config.collector.intervals[family.name] ?? family.defaultIntervalSeconds }));
+    const plan = planBudget({ jobs: requested, orgs, tokens: api.usage().length, limitPerToken: config.collector.rateLimitPerToken, share: config.collector.budgetShare });
+    for (const o of orgs) log.info({ orgId: o.orgId, size: o.size }, 'org measured');
+    if (!plan.fits) throw new CollectorRefused(`the collection plan does not fit the API budget:\n${formatPlan(plan)}`);
+    if (plan.stretch > 1) log.warn({ stretch: plan.stretch, intervals: plan.intervals, requestedPerHour: plan.requestedPerHour, allowedPerHour: plan.allowedPerHour }, 'intervals stretched to fit the API budget');
+    log.info({ callsPerHour: plan.callsPerHour, budgetPerHour: plan.budgetPerHour, intervals: plan.intervals }, 'collection planned');
+    const jobs = families.flatMap((family) => orgIds.map((orgId) => ({ family, orgId, intervalSeconds: plan.intervals[family.name] ?? family.defaultIntervalSeconds })));
+    const schedulerDeps: SchedulerDeps = { store: deps.store, api, log, regions: config.collector.regions, now, sleep };
+    return { api, plan, jobs, orgIds, schedulerDeps };
+  } catch (err) {
+    await api.close();
+    throw err;
+  }
+}
+
+/** How often the collector writes per-token budget use to the store (exporters render it). */
+const USAGE_PUBLISH_MS = 10_000;
+
+/**
+ * Runs until `signal` aborts: campaigns for the collector lock and, while active, runs every family on its
+ * interval. A standby keeps campaigning. Token usage is published to the store for the exporters.
+ */
+export async function runCollector(prepared: PreparedCollector, config: Config, log: Logger, signal: AbortSignal): Promise<void> {
+  const { api, schedulerDeps } = prepared;
+  const { store, sleep, now } = schedulerDeps;
+  const leader = new Leader({ store, ttlMs: config.collector.lockTtlSeconds * 1000, log: log.child({ component: 'leader' }), sleep });
+  const publishUsage = async (): Promise<void> => {
+    await store.putTokenUsage(api.usage(), now()).catch((err: unknown) => log.warn({ err }, 'could not publish token usage'));
+  };
+  await leader.run(async (leadership) => {
+    const scheduler = new Scheduler(schedulerDeps, prepared.jobs, log.child({ component: 'scheduler' }));
+    scheduler.start();
+    while (!leadership.aborted) {
+      await publishUsage();
+      await sleep(USAGE_PUBLISH_MS, leadership).catch(() => undefined);
+    }
+    await scheduler.stop();
+    await publishUsage();
+  }, signal);
+}

@@ -1,0 +1,138 @@
+import { randomBytes } from 'node:crypto';
+import type { Logger } from '../log.js';
+import type { Cursor, MistApi } from '../mist/types.js';
+import type { FamilyKey, Store } from '../store/types.js';
+import { addDrops, countDrops, type Family, type FamilyContext } from './family.js';
+import type { RegionRule } from './regions.js';
+
+export interface CycleDeps {
+  readonly store: Store;
+  readonly api: MistApi;
+  readonly log: Logger;
+  readonly regions: RegionRule;
+  readonly now: () => number;
+}
+
+export interface CycleResult {
+  readonly ok: boolean;
+  readonly generation: string | null;
+  readonly pages: number;
+  readonly recordsKept: number;
+  readonly recordsDropped: number;
+  readonly resumed: boolean;
+  readonly durationMs: number;
+  readonly error?: string;
+}
+
+/** Data lives for three intervals: a missed cycle or two keeps serving, a dead collector's data expires. */
+export function ttlFor(intervalSeconds: number): number {
+  return intervalSeconds * 3 * 1000;
+}
+
+export function serializeCursor(c: Cursor | null): string | null {
+  return c === null ? null : JSON.stringify(c);
+}
+
+export function parseCursor(s: string | null): Cursor | null {
+  if (s === null) return null;
+  try {
+    const v: unknown = JSON.parse(s);
+    if (v && typeof v === 'object') {
+      if ('page' in v && typeof v.page === 'number') return { page: v.page };
+      if ('next' in v && typeof v.next === 'string') return { next: v.next };
+    }
+  } catch {
+    // unreadable cursor: start over
+  }
+  return null;
+}
+
+/**
+ * One collection cycle of one family for one org: fetch page by page, stage each page in the store, then
+ * publish the generation atomically. A staged generation younger than one interval is resumed where it
+ * stopped (a collector killed mid-cycle does not re-fetch what it already has). On failure the current
+ * generation stays (last good snapshot until its TTL) and the failure is recorded.
+ */
+export async function runCycle(deps: CycleDeps, family: Family, orgId: string, intervalSeconds: number, signal: AbortSignal): Promise<CycleResult> {
+  const key: FamilyKey = { orgId, family: family.name };
+  const started = deps.now();
+  const ttl = ttlFor(intervalSeconds);
+  const log = deps.log.child({ family: family.name, orgId });
+  const staged = await deps.store.staging(key);
+  const resumable = staged !== null && staged.cursor !== null && started - staged.startedAt < intervalSeconds * 1000;
+  const generation = resumable ? staged.generation : newGeneration(started);
+  let index = resumable ? staged.pages : 0;
+  let kept = resumable ? staged.recordsKept : 0;
+  let droppedTotal = resumable ? staged.recordsDropped : 0;
+  const dropped: Record<string, number> = {};
+  if (!resumable) await deps.store.beginGeneration(key, generation, ttl);
+  else log.info({ generation, pages: index }, 'resuming staged generation');
+
+  const counter = { calls: 0 };
+  const ctx: FamilyContext = {
+    orgId, api: countingCalls(deps.api, counter), signal, log, regions: deps.regions,
+    readRecords: async (name) => {
+      const snap = await deps.store.readSnapshot({ orgId, family: name });
+      return snap ? snap.pages.flatMap((p) => JSON.parse(p) as unknown[]) : null;
+    },
+  };
+  try {
+    for await (const page of family.run(ctx, resumable ? parseCursor(staged.cursor) : null)) {
+      kept += page.records.length;
+      droppedTotal += countDrops(page.dropped);
+      addDrops(dropped, page.dropped);
+      await deps.store.putPage(key, generation, index, JSON.stringify(page.records),
+        { cursor: serializeCursor(page.cursor), recordsKept: kept, recordsDropped: droppedTotal }, ttl);
+      index += 1;
+    }
+    const durationMs = deps.now() - started;
+    await deps.store.publish(key, generation, index, {
+      lastAttempt: started, lastSuccess: deps.now(), durationMs, recordsKept: kept, recordsDropped: droppedTotal,
+      pages: index, calls: counter.calls, intervalSeconds,
+    }, ttl);
+    if (droppedTotal > 0) log.warn({ dropped }, 'records dropped by validation');
+    log.debug({ generation, pages: index, records: kept, durationMs }, 'published');
+    return { ok: true, generation, pages: index, recordsKept: kept, recordsDropped: droppedTotal, resumed: resumable, durationMs };
+  } catch (err) {
+    const durationMs = deps.now() - started;
+    const error = describe(err);
+    await deps.store.recordFailure(key, started, error, durationMs).catch((e: unknown) => log.error({ err: e }, 'could not record failure'));
+    log.warn({ error, pagesStaged: index, durationMs }, 'cycle failed; keeping the last good snapshot');
+    return { ok: false, generation: null, pages: index, recordsKept: kept, recordsDropped: droppedTotal, resumed: resumable, durationMs, error };
+  }
+}
+
+/** Counts the successful Mist calls a cycle makes (retries are counted by the client's onCall hook). */
+function countingCalls(api: MistApi, counter: { calls: number }): MistApi {
+  return {
+    async *pages(endpoint, opts) {
+      for await (const page of api.pages(endpoint, opts)) {
+        counter.calls += 1;
+        yield page;
+      }
+    },
+    async getOne(endpoint, opts) {
+      const one = await api.getOne(endpoint, opts);
+      counter.calls += 1;
+      return one;
+    },
+    async count(endpoint, opts) {
+      const n = await api.count(endpoint, opts);
+      counter.calls += 1;
+      return n;
+    },
+  };
+}
+
+function newGeneration(now: number): string {
+  return `${now.toString(36)}-${randomBytes(3).toString('hex')}`;
+}
+
+/** A failure as "CODE: message"; messages from our layers never carry secrets. */
+export function describe(err: unknown): string {
+  if (err instanceof Error) {
+    const code = (err as { code?: unknown }).code;
+    return typeof code === 'string' ? `${code}: ${err.message}` : err.message;
+  }
+  return String(err);
+}

@@ -1,0 +1,48 @@
+import { describe, expect, it } from 'vitest';
+import { FAMILIES } from '../../src/collect/families/index.js';
+import { FAMILY_NAMES } from '../../src/collect/family-names.js';
+import { MAX_STRETCH, formatPlan, planBudget } from '../../src/collect/plan.js';
+
+/** The default org of the simulator and of our source material: 3,208 sites. */
+const SIZE_3208 = { sites: 3208, sitegroups: 14, gateways: 3208, gatewayPorts: 14_008 };
+const defaults = FAMILIES.map((family) => ({ family, intervalSeconds: family.defaultIntervalSeconds }));
+
+describe('planBudget', () => {
+  it('lists exactly the families config knows', () => {
+    expect(FAMILIES.map((f) => f.name)).toEqual([...FAMILY_NAMES]);
+  });
+
+  it('fits the default schedule for 3,208 sites in 80% of one token', () => {
+    const plan = planBudget({ jobs: defaults, orgs: [{ orgId: 'o', size: SIZE_3208 }], tokens: 1, limitPerToken: 5000, share: 0.8 });
+    const perCycle = Object.fromEntries(plan.rows.map((r) => [r.family, r.callsPerCycle]));
+    expect(perCycle).toEqual({ org: 1, sites: 5, gateways: 8, 'wan-ports': 15 });
+    expect(plan.stretch).toBe(1);
+    expect(plan.fits).toBe(true);
+    // 1/h + 5/h + 8×30/h + 15×60/h
+    expect(plan.callsPerHour).toBe(1 + 5 + 240 + 900);
+    expect(plan.callsPerHour).toBeLessThanOrEqual(plan.allowedPerHour);
+    expect(formatPlan(plan)).toMatch(/calls per full cycle \(every family once\): 29/);
+  });
+
+  it('stretches every interval by one factor when the schedule does not fit', () => {
+    const plan = planBudget({ jobs: defaults, orgs: [{ orgId: 'o', size: SIZE_3208 }], tokens: 1, limitPerToken: 1000, share: 0.8 });
+    expect(plan.stretch).toBeCloseTo(1146 / 800, 5);
+    expect(plan.intervals['wan-ports']).toBe(Math.ceil(60 * plan.stretch));
+    expect(plan.callsPerHour).toBeLessThanOrEqual(800);
+    expect(plan.fits).toBe(true);
+    expect(formatPlan(plan)).toMatch(/stretched ×1\.43/);
+  });
+
+  it('refuses when even a ×4 stretch does not fit', () => {
+    const plan = planBudget({ jobs: defaults, orgs: [{ orgId: 'o', size: SIZE_3208 }], tokens: 1, limitPerToken: 250, share: 0.8 });
+    expect(plan.stretch).toBeGreaterThan(MAX_STRETCH);
+    expect(plan.fits).toBe(false);
+    expect(formatPlan(plan)).toMatch(/REFUSED/);
+  });
+
+  it('scales with tokens and orgs', () => {
+    const two = planBudget({ jobs: defaults, orgs: [{ orgId: 'a', size: SIZE_3208 }, { orgId: 'b', size: SIZE_3208 }], tokens: 2, limitPerToken: 5000, share: 0.8 });
+    expect(two.callsPerHour).toBe(2 * 1146);
+    expect(two.allowedPerHour).toBe(8000);
+  });
+});
