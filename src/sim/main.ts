@@ -22,9 +22,9 @@ export async function startSimulator(opts: SimOptions, log: Logger): Promise<Run
   const address = await app.listen({ host: opts.host, port: opts.port });
   const url = address.replace('[::1]', '127.0.0.1');
   log.info({
-    url, orgId: simulator.org.id, sites: simulator.org.sites.length, wanPorts: simulator.org.wanPorts.length,
-    peerPaths: simulator.org.peerPaths.length, buildMs: Math.round(built - started), readyMs: Math.round(performance.now() - started),
-  }, 'Mist simulator ready');
+    wanPorts: simulator.org.wanPorts.length, peerPaths: simulator.org.peerPaths.length,
+    buildMs: Math.round(built - started), readyMs: Math.round(performance.now() - started),
+  }, 'simulated org built and warmed up');
   return {
     url,
     orgId: simulator.org.id,
