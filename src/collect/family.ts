@@ -1,5 +1,5 @@
 import type { Logger } from '../log.js';
-import type { Cursor, MistApi, Page } from '../mist/types.js';
+import type { Cursor, Endpoint, MistApi, Page } from '../mist/types.js';
 import type { RegionRule } from './regions.js';
 
 /** The size of an org as far as budget planning cares: how many rows each collection holds. */
@@ -61,4 +61,32 @@ export function addDrops(into: Record<string, number>, from: Readonly<Record<str
 
 export function countDrops(d: Readonly<Record<string, number>>): number {
   return Object.values(d).reduce((s, n) => s + n, 0);
+}
+
+/**
+ * The shape of a family that joins a small collection into a large one: the small one is fetched whole each
+ * cycle (not resumable: a page or two), then the large one is walked page by page from `from`. Drops of the
+ * small walk are reported with the first page.
+ */
+export async function* prefetchThenWalk<S, T, R>(
+  ctx: FamilyContext,
+  from: Cursor | null,
+  small: Endpoint<S>,
+  main: Endpoint<T>,
+  map: (smallRecords: readonly S[]) => (record: T) => R,
+): AsyncGenerator<FamilyPage<R>> {
+  const smallRecords: S[] = [];
+  const pending: Record<string, number> = {};
+  for await (const page of ctx.api.pages(small, { signal: ctx.signal })) {
+    smallRecords.push(...page.records);
+    addDrops(pending, page.dropped);
+  }
+  const mapOne = map(smallRecords);
+  let first = true;
+  for await (const page of ctx.api.pages(main, { signal: ctx.signal, ...(from ? { from } : {}) })) {
+    const dropped = first ? { ...pending } : {};
+    addDrops(dropped, page.dropped);
+    first = false;
+    yield { records: page.records.map(mapOne), dropped, cursor: page.cursor };
+  }
 }

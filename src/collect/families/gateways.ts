@@ -1,5 +1,5 @@
 import { listGatewayStats, listInventory } from '../../mist/endpoints.js';
-import { addDrops, pagesFor, type Family } from '../family.js';
+import { pagesFor, prefetchThenWalk, type Family } from '../family.js';
 import type { GatewayRecord, GatewayWanInterface } from '../records.js';
 
 export interface IfStatIn {
@@ -78,19 +78,9 @@ export const gatewaysFamily: Family<GatewayRecord> = {
   name: 'gateways',
   defaultIntervalSeconds: 120,
   callsPerCycle: (size) => 2 * pagesFor(size.gateways),
-  async *run(ctx, from) {
+  run: (ctx, from) => prefetchThenWalk(ctx, from, listInventory(ctx.orgId), listGatewayStats(ctx.orgId), (inventory) => {
     const connected = new Map<string, boolean>();
-    const inventoryDrops: Record<string, number> = {};
-    for await (const page of ctx.api.pages(listInventory(ctx.orgId), { signal: ctx.signal })) {
-      for (const d of page.records) if (d.connected != null) connected.set(d.mac, d.connected);
-      addDrops(inventoryDrops, page.dropped);
-    }
-    let first = true;
-    for await (const page of ctx.api.pages(listGatewayStats(ctx.orgId), { signal: ctx.signal, ...(from ? { from } : {}) })) {
-      const dropped = first ? { ...page.dropped } : page.dropped;
-      if (first) addDrops(dropped, inventoryDrops);
-      first = false;
-      yield { records: page.records.map((g) => mapGateway(g, connected)), dropped, cursor: page.cursor };
-    }
-  },
+    for (const d of inventory) if (d.connected != null) connected.set(d.mac, d.connected);
+    return (g) => mapGateway(g, connected);
+  }),
 };

@@ -1,5 +1,5 @@
 import { listSitegroups, listSites } from '../../mist/endpoints.js';
-import { addDrops, pagesFor, type Family } from '../family.js';
+import { pagesFor, prefetchThenWalk, type Family } from '../family.js';
 import type { SiteRecord } from '../records.js';
 import { regionOf, type RegionRule } from '../regions.js';
 
@@ -42,19 +42,8 @@ export const sitesFamily: Family<SiteRecord> = {
   name: 'sites',
   defaultIntervalSeconds: 3600,
   callsPerCycle: (size) => pagesFor(size.sitegroups) + pagesFor(size.sites),
-  async *run(ctx, from) {
-    const groupNames = new Map<string, string>();
-    const groupDrops: Record<string, number> = {};
-    for await (const page of ctx.api.pages(listSitegroups(ctx.orgId), { signal: ctx.signal })) {
-      for (const g of page.records) groupNames.set(g.id, g.name);
-      addDrops(groupDrops, page.dropped);
-    }
-    let first = true;
-    for await (const page of ctx.api.pages(listSites(ctx.orgId), { signal: ctx.signal, ...(from ? { from } : {}) })) {
-      const dropped = first ? { ...page.dropped } : page.dropped;
-      if (first) addDrops(dropped, groupDrops);
-      first = false;
-      yield { records: page.records.map((s) => mapSite(s, groupNames, ctx.regions)), dropped, cursor: page.cursor };
-    }
-  },
+  run: (ctx, from) => prefetchThenWalk(ctx, from, listSitegroups(ctx.orgId), listSites(ctx.orgId), (groups) => {
+    const groupNames = new Map(groups.map((g) => [g.id, g.name]));
+    return (s) => mapSite(s, groupNames, ctx.regions);
+  }),
 };
