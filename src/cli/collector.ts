@@ -24,6 +24,7 @@ export const collectorCommand: Command = {
         if (args.once === true) {
           const scheduler = new Scheduler(prepared.schedulerDeps, prepared.jobs, log);
           const results = await scheduler.runOnce();
+          await prepared.callStats.flush(store).catch((err: unknown) => log.warn({ err }, 'could not write the API call counters'));
           const failed = results.filter((r) => !r.ok);
           io.stdout(`collected ${results.length - failed.length}/${results.length} family cycles\n`);
           return failed.length === 0 ? 0 : 1;

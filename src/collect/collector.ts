@@ -4,6 +4,7 @@ import { createMistClient, type MistClient } from '../mist/index.js';
 import { realNow, realSleep, type Now, type Sleep } from '../mist/time.js';
 import type { CallRecord } from '../mist/types.js';
 import type { Store } from '../store/types.js';
+import { CallStatsRecorder } from './call-stats.js';
 import type { Family } from './family.js';
 import { FAMILIES } from './families/index.js';
 import { Leader } from './leader.js';
@@ -30,6 +31,8 @@ export interface PreparedCollector {
   readonly jobs: readonly ScheduledFamily[];
   readonly orgIds: readonly string[];
   readonly schedulerDeps: SchedulerDeps;
+  /** API calls made so far (start-up included), not yet added to the store's counters: flush it. */
+  readonly callStats: CallStatsRecorder;
 }
 
 /**
@@ -42,6 +45,9 @@ export async function prepareCollector(config: Config, log: Logger, deps: Collec
   if (config.mist.tokens.length === 0) {
     throw new CollectorRefused('MIST_API_TOKENS is empty: the collector needs at least one Mist API token (the `all` mode runs the simulator without one)');
   }
+  // Every attempt counts, start-up checks and a refused start included: they are real API calls.
+  const callStats = new CallStatsRecorder();
+  const flushCalls = (): Promise<void> => callStats.flush(deps.store).catch((err: unknown) => log.warn({ err }, 'could not write the API call counters'));
   const api = await createMistClient({
     baseUrl: config.mist.baseUrl,
     tokens: config.mist.tokens,
@@ -49,8 +55,14 @@ export async function prepareCollector(config: Config, log: Logger, deps: Collec
     rateLimit: { perTokenPerHour: config.collector.rateLimitPerToken },
     now,
     sleep,
-    ...(deps.onCall ? { onCall: deps.onCall } : {}),
-  }, log);
+    onCall: (record) => {
+      callStats.record(record);
+      deps.onCall?.(record);
+    },
+  }, log).catch(async (err: unknown) => {
+    await flushCalls();
+    throw err;
+  });
   try {
     const visible = api.orgIds();
     const orgIds = config.mist.orgIds.length > 0 ? [...config.mist.orgIds] : [...visible];
@@ -68,27 +80,34 @@ export async function prepareCollector(config: Config, log: Logger, deps: Collec
     log.info({ callsPerHour: plan.callsPerHour, budgetPerHour: plan.budgetPerHour, intervals: plan.intervals }, 'collection planned');
     const jobs = families.flatMap((family) => orgIds.map((orgId) => ({ family, orgId, intervalSeconds: plan.intervals[family.name] ?? family.defaultIntervalSeconds })));
     const schedulerDeps: SchedulerDeps = { store: deps.store, api, log, regions: config.collector.regions, now, sleep };
-    return { api, plan, jobs, orgIds, schedulerDeps };
+    return { api, plan, jobs, orgIds, schedulerDeps, callStats };
   } catch (err) {
+    await flushCalls();
     await api.close();
     throw err;
   }
 }
 
-/** How often the collector writes per-token budget use to the store (exporters render it). */
+/** How often the collector writes per-token budget use and API call counters to the store (exporters render them). */
 const USAGE_PUBLISH_MS = 10_000;
 
 /**
  * Runs until `signal` aborts: campaigns for the collector lock and, while active, runs every family on its
- * interval. A standby keeps campaigning. Token usage is published to the store for the exporters.
+ * interval. A standby keeps campaigning. Token usage is published to the store for the exporters, and so are
+ * the API call counters: at once (a standby's start-up calls count too), with the usage, and at the end.
  */
 export async function runCollector(prepared: PreparedCollector, config: Config, log: Logger, signal: AbortSignal): Promise<void> {
   const { api, schedulerDeps } = prepared;
   const { store, sleep, now } = schedulerDeps;
   const leader = new Leader({ store, ttlMs: config.collector.lockTtlSeconds * 1000, log: log.child({ component: 'leader' }), sleep });
+  const flushCalls = async (): Promise<void> => {
+    await prepared.callStats.flush(store).catch((err: unknown) => log.warn({ err }, 'could not write the API call counters; kept for the next flush'));
+  };
   const publishUsage = async (): Promise<void> => {
     await store.putTokenUsage(api.usage(), now()).catch((err: unknown) => log.warn({ err }, 'could not publish token usage'));
+    await flushCalls();
   };
+  await flushCalls();
   await leader.run(async (leadership) => {
     const scheduler = new Scheduler(schedulerDeps, prepared.jobs, log.child({ component: 'scheduler' }));
     scheduler.start();
@@ -99,4 +118,5 @@ export async function runCollector(prepared: PreparedCollector, config: Config, 
     await scheduler.stop();
     await publishUsage();
   }, signal);
+  await flushCalls();
 }

@@ -14,8 +14,10 @@ import { StoreError } from './errors.js';
  *   {p}budgets                              set,    no TTL   fingerprints with a budget record
  *   {p}budget:{fingerprint}                 hash,   PX 2 h   per-token calls used this hour
  *   {p}lock:{name}                          string, PX ttl   the lock owner's id (leader election)
+ *   {p}counters:{name}                      hash,   no TTL   monotonic counters: field = encoded labels, value = total
  *
- * Hash fields hold JSON values (a number, a string in quotes, or null).
+ * Hash fields hold JSON values (a number, a string in quotes, or null), except in `counters:{name}`, whose
+ * values are HINCRBYFLOAT's plain decimal numbers and whose fields are the caller's (src/collect/counters.ts).
  */
 export const KEY_SCHEME_VERSION = 1;
 export const DEFAULT_PREFIX = `mist:v${KEY_SCHEME_VERSION}:`;
@@ -44,6 +46,21 @@ export function checkTtl(ttlMs: number): number {
   return Math.ceil(ttlMs);
 }
 
+/**
+ * A counter increment's fields and deltas: fields are any non-empty string (the caller's label encoding), deltas
+ * finite and ≥ 0 (counters only grow). Validated whole before anything is written. Messages never quote a field.
+ */
+export function checkCounterDeltas(deltas: Readonly<Record<string, number>>): [string, number][] {
+  const entries = Object.entries(deltas);
+  for (const [field, delta] of entries) {
+    if (field === '') throw new StoreError('STORE_BAD_KEY', 'a counter field must not be empty');
+    if (typeof delta !== 'number' || !Number.isFinite(delta) || delta < 0) {
+      throw new StoreError('STORE_BAD_ARGUMENT', `a counter delta must be a finite number ≥ 0, not ${String(delta)}`);
+    }
+  }
+  return entries;
+}
+
 export function checkIndex(index: number): number {
   if (!Number.isSafeInteger(index) || index < 0) throw new StoreError('STORE_BAD_ARGUMENT', `a page index must be a non-negative integer, not ${index}`);
   return index;
@@ -64,6 +81,7 @@ export interface StoreKeys {
   readonly budgets: string;
   budget(fingerprint: string): string;
   lock(name: string): string;
+  counters(name: string): string;
 }
 
 export function storeKeys(prefix: string = DEFAULT_PREFIX): StoreKeys {
@@ -103,6 +121,10 @@ export function storeKeys(prefix: string = DEFAULT_PREFIX): StoreKeys {
     lock: (name) => {
       assertComponent('lock name', name);
       return `${prefix}lock:${name}`;
+    },
+    counters: (name) => {
+      assertComponent('counter name', name);
+      return `${prefix}counters:${name}`;
     },
   };
 }

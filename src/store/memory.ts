@@ -1,6 +1,6 @@
 import type { Current } from './codec.js';
 import { StoreError } from './errors.js';
-import { BUDGET_TTL_MS, assertComponent, checkIndex, checkTtl, storeKeys } from './keys.js';
+import { BUDGET_TTL_MS, assertComponent, checkCounterDeltas, checkIndex, checkTtl, storeKeys } from './keys.js';
 import type { StoreKeys } from './keys.js';
 import type { FamilyKey, FamilyMeta, Snapshot, Staging, Store } from './types.js';
 
@@ -63,6 +63,7 @@ export class MemoryStore implements Store {
   private readonly budgets = new TtlMap<Budget>(() => this.now());
   private readonly budgetIndex = new Set<string>();
   private readonly locks = new TtlMap<string>(() => this.now());
+  private readonly counters = new Map<string, Map<string, number>>();
 
   constructor(opts: MemoryStoreOptions = {}) {
     this.now = opts.now ?? Date.now;
@@ -171,6 +172,19 @@ export class MemoryStore implements Store {
       else this.budgetIndex.delete(fingerprint);
     }
     return out;
+  }
+
+  async incrementCounters(name: string, deltas: Readonly<Record<string, number>>): Promise<void> {
+    const k = this.keys.counters(name);
+    const entries = checkCounterDeltas(deltas);
+    if (entries.length === 0) return;
+    const group = this.counters.get(k) ?? new Map<string, number>();
+    for (const [field, delta] of entries) group.set(field, (group.get(field) ?? 0) + delta);
+    this.counters.set(k, group);
+  }
+
+  async readCounters(name: string): Promise<Record<string, number>> {
+    return Object.fromEntries(this.counters.get(this.keys.counters(name)) ?? []);
   }
 
   async acquireLock(name: string, owner: string, ttlMs: number): Promise<boolean> {

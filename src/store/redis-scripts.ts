@@ -112,3 +112,27 @@ export const RELEASE_LOCK = new LuaScript(`
 if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('DEL', KEYS[1]) end
 return 0
 `);
+
+/**
+ * KEYS: counters. ARGV: field, delta, field, delta... (deltas validated by the caller: finite, ≥ 0).
+ * Adds every delta with HINCRBYFLOAT, all or nothing: unlike MULTI, which goes on past a failed command (and
+ * a retried flush would then count the applied fields twice), a value that is not a number, or a key of the
+ * wrong type, is healed instead of failing: the key is recreated / the field restarts at its delta (a counter
+ * reset, which Prometheus handles). Returns {1 if the key had the wrong type else 0, reset field...}.
+ */
+export const INCREMENT_COUNTERS = new LuaScript(`
+local out = {0}
+local t = redis.call('TYPE', KEYS[1]).ok
+if t ~= 'hash' and t ~= 'none' then
+  redis.call('DEL', KEYS[1])
+  out[1] = 1
+end
+for i = 1, #ARGV, 2 do
+  local r = redis.pcall('HINCRBYFLOAT', KEYS[1], ARGV[i], ARGV[i + 1])
+  if type(r) == 'table' and r.err then
+    redis.call('HSET', KEYS[1], ARGV[i], ARGV[i + 1])
+    out[#out + 1] = ARGV[i]
+  end
+end
+return out
+`);

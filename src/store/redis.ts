@@ -4,9 +4,9 @@ import { redactSecrets } from '../config/index.js';
 import { BudgetSchema, CurrentSchema, MetaSchema, StagingSchema, decodeHash, decodeJson, hashArgs } from './codec.js';
 import type { Current, Decoded } from './codec.js';
 import { StoreError } from './errors.js';
-import { BUDGET_TTL_MS, assertComponent, checkIndex, checkTtl, storeKeys } from './keys.js';
+import { BUDGET_TTL_MS, assertComponent, checkCounterDeltas, checkIndex, checkTtl, storeKeys } from './keys.js';
 import type { StoreKeys } from './keys.js';
-import { ACQUIRE_LOCK, PUBLISH, PUT_PAGE, READ_SNAPSHOT, RELEASE_LOCK, RENEW_LOCK } from './redis-scripts.js';
+import { ACQUIRE_LOCK, INCREMENT_COUNTERS, PUBLISH, PUT_PAGE, READ_SNAPSHOT, RELEASE_LOCK, RENEW_LOCK } from './redis-scripts.js';
 import type { FamilyKey, FamilyMeta, Snapshot, Staging, Store } from './types.js';
 
 export interface RedisStoreOptions {
@@ -20,6 +20,9 @@ export interface RedisStoreOptions {
 }
 
 type TokenUsageRecord = Awaited<ReturnType<Store['readTokenUsage']>>[number];
+
+/** What HINCRBYFLOAT writes: a plain decimal, possibly with an exponent. Anything else was not written by us. */
+const COUNTER_VALUE = /^(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][-+]?\d+)?$/;
 
 /** Where the server is, for logs: never the URL itself, which may carry a password. */
 export function describeRedisUrl(url: string): { host: string; port: number; tls: boolean; db: number; auth: boolean } {
@@ -183,6 +186,26 @@ export class RedisStore implements Store {
     }
     if (gone.length > 0) await this.run(() => this.client.srem(this.keys.budgets, ...gone));
     return out;
+  }
+
+  async incrementCounters(name: string, deltas: Readonly<Record<string, number>>): Promise<void> {
+    const k = this.keys.counters(name);
+    const entries = checkCounterDeltas(deltas);
+    if (entries.length === 0) return;
+    const reply = await this.run(() => INCREMENT_COUNTERS.run(this.client, [k], entries.flatMap(([field, delta]) => [field, String(delta)])));
+    if (Array.isArray(reply) && (reply[0] === 1 || reply.length > 1)) {
+      this.log.warn({ key: k, wrongType: reply[0] === 1, resetFields: reply.slice(1) }, 'counter values did not parse; restarted at this increment');
+    }
+  }
+
+  async readCounters(name: string): Promise<Record<string, number>> {
+    const k = this.keys.counters(name);
+    const fields = Object.entries(await this.hgetall(k));
+    const parses = ([, text]: [string, string]): boolean => COUNTER_VALUE.test(text) && Number.isFinite(Number(text));
+    const bad = fields.filter((f) => !parses(f)).map(([field]) => field);
+    // The field names the series (labels), never a secret; the value is not logged.
+    if (bad.length > 0) this.log.warn({ key: k, fields: bad }, 'counter values do not parse; ignored');
+    return Object.fromEntries(fields.filter(parses).map(([field, text]) => [field, Number(text)]));
   }
 
   async acquireLock(name: string, owner: string, ttlMs: number): Promise<boolean> {

@@ -68,6 +68,15 @@ export interface Store {
   putTokenUsage(usage: readonly { fingerprint: string; used: number; limit: number; coolingUntil: number }[], at: number): Promise<void>;
   readTokenUsage(): Promise<{ fingerprint: string; used: number; limit: number; coolingUntil: number; at: number }[]>;
 
+  /**
+   * Monotonic counters that survive collector restarts and fail-over (e.g. API calls by endpoint, flaps by
+   * port): adds each delta to its field of the counter group `name`. Fields are label-encoded strings chosen
+   * by the caller (see src/collect/counters.ts). No TTL: counters only grow.
+   */
+  incrementCounters(name: string, deltas: Readonly<Record<string, number>>): Promise<void>;
+  /** Every field of a counter group with its total ({} when none). */
+  readCounters(name: string): Promise<Record<string, number>>;
+
   /** Leader lock: true when `owner` holds it afterwards. */
   acquireLock(name: string, owner: string, ttlMs: number): Promise<boolean>;
   /** Extends the lock if `owner` still holds it. */

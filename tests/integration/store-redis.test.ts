@@ -143,6 +143,37 @@ describe('RedisStore on a real Redis', () => {
     }
   });
 
+  it('adds up exactly when two store instances increment the same counters concurrently', async () => {
+    const other = new RedisStore({ url, prefix: h.prefix }, captureLog().log);
+    try {
+      const bump = (store: RedisStore, i: number) => store.incrementCounters('api_requests', { 'endpoint=sites': 1, [`endpoint=w${i % 3}`]: 0.5 });
+      await Promise.all(Array.from({ length: 200 }, (_, i) => bump(i % 2 === 0 ? h.store : other, i)));
+      expect(await other.readCounters('api_requests')).toEqual({ 'endpoint=sites': 200, 'endpoint=w0': 33.5, 'endpoint=w1': 33.5, 'endpoint=w2': 33 });
+      // One hash per group, plain decimal values, no TTL: counters outlive every collector.
+      const k = `${h.prefix}counters:api_requests`;
+      expect(await h.raw.hgetall(k)).toMatchObject({ 'endpoint=sites': '200', 'endpoint=w2': '33' });
+      expect(await h.raw.pttl(k)).toBe(-1);
+    } finally {
+      await other.close();
+    }
+  });
+
+  it('ignores counter values that do not parse, and restarts them (or a mistyped key) at the next increment', async () => {
+    const k = `${h.prefix}counters:api_requests`;
+    await h.raw.hset(k, 'endpoint=a', 'lots', 'endpoint=b', '-3', 'endpoint=c', '7');
+    expect(await h.store.readCounters('api_requests')).toEqual({ 'endpoint=c': 7 });
+    expect(lines.filter((l) => l.includes('do not parse'))).toHaveLength(1);
+    expect(lines.join('')).not.toContain('lots');
+    await h.store.incrementCounters('api_requests', { 'endpoint=a': 2, 'endpoint=c': 1 });
+    expect(await h.store.readCounters('api_requests')).toMatchObject({ 'endpoint=a': 2, 'endpoint=c': 8 });
+    expect(lines.join('')).toContain('restarted at this increment');
+    await h.raw.del(k);
+    await h.raw.set(k, 'a string, not a hash');
+    expect(await h.store.readCounters('api_requests')).toEqual({});
+    await h.store.incrementCounters('api_requests', { 'endpoint=a': 1 });
+    expect(await h.store.readCounters('api_requests')).toEqual({ 'endpoint=a': 1 });
+  });
+
   it('reloads its scripts after the server forgets them (SCRIPT FLUSH)', async () => {
     await publish('g1', ['[1]']);
     await h.raw.script('FLUSH');

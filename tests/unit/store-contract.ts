@@ -217,6 +217,32 @@ export function storeContract(name: string, make: () => Promise<StoreHarness>): 
       });
     });
 
+    describe('counters', () => {
+      const weird = 'endpoint=a\\|b\\=c\\\\|reason=ünï cödé\n"x"';
+      it('adds each delta to its field, keeps groups apart, and starts every group empty', async () => {
+        expect(await h.store.readCounters('api_requests')).toEqual({});
+        await h.store.incrementCounters('api_requests', { 'endpoint=sites': 1, 'endpoint=org': 2, [weird]: 0.5 });
+        await h.store.incrementCounters('api_requests', { 'endpoint=sites': 3, [weird]: 0.25, 'endpoint=self': 0 });
+        await h.store.incrementCounters('api_requests', {});
+        await h.store.incrementCounters('api_rate_limited', { 'token_fingerprint=0123456789ab': 1 });
+        expect(await h.store.readCounters('api_requests')).toEqual({ 'endpoint=sites': 4, 'endpoint=org': 2, [weird]: 0.75, 'endpoint=self': 0 });
+        expect(await h.store.readCounters('api_rate_limited')).toEqual({ 'token_fingerprint=0123456789ab': 1 });
+        await h.store.incrementCounters('big', { n: 2 ** 40 });
+        await h.store.incrementCounters('big', { n: 1 });
+        expect(await h.store.readCounters('big')).toEqual({ n: 2 ** 40 + 1 });
+      });
+
+      it('rejects bad group names, empty fields and negative or non-finite deltas, writing nothing', async () => {
+        await expectCode(h.store.incrementCounters('a:b', { x: 1 }), 'STORE_BAD_KEY');
+        await expectCode(h.store.readCounters('a|b'), 'STORE_BAD_KEY');
+        await expectCode(h.store.incrementCounters('c', { x: 1, '': 1 }), 'STORE_BAD_KEY');
+        for (const delta of [-1, Number.NaN, Number.POSITIVE_INFINITY]) {
+          await expectCode(h.store.incrementCounters('c', { x: 1, y: delta }), 'STORE_BAD_ARGUMENT');
+        }
+        expect(await h.store.readCounters('c')).toEqual({});
+      });
+    });
+
     describe('leader lock', () => {
       it('lets one owner hold the lock; only the holder renews or releases it', async () => {
         expect(await h.store.acquireLock('collector', 'a', LONG)).toBe(true);
