@@ -1,77 +1,89 @@
+import { z } from 'zod';
+
 /**
  * What the collector stores per family: records in base units (seconds, bytes, ratios 0–1), mapped from Mist
- * JSON by pure functions. This is the contract with the exporter, which renders these records as metrics.
- * Bump STORE_SCHEMA_VERSION (and the store key prefix) when a record shape changes incompatibly.
+ * JSON by pure functions. This is the contract with the exporter, which validates records with these schemas
+ * where they leave the store and renders them as metrics. Bump the store key prefix's version when a record
+ * shape changes incompatibly.
  */
 export const STORE_SCHEMA_VERSION = 1;
 
-export interface OrgRecord {
-  readonly org_id: string;
-  readonly name: string;
-}
+const num = z.number().nullable();
+const str = z.string().nullable();
 
-export interface SiteRecord {
-  readonly site_id: string;
-  readonly name: string;
+export const OrgRecordSchema = z.object({
+  org_id: z.string(),
+  name: z.string(),
+});
+
+export const SiteRecordSchema = z.object({
+  site_id: z.string(),
+  name: z.string(),
   /** Region from the site's region site group (see regions.ts), or 'unknown'. */
-  readonly region: string;
+  region: z.string(),
   /** Names of all the site's site groups, sorted. */
-  readonly sitegroups: readonly string[];
-  readonly country_code: string | null;
-  readonly timezone: string | null;
-  readonly address: string | null;
-  readonly latitude: number | null;
-  readonly longitude: number | null;
-}
+  sitegroups: z.array(z.string()),
+  country_code: str,
+  timezone: str,
+  address: str,
+  latitude: num,
+  longitude: num,
+});
 
-export interface GatewayWanInterface {
-  readonly port_id: string;
-  readonly wan_name: string;
-  readonly wan_type: string;
-}
+export const GatewayWanInterfaceSchema = z.object({
+  port_id: z.string(),
+  wan_name: z.string(),
+  wan_type: z.string(),
+});
 
-export interface GatewayRecord {
-  readonly mac: string;
-  readonly id: string | null;
-  readonly site_id: string | null;
-  readonly name: string;
-  readonly model: string;
-  readonly version: string;
-  readonly serial: string;
-  readonly status: string;
+export const GatewayRecordSchema = z.object({
+  mac: z.string(),
+  id: str,
+  site_id: str,
+  name: z.string(),
+  model: z.string(),
+  version: z.string(),
+  serial: z.string(),
+  status: z.string(),
   /** From inventory: connected to the cloud; null when the gateway has no inventory row. */
-  readonly connected: boolean | null;
-  readonly uptime_seconds: number | null;
+  connected: z.boolean().nullable(),
+  uptime_seconds: num,
   /** last_seen − uptime: stable across polls, unlike uptime. */
-  readonly boot_time_seconds: number | null;
-  readonly last_seen_seconds: number | null;
-  readonly cpu_ratio: number | null;
-  readonly memory_ratio: number | null;
-  readonly is_ha: boolean;
+  boot_time_seconds: num,
+  last_seen_seconds: num,
+  cpu_ratio: num,
+  memory_ratio: num,
+  is_ha: z.boolean(),
   /** WAN interfaces from if_stat/if2_stat: the only source of wan_name and wan_type. */
-  readonly wan_interfaces: readonly GatewayWanInterface[];
-}
+  wan_interfaces: z.array(GatewayWanInterfaceSchema),
+});
 
-export interface WanPortRecord {
-  readonly site_id: string;
+export const WanPortRecordSchema = z.object({
+  site_id: z.string(),
   /** Gateway MAC. */
-  readonly mac: string;
-  readonly port_id: string;
+  mac: z.string(),
+  port_id: z.string(),
   /** From the gateway's if_stat; port_id when the gateway snapshot does not know the port. */
-  readonly wan_name: string;
-  readonly wan_type: string;
-  readonly up: boolean | null;
-  readonly disabled: boolean | null;
+  wan_name: z.string(),
+  wan_type: z.string(),
+  up: z.boolean().nullable(),
+  disabled: z.boolean().nullable(),
   /** Link speed (Mist reports Mbps) in bytes per second. */
-  readonly speed_bytes_per_second: number | null;
+  speed_bytes_per_second: num,
   /** Circuit bandwidth: configured where Mist provides it (it does not on these endpoints), else the speed. */
-  readonly bandwidth_bytes_per_second: number | null;
-  readonly rx_bytes: number | null;
-  readonly tx_bytes: number | null;
-  readonly rx_packets: number | null;
-  readonly tx_packets: number | null;
-  readonly last_flapped_seconds: number | null;
-  readonly jitter_seconds: number | null;
-  readonly latency_seconds: number | null;
-  readonly loss_ratio: number | null;
-}
+  bandwidth_bytes_per_second: num,
+  rx_bytes: num,
+  tx_bytes: num,
+  rx_packets: num,
+  tx_packets: num,
+  last_flapped_seconds: num,
+  jitter_seconds: num,
+  latency_seconds: num,
+  loss_ratio: num,
+});
+
+export type OrgRecord = z.infer<typeof OrgRecordSchema>;
+export type SiteRecord = z.infer<typeof SiteRecordSchema>;
+export type GatewayWanInterface = z.infer<typeof GatewayWanInterfaceSchema>;
+export type GatewayRecord = z.infer<typeof GatewayRecordSchema>;
+export type WanPortRecord = z.infer<typeof WanPortRecordSchema>;

@@ -141,3 +141,17 @@ export const intervalMap = z
     });
     return out;
   });
+
+/** "user:password" for HTTP basic auth; problems never quote the value (it is a secret). */
+export const basicAuth = z
+  .string()
+  .optional()
+  .transform((raw, ctx) => {
+    if (raw === undefined) return undefined;
+    const at = raw.indexOf(':');
+    if (at <= 0 || at === raw.length - 1) {
+      ctx.addIssue({ code: 'custom', message: 'must be user:password (both non-empty)' });
+      return undefined;
+    }
+    return { user: raw.slice(0, at), password: raw.slice(at + 1) };
+  });

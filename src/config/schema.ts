@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { SimOptionsSchema } from '../sim/options.js';
-import { LOG_FORMATS, LOG_LEVELS, intervalMap, mistBaseUrl, nameList, orgIdList, redisUrl, tokenList } from './fields.js';
+import { LOG_FORMATS, LOG_LEVELS, basicAuth, intervalMap, mistBaseUrl, nameList, orgIdList, redisUrl, tokenList } from './fields.js';
 import type { EnvName } from './vars.js';
 
 /**
@@ -59,6 +59,22 @@ export const CollectorSection = section(
 
 export const StoreSection = section({ STORE_KEY_PREFIX: z.string().min(1).max(64).regex(/^[A-Za-z0-9:._-]+$/, 'letters, digits and : . _ - only') }, (v) => ({ keyPrefix: v.STORE_KEY_PREFIX }));
 
+export const ExporterSection = section(
+  {
+    EXPORTER_HOST: z.string().min(1),
+    EXPORTER_PORT: z.coerce.number().int().min(0).max(65_535),
+    EXPORTER_REFRESH_SECONDS: z.coerce.number().min(1).max(300),
+    EXPORTER_BEARER_TOKEN: z.string().min(16, 'must be at least 16 characters').optional(),
+    EXPORTER_BASIC_AUTH: basicAuth,
+  },
+  (v) => ({
+    host: v.EXPORTER_HOST,
+    port: v.EXPORTER_PORT,
+    refreshSeconds: v.EXPORTER_REFRESH_SECONDS,
+    auth: { bearerToken: v.EXPORTER_BEARER_TOKEN, basic: v.EXPORTER_BASIC_AUTH },
+  }),
+);
+
 export const ConfigSchema = z.object({
   log: LogSection,
   mist: MistSection,
@@ -66,6 +82,7 @@ export const ConfigSchema = z.object({
   sim: SimSection,
   collector: CollectorSection,
   store: StoreSection,
+  exporter: ExporterSection,
 });
 
 type DeepReadonly<T> = T extends (infer U)[]

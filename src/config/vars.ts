@@ -121,6 +121,36 @@ export const ENV_VARS = [
     default: 'mist:v1:',
     secret: false,
   },
+  {
+    name: 'EXPORTER_HOST',
+    description: 'Address the exporter listens on.',
+    default: '0.0.0.0',
+    secret: false,
+  },
+  {
+    name: 'EXPORTER_PORT',
+    description: 'Port of the exporter\'s /metrics, /health, /ready and landing page.',
+    default: '19730',
+    secret: false,
+  },
+  {
+    name: 'EXPORTER_REFRESH_SECONDS',
+    description: 'How often the exporter reads the store for new snapshots (rendering happens only when one is new).',
+    default: '5',
+    secret: false,
+  },
+  {
+    name: 'EXPORTER_BEARER_TOKEN',
+    description: 'When set, /metrics requires `Authorization: Bearer <token>` (Prometheus: authorization.credentials).',
+    default: undefined,
+    secret: true,
+  },
+  {
+    name: 'EXPORTER_BASIC_AUTH',
+    description: 'When set as user:password, /metrics accepts HTTP basic auth with these credentials (Prometheus: basic_auth).',
+    default: undefined,
+    secret: true,
+  },
 ] as const satisfies readonly EnvVar[];
 
 export type EnvName = (typeof ENV_VARS)[number]['name'];

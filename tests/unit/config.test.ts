@@ -40,7 +40,15 @@ describe('loadConfig', () => {
         regions: { prefix: 'Region - ', names: [] },
       },
       store: { keyPrefix: 'mist:v1:' },
+      exporter: { host: '0.0.0.0', port: 19730, refreshSeconds: 5, auth: { bearerToken: undefined, basic: undefined } },
     });
+  });
+
+  it('parses exporter basic auth as user:password and never quotes a bad value', () => {
+    expect(load({ EXPORTER_BASIC_AUTH: 'prom:pa:ss' }).exporter.auth.basic).toEqual({ user: 'prom', password: 'pa:ss' });
+    const lines = problemsOf({ EXPORTER_BASIC_AUTH: 'no-colon-secret', EXPORTER_BEARER_TOKEN: 'short' });
+    expect(lines).toHaveLength(2);
+    expect(lines.join('\n')).not.toMatch(/no-colon-secret|short"/);
   });
 
   it('parses per-family intervals and rejects unknown families and too-short intervals', () => {
@@ -189,6 +197,8 @@ describe('variable catalogue', () => {
     const samples: Record<string, { value: string; secrets: string[] }> = {
       MIST_API_TOKENS: { value: 'token-one-1,token-two-2', secrets: ['token-one-1', 'token-two-2'] },
       REDIS_URL: { value: 'redis://:p%40ss-word@redis:6379', secrets: ['p%40ss-word', 'p@ss-word'] },
+      EXPORTER_BEARER_TOKEN: { value: 'bearer-token-0123456789', secrets: ['bearer-token-0123456789'] },
+      EXPORTER_BASIC_AUTH: { value: 'prometheus:s3cret:with-colon', secrets: ['s3cret:with-colon'] },
     };
     for (const v of ENV_VARS.filter((x) => x.secret)) {
       const sample = samples[v.name];

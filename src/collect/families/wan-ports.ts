@@ -1,7 +1,6 @@
-import { z } from 'zod';
 import { searchGatewayPorts } from '../../mist/endpoints.js';
 import { pagesFor, type Family } from '../family.js';
-import type { GatewayRecord, WanPortRecord } from '../records.js';
+import { GatewayRecordSchema, type GatewayRecord, type WanPortRecord } from '../records.js';
 
 export interface PortIn {
   readonly site_id: string;
@@ -23,10 +22,7 @@ export interface PortIn {
 export type WanNames = ReadonlyMap<string, { wan_name: string; wan_type: string }>;
 
 /** The part of a stored gateway record the join needs, validated where it leaves the store. */
-const StoredGateway = z.object({
-  mac: z.string(),
-  wan_interfaces: z.array(z.object({ port_id: z.string(), wan_name: z.string(), wan_type: z.string() })),
-});
+const StoredGateway = GatewayRecordSchema.pick({ mac: true, wan_interfaces: true });
 
 export function wanNamesFrom(gateways: readonly Pick<GatewayRecord, 'mac' | 'wan_interfaces'>[]): WanNames {
   const out = new Map<string, { wan_name: string; wan_type: string }>();

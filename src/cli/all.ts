@@ -1,0 +1,61 @@
+import { CollectorRefused, prepareCollector, runCollector } from '../collect/collector.js';
+import type { Config } from '../config/index.js';
+import { startExporter } from '../server/exporter.js';
+import { DEMO_TOKEN, SimOptionsSchema } from '../sim/options.js';
+import { createStore } from '../store/index.js';
+import { printProblems, PROGRAM } from './help.js';
+import type { Command } from './types.js';
+
+/**
+ * `mist-wan-exporter all`: collector and exporter in one process. Without REDIS_URL it uses the in-process
+ * store (the embedded default); without MIST_API_TOKENS it starts the Mist simulator and collects from it
+ * (the no-setup demo: `npm run demo`).
+ */
+export const allCommand: Command = {
+  name: 'all',
+  summary: 'Collector + exporter in one process (no REDIS_URL: in-process store; no token: the simulator)',
+  description:
+    'Runs the collector and the exporter together. With no REDIS_URL the snapshots live in the process.\n' +
+    'With no MIST_API_TOKENS the built-in Mist simulator (SIM_* settings) stands in for the Mist cloud.',
+  options: [],
+  async run(_args, { config, log, io }) {
+    let effective: Config = config;
+    let closeSim: (() => Promise<void>) | undefined;
+    if (config.mist.tokens.length === 0) {
+      const { startSimulator } = await import('../sim/main.js');
+      const opts = SimOptionsSchema.parse({ sites: config.sim.sites, seed: config.sim.seed, port: config.sim.port, speed: config.sim.speed });
+      const sim = await startSimulator(opts, log.child({ component: 'sim' }));
+      closeSim = () => sim.close();
+      effective = { ...config, mist: { ...config.mist, tokens: [DEMO_TOKEN], baseUrl: sim.url, orgIds: [] } };
+      io.stdout(`No MIST_API_TOKENS: collecting from the built-in Mist simulator at ${sim.url} (${opts.sites} sites; ${sim.url}/__sim/org)\n`);
+    }
+    const store = createStore({ url: config.redis.url, prefix: config.store.keyPrefix }, log);
+    const stop = new AbortController();
+    try {
+      const prepared = await prepareCollector(effective, log.child({ component: 'collector' }), { store });
+      const exporter = await startExporter(store, effective, log.child({ component: 'exporter' }));
+      const collecting = runCollector(prepared, effective, log.child({ component: 'collector' }), stop.signal);
+      io.stdout(
+        `mist-wan-exporter (collector + exporter) is up:\n` +
+        `  metrics:  ${exporter.url}/metrics   (one family: ${exporter.url}/metrics?family=wan-ports)\n` +
+        `  status:   ${exporter.url}/          ready: ${exporter.url}/ready\n` +
+        `  plan:     ${prepared.plan.callsPerHour} Mist calls/hour (${((100 * prepared.plan.callsPerHour) / prepared.plan.budgetPerHour).toFixed(1)}% of the budget)\n` +
+        `Press Ctrl+C to stop.\n`,
+      );
+      const signal = await io.waitForShutdown();
+      log.info({ signal }, 'shutting down');
+      stop.abort();
+      await collecting;
+      await exporter.close();
+      await prepared.api.close();
+      return 0;
+    } catch (err) {
+      if (err instanceof CollectorRefused) return printProblems(io, `${PROGRAM} all: refusing to start`, [err.message]);
+      throw err;
+    } finally {
+      stop.abort();
+      await store.close();
+      await closeSim?.();
+    }
+  },
+};

@@ -1,0 +1,62 @@
+import type { SelfMetricDef } from '../types.js';
+
+/**
+ * Self-metrics: the collector's health and API budget (read from the store, written by the active collector)
+ * and the exporter's own state. Rendered under the `exporter` family of /metrics?family=…. Process and Node.js
+ * runtime metrics (process_*, nodejs_*) come from prom-client's defaults and are not listed here.
+ */
+const fam = ['org_id', 'family'] as const;
+const fromMeta = 'From the collector\'s per-family metadata in the store.';
+
+export const COLLECTOR_METRICS = {
+  lastSuccess: { name: 'mist_collector_last_success_timestamp_seconds', type: 'gauge', unit: 'timestamp', labels: fam,
+    help: `When the family was last collected successfully, Unix time. Alert on time() minus this. ${fromMeta}` },
+  lastAttempt: { name: 'mist_collector_last_attempt_timestamp_seconds', type: 'gauge', unit: 'timestamp', labels: fam,
+    help: `When the family's last collection attempt started, Unix time. ${fromMeta}` },
+  duration: { name: 'mist_collector_last_duration_seconds', type: 'gauge', unit: 'seconds', labels: fam,
+    help: `How long the family's last collection attempt took. ${fromMeta}` },
+  success: { name: 'mist_collector_last_success', type: 'gauge', unit: 'boolean', labels: fam,
+    help: `1 when the family's last collection attempt succeeded, 0 when it failed (the last good snapshot is kept). ${fromMeta}` },
+  records: { name: 'mist_collector_records', type: 'gauge', unit: 'count', labels: fam,
+    help: `Records stored by the family's last successful collection. ${fromMeta}` },
+  dropped: { name: 'mist_collector_records_dropped', type: 'gauge', unit: 'count', labels: fam,
+    help: `Records dropped by validation in the family's last successful collection. ${fromMeta}` },
+  interval: { name: 'mist_collector_interval_seconds', type: 'gauge', unit: 'seconds', labels: fam,
+    help: `The family's collection interval, after any stretching to fit the API budget. ${fromMeta}` },
+  calls: { name: 'mist_collector_last_calls', type: 'gauge', unit: 'requests', labels: fam,
+    help: `Successful Mist API calls of the family's last successful collection. ${fromMeta}` },
+  snapshot: { name: 'mist_collector_snapshot_present', type: 'gauge', unit: 'boolean', labels: fam,
+    help: '1 while the family has an unexpired snapshot in the store (data expires 3 intervals after the last success).' },
+} as const satisfies Record<string, SelfMetricDef>;
+
+export const API_METRICS = {
+  requests: { name: 'mist_api_requests_total', type: 'counter', unit: 'requests', labels: ['endpoint'],
+    help: 'Mist API requests made by the collector (every HTTP attempt, retries included), by endpoint. Persisted in the store: monotonic across collector restarts.' },
+  failures: { name: 'mist_api_request_failures_total', type: 'counter', unit: 'requests', labels: ['endpoint', 'reason'],
+    help: 'Failed Mist API requests by endpoint and reason (E_MIST_HTTP, E_MIST_TIMEOUT, E_MIST_RATE_LIMITED, ...). Persisted in the store.' },
+  rateLimited: { name: 'mist_api_rate_limited_total', type: 'counter', unit: 'requests', labels: ['token_fingerprint'],
+    help: 'HTTP 429 responses from Mist by token (SHA-256 fingerprint, never the token). Persisted in the store.' },
+  budgetUsed: { name: 'mist_api_budget_used_requests', type: 'gauge', unit: 'requests', labels: ['token_fingerprint'],
+    help: 'Mist API calls made with the token in the current clock hour (Mist allows 5,000 per token per hour), as last reported by the collector.' },
+  budgetLimit: { name: 'mist_api_budget_limit_requests', type: 'gauge', unit: 'requests', labels: ['token_fingerprint'],
+    help: 'Mist API calls allowed per token per hour, as last reported by the collector.' },
+  cooldown: { name: 'mist_api_token_cooldown_until_timestamp_seconds', type: 'gauge', unit: 'timestamp', labels: ['token_fingerprint'],
+    help: 'Until when the token is cooling down after a 429, Unix time (0: usable), as last reported by the collector.' },
+  usageReported: { name: 'mist_api_budget_reported_timestamp_seconds', type: 'gauge', unit: 'timestamp', labels: ['token_fingerprint'],
+    help: 'When the collector last reported the token\'s budget use, Unix time.' },
+} as const satisfies Record<string, SelfMetricDef>;
+
+export const EXPORTER_METRICS = {
+  build: { name: 'mist_exporter_build_info', type: 'gauge', unit: 'info', labels: ['version', 'nodejs_version'],
+    help: 'Build information of the exporter, value 1.' },
+  storeUp: { name: 'mist_store_up', type: 'gauge', unit: 'boolean', labels: [],
+    help: '1 when the exporter\'s last read of the store succeeded.' },
+  renderDuration: { name: 'mist_exporter_render_duration_seconds', type: 'gauge', unit: 'seconds', labels: ['family'],
+    help: 'How long rendering the family\'s latest snapshot into exposition text took (done once per new snapshot, not per scrape).' },
+  series: { name: 'mist_exporter_series', type: 'gauge', unit: 'count', labels: ['family'],
+    help: 'Series the exporter serves for the family.' },
+  invalid: { name: 'mist_exporter_records_invalid', type: 'gauge', unit: 'count', labels: ['family'],
+    help: 'Stored records of the family that failed validation in the exporter and were not rendered.' },
+  refreshed: { name: 'mist_exporter_last_refresh_timestamp_seconds', type: 'gauge', unit: 'timestamp', labels: [],
+    help: 'When the exporter last read the store successfully, Unix time.' },
+} as const satisfies Record<string, SelfMetricDef>;

@@ -1,0 +1,95 @@
+import { timingSafeEqual } from 'node:crypto';
+import { Readable } from 'node:stream';
+import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
+import type { Registry } from 'prom-client';
+import type { Logger } from '../log.js';
+import { FAMILY_CATALOGUES, SELF_FAMILY } from '../metrics/catalogue/index.js';
+import { CONTENT_TYPE } from '../metrics/exposition.js';
+import { assembleGzip, compressChunkSync, type Chunk } from '../metrics/gzip.js';
+import type { ExpositionCache } from './exposition-cache.js';
+import { landingPage } from './landing.js';
+
+export interface ExporterAuth {
+  readonly bearerToken?: string | undefined;
+  readonly basic?: { readonly user: string; readonly password: string } | undefined;
+}
+
+export interface ExporterAppOptions {
+  readonly cache: ExpositionCache;
+  /** Renders the self-metrics text (collector freshness, API budget, exporter state) for one scrape. */
+  readonly selfText: () => string;
+  /** prom-client registry with the process and Node.js runtime metrics. */
+  readonly registry: Registry;
+  readonly version: string;
+  readonly auth?: ExporterAuth;
+  readonly log?: Logger;
+  readonly now?: () => number;
+}
+
+const KNOWN = new Set([...FAMILY_CATALOGUES.map((c) => c.family), SELF_FAMILY]);
+
+function same(a: string, b: string): boolean {
+  const x = Buffer.from(a);
+  const y = Buffer.from(b);
+  return x.length === y.length && timingSafeEqual(x, y);
+}
+
+/** /metrics is protected when a bearer token or basic credentials are configured; the other routes are not. */
+function authorized(req: FastifyRequest, auth: ExporterAuth | undefined): boolean {
+  if (!auth || (!auth.bearerToken && !auth.basic)) return true;
+  const header = req.headers.authorization ?? '';
+  if (auth.bearerToken && header.startsWith('Bearer ') && same(header.slice(7), auth.bearerToken)) return true;
+  if (auth.basic && header.startsWith('Basic ')) {
+    const decoded = Buffer.from(header.slice(6), 'base64').toString('utf8');
+    if (same(decoded, `${auth.basic.user}:${auth.basic.password}`)) return true;
+  }
+  return false;
+}
+
+/**
+ * The exporter's HTTP API. Reads only the in-memory cache (the refresh loop keeps it current), never Mist and
+ * never the store on the scrape path. Built without listening: tests use inject() or listen on port 0.
+ */
+export function buildExporterApp(opts: ExporterAppOptions): FastifyInstance {
+  const now = opts.now ?? (() => Date.now());
+  const app: FastifyInstance = Fastify({
+    loggerInstance: opts.log as FastifyBaseLogger | undefined,
+    logController: new LogController({ disableRequestLogging: true }),
+  });
+
+  app.get('/metrics', async (req: FastifyRequest<{ Querystring: { family?: string | string[] } }>, reply: FastifyReply) => {
+    if (!authorized(req, opts.auth)) {
+      return reply.code(401).header('WWW-Authenticate', 'Basic realm="mist-wan-exporter"').type('text/plain').send('unauthorized\n');
+    }
+    const raw = req.query.family;
+    const wanted = raw === undefined ? null : new Set((Array.isArray(raw) ? raw : [raw]).flatMap((v) => v.split(',')).map((v) => v.trim()).filter(Boolean));
+    const unknown = wanted ? [...wanted].filter((f) => !KNOWN.has(f)) : [];
+    if (unknown.length > 0) {
+      return reply.code(400).type('text/plain').send(`unknown family: ${unknown.join(', ')} (known: ${[...KNOWN].join(', ')})\n`);
+    }
+    const chunks: Chunk[] = opts.cache.families().filter((f) => !wanted || wanted.has(f.family)).map((f) => f.chunk);
+    if (!wanted || wanted.has(SELF_FAMILY)) {
+      chunks.push(compressChunkSync(Buffer.from(opts.selfText() + (await opts.registry.metrics()))));
+    }
+    reply.type(CONTENT_TYPE).header('Cache-Control', 'no-store').header('Vary', 'Accept-Encoding');
+    if (/\bgzip\b/.test(String(req.headers['accept-encoding'] ?? ''))) {
+      return reply.header('Content-Encoding', 'gzip').send(assembleGzip(chunks));
+    }
+    const length = chunks.reduce((s, c) => s + c.body.length, 0);
+    return reply.header('Content-Length', String(length)).send(Readable.from(chunks.map((c) => c.body)));
+  });
+
+  app.get('/health', async () => ({ status: 'ok' }));
+
+  app.get('/ready', async (_req, reply) => {
+    const state = opts.cache.storeState();
+    const families = opts.cache.families().map((f) => f.family);
+    const problems = [...(state.up ? [] : ['store unreachable']), ...(families.length === 0 ? ['no data yet'] : [])];
+    return reply.code(problems.length === 0 ? 200 : 503).send({ ready: problems.length === 0, problems, families });
+  });
+
+  app.get('/', async (_req, reply) => reply.type('text/html; charset=utf-8')
+    .send(landingPage(opts.cache.storeState(), opts.cache.families(), opts.version, now())));
+
+  return app;
+}

@@ -1,0 +1,79 @@
+import { collectDefaultMetrics, Registry } from 'prom-client';
+import { API_RATE_LIMITED, API_REQUEST_FAILURES, API_REQUESTS, COUNTER_LABELS, decodeLabels } from '../collect/counters.js';
+import type { Config } from '../config/index.js';
+import type { Logger } from '../log.js';
+import { renderSelf } from '../metrics/self-render.js';
+import type { Store } from '../store/types.js';
+import { buildExporterApp } from './app.js';
+import { ExpositionCache } from './exposition-cache.js';
+import { VERSION } from './version.js';
+
+export interface RunningExporter {
+  readonly url: string;
+  readonly cache: ExpositionCache;
+  close(): Promise<void>;
+}
+
+const GROUPS = [API_REQUESTS, API_REQUEST_FAILURES, API_RATE_LIMITED] as const;
+const LINT_FAILING_DEFAULTS = ['nodejs_active_handles_total', 'nodejs_active_requests_total', 'nodejs_active_resources_total'];
+
+/** Counter group fields → samples with labels in the catalogue's order (unreadable fields are skipped). */
+function counterSamples(counters: Readonly<Record<string, Readonly<Record<string, number>>>>): Map<string, { labels: string[]; value: number }[]> {
+  const out = new Map<string, { labels: string[]; value: number }[]>();
+  for (const group of GROUPS) {
+    const names = COUNTER_LABELS[group];
+    const samples = Object.entries(counters[group] ?? {}).flatMap(([field, value]) => {
+      const labels = decodeLabels(field);
+      return labels ? [{ labels: names.map((n) => labels[n] ?? ''), value }] : [];
+    });
+    out.set(group, samples);
+  }
+  return out;
+}
+
+/**
+ * Starts the exporter on a store: a refresh loop that re-renders families when their generation changes, and
+ * the HTTP server. Scrapes never wait on the store or on Mist.
+ */
+export async function startExporter(store: Store, config: Config, log: Logger): Promise<RunningExporter> {
+  const cache = new ExpositionCache(store, log.child({ component: 'exposition' }), () => Date.now(), GROUPS);
+  const registry = new Registry();
+  collectDefaultMetrics({ register: registry });
+  // prom-client exposes these gauges with a `_total` suffix, which promtool (rightly) flags; we do not need them.
+  for (const name of LINT_FAILING_DEFAULTS) registry.removeSingleMetric(name);
+  const selfText = (): string => {
+    const state = cache.storeState();
+    return renderSelf({
+      version: VERSION,
+      storeUp: state.up,
+      lastRefresh: state.lastRefresh,
+      now: Date.now(),
+      metas: state.metas.map(({ key, meta, expiresAt }) => ({ orgId: key.orgId, family: key.family, ...meta, expiresAt })),
+      usage: state.usage,
+      counters: counterSamples(state.counters),
+      families: cache.families(),
+    }, { requests: API_REQUESTS, failures: API_REQUEST_FAILURES, rateLimited: API_RATE_LIMITED });
+  };
+  const app = buildExporterApp({ cache, selfText, registry, version: VERSION, auth: config.exporter.auth, log });
+  await cache.refresh();
+  let stopped = false;
+  let timer: NodeJS.Timeout | undefined;
+  const loop = async (): Promise<void> => {
+    if (stopped) return;
+    await cache.refresh();
+    if (!stopped) timer = setTimeout(() => void loop(), config.exporter.refreshSeconds * 1000);
+  };
+  timer = setTimeout(() => void loop(), config.exporter.refreshSeconds * 1000);
+  const address = await app.listen({ host: config.exporter.host, port: config.exporter.port });
+  const url = address.replace('[::]', '127.0.0.1').replace('0.0.0.0', '127.0.0.1');
+  log.info({ url, refreshSeconds: config.exporter.refreshSeconds, auth: Boolean(config.exporter.auth.bearerToken || config.exporter.auth.basic) }, 'exporter listening');
+  return {
+    url,
+    cache,
+    async close() {
+      stopped = true;
+      clearTimeout(timer);
+      await app.close();
+    },
+  };
+}

@@ -1,0 +1,120 @@
+import type { Logger } from '../log.js';
+import { FAMILY_CATALOGUES } from '../metrics/catalogue/index.js';
+import { renderFamily, type OrgRecords } from '../metrics/exposition.js';
+import { compressChunk, type Chunk } from '../metrics/gzip.js';
+import type { FamilyKey, FamilyMeta, Store } from '../store/types.js';
+
+export interface FamilyView {
+  readonly family: string;
+  readonly chunk: Chunk;
+  readonly series: number;
+  readonly invalid: number;
+  readonly renderSeconds: number;
+  /** `${org}:${generation}` of every org rendered, sorted: what this chunk was made from. */
+  readonly source: string;
+}
+
+export interface MetaView {
+  readonly key: FamilyKey;
+  readonly meta: FamilyMeta;
+  /** Epoch ms after which the family's data has expired (3 intervals after the last success). */
+  readonly expiresAt: number | null;
+}
+
+export interface StoreState {
+  readonly up: boolean;
+  readonly lastRefresh: number | null;
+  readonly metas: readonly MetaView[];
+  readonly usage: readonly { fingerprint: string; used: number; limit: number; coolingUntil: number; at: number }[];
+  readonly counters: Readonly<Record<string, Readonly<Record<string, number>>>>;
+}
+
+/**
+ * What the exporter serves: one rendered, pre-compressed chunk per family, re-rendered only when a family's
+ * generation changes (not per scrape), and dropped when its data expires or disappears from the store. The
+ * refresh loop is the only reader of the store; scrapes only read this cache.
+ */
+export class ExpositionCache {
+  private readonly chunks = new Map<string, FamilyView>();
+  private state: StoreState = { up: false, lastRefresh: null, metas: [], usage: [], counters: {} };
+
+  constructor(
+    private readonly store: Store,
+    private readonly log: Logger,
+    private readonly now: () => number = () => Date.now(),
+    private readonly counterGroups: readonly string[] = [],
+  ) {}
+
+  /** Families in exposition order that currently have data. */
+  families(): FamilyView[] {
+    return FAMILY_CATALOGUES.map((c) => this.chunks.get(c.family)).filter((v): v is FamilyView => v !== undefined);
+  }
+
+  storeState(): StoreState {
+    return this.state;
+  }
+
+  /** One pass: read metadata, re-render changed families, drop expired ones. Never throws. */
+  async refresh(): Promise<void> {
+    let metas: MetaView[];
+    let usage: StoreState['usage'];
+    const counters: Record<string, Record<string, number>> = {};
+    try {
+      const keys = await this.store.listFamilies();
+      const read = await Promise.all(keys.map(async (key) => ({ key, meta: await this.store.readMeta(key) })));
+      metas = read.filter((m): m is { key: FamilyKey; meta: FamilyMeta } => m.meta !== null).map(({ key, meta }) => ({
+        key, meta,
+        expiresAt: meta.lastSuccess !== null && meta.intervalSeconds !== null ? meta.lastSuccess + 3 * meta.intervalSeconds * 1000 : null,
+      }));
+      usage = await this.store.readTokenUsage();
+      for (const group of this.counterGroups) counters[group] = await this.store.readCounters(group);
+    } catch (err) {
+      this.log.warn({ err }, 'store read failed; serving the last rendered data');
+      this.state = { ...this.state, up: false };
+      return;
+    }
+    const now = this.now();
+    for (const catalogue of FAMILY_CATALOGUES) {
+      const live = metas.filter((m) => m.key.family === catalogue.family && m.meta.generation !== null && (m.expiresAt === null || m.expiresAt > now));
+      const source = live.map((m) => `${m.key.orgId}:${m.meta.generation}`).sort().join(',');
+      const current = this.chunks.get(catalogue.family);
+      if (live.length === 0) {
+        if (current) this.log.info({ family: catalogue.family }, 'family data expired or gone; its series are no longer served');
+        this.chunks.delete(catalogue.family);
+        continue;
+      }
+      if (current?.source === source) continue;
+      try {
+        const view = await this.render(catalogue.family, live);
+        if (view) this.chunks.set(catalogue.family, view);
+        else this.chunks.delete(catalogue.family);
+      } catch (err) {
+        this.log.error({ err, family: catalogue.family }, 'render failed; keeping the previous rendering');
+      }
+    }
+    this.state = { up: true, lastRefresh: now, metas, usage, counters };
+  }
+
+  private async render(family: string, live: readonly MetaView[]): Promise<FamilyView | null> {
+    const catalogue = FAMILY_CATALOGUES.find((c) => c.family === family)!;
+    const input: OrgRecords[] = [];
+    const sources: string[] = [];
+    for (const m of live) {
+      const snap = await this.store.readSnapshot(m.key);
+      if (!snap) continue;
+      sources.push(`${m.key.orgId}:${snap.generation}`);
+      input.push({ orgId: m.key.orgId, records: snap.pages.flatMap((p) => JSON.parse(p) as unknown[]) });
+    }
+    if (input.length === 0) return null;
+    const counters: Record<string, Record<string, number>> = {};
+    for (const def of catalogue.counters ?? []) counters[def.group] = await this.store.readCounters(def.group);
+    const started = performance.now();
+    const rendered = await renderFamily(catalogue, input, counters);
+    const chunk = await compressChunk(Buffer.from(rendered.text));
+    const renderSeconds = (performance.now() - started) / 1000;
+    if (rendered.invalid > 0) this.log.warn({ family, invalid: rendered.invalid }, 'stored records failed validation and were not rendered');
+    this.log.debug({ family, series: rendered.series, bytes: chunk.body.length, renderSeconds }, 'family rendered');
+    // The source is what metadata said, so an unchanged generation is not re-rendered next time.
+    return { family, chunk, series: rendered.series, invalid: rendered.invalid, renderSeconds, source: live.map((m) => `${m.key.orgId}:${m.meta.generation}`).sort().join(',') };
+  }
+}
