@@ -2,6 +2,12 @@ import { GatewayStatsSchema, InventorySchema, type GatewayStats, type InventoryD
 import { orgSchemaFor, SiteSchema, SitegroupSchema, type MistOrg, type MistSite, type MistSitegroup } from './schemas/org.js';
 import { isGatewayWanPort, PortSchema, type GatewayPort } from './schemas/ports.js';
 import { ApiUsageSchema, SelfSchema, type ApiUsage, type MistSelf } from './schemas/self.js';
+import { AlarmSchema, DeviceEventSchema, type MistAlarm, type MistDeviceEvent } from './schemas/activity.js';
+import { PeerPathSchema, type PeerPath } from './schemas/peers.js';
+import {
+  ImpactedGatewaysSchema, ImpactedInterfacesSchema, SiteSleSchema, SleSummaryTrendSchema, SleThresholdSchema, WorstSiteSchema,
+  type MistImpactedGateways, type MistImpactedInterfaces, type MistSiteSle, type MistSleSummaryTrend, type MistSleThreshold, type MistWorstSite,
+} from './schemas/sle.js';
 import type { Endpoint } from './types.js';
 
 /**
@@ -59,4 +65,52 @@ export function searchGatewayPorts(orgId: string): Endpoint<GatewayPort> {
     name: 'stats_ports_search', path: `${orgPath(orgId)}/stats/ports/search`, query: { device_type: 'gateway' }, form: 'search-next', limit: MAX_PAGE,
     schema: PortSchema, keep: isGatewayWanPort,
   };
+}
+
+/** VPN peer paths of every gateway (both ipsec and svr). */
+export function searchVpnPeers(orgId: string): Endpoint<PeerPath> {
+  return { name: 'stats_vpn_peers_search', path: `${orgPath(orgId)}/stats/vpn_peers/search`, query: {}, form: 'search-next', limit: MAX_PAGE, schema: PeerPathSchema };
+}
+
+/** Per-site WAN SLE scores over the last `duration` (insights body pagination). */
+export function getSitesSle(orgId: string, duration = '1h'): Endpoint<MistSiteSle> {
+  return { name: 'insights_sites_sle', path: `${orgPath(orgId)}/insights/sites-sle`, query: { sle: 'wan', duration }, form: 'insights-body', limit: MAX_PAGE, schema: SiteSleSchema };
+}
+
+/** The worst sites for one SLE metric (Mist returns the first `limit`, default 10). */
+export function getWorstSites(orgId: string, sle: string, duration = '1h'): Endpoint<MistWorstSite> {
+  return { name: 'insights_worst_sites_by_sle', path: `${orgPath(orgId)}/insights/worst-sites-by-sle`, query: { sle, duration }, form: 'none', limit: 0,
+    schema: WorstSiteSchema } as Endpoint<MistWorstSite>;
+}
+
+/** Alarms whose window overlaps [start, end) (epoch seconds), oldest first. */
+export function searchAlarms(orgId: string, start: number, end: number): Endpoint<MistAlarm> {
+  return { name: 'alarms_search', path: `${orgPath(orgId)}/alarms/search`, query: { start: Math.floor(start), end: Math.ceil(end), sort: 'timestamp' },
+    form: 'search-next', limit: MAX_PAGE, schema: AlarmSchema };
+}
+
+/** Gateway device events of the given types in [start, end). Mist's default device_type is ap: always pass gateway. */
+export function searchGatewayEvents(orgId: string, types: readonly string[], start: number, end: number): Endpoint<MistDeviceEvent> {
+  return { name: 'devices_events_search', path: `${orgPath(orgId)}/devices/events/search`,
+    query: { device_type: 'gateway', type: types.join(','), start: Math.floor(start), end: Math.ceil(end), sort: 'timestamp' },
+    form: 'search-next', limit: MAX_PAGE, schema: DeviceEventSchema };
+}
+
+const sitePath = (siteId: string, metric: string): string =>
+  `/api/v1/sites/${encodeURIComponent(siteId)}/sle/site/${encodeURIComponent(siteId)}/metric/${encodeURIComponent(metric)}`;
+
+export function getSleSummaryTrend(siteId: string, metric: string, duration = '1h'): Endpoint<MistSleSummaryTrend> {
+  return { name: 'sle_summary_trend', path: `${sitePath(siteId, metric)}/summary-trend`, query: { duration }, form: 'none', limit: 0, schema: SleSummaryTrendSchema };
+}
+
+export function getSleImpactedInterfaces(siteId: string, metric: string, duration = '1h'): Endpoint<MistImpactedInterfaces> {
+  return { name: 'sle_impacted_interfaces', path: `${sitePath(siteId, metric)}/impacted-interfaces`, query: { duration }, form: 'none', limit: 0, schema: ImpactedInterfacesSchema };
+}
+
+export function getSleImpactedGateways(siteId: string, metric: string, duration = '1h'): Endpoint<MistImpactedGateways> {
+  return { name: 'sle_impacted_gateways', path: `${sitePath(siteId, metric)}/impacted-gateways`, query: { duration }, form: 'none', limit: 0, schema: ImpactedGatewaysSchema };
+}
+
+export function getSleThreshold(siteId: string, metric: string): Endpoint<MistSleThreshold> {
+  return { name: 'sle_threshold', path: `${sitePath(siteId, metric)}/threshold`, query: {}, form: 'none', limit: 0, schema: SleThresholdSchema };
 }
