@@ -78,7 +78,10 @@ export async function prepareCollector(config: Config, log: Logger, deps: Collec
     if (!plan.fits) throw new CollectorRefused(`the collection plan does not fit the API budget:\n${formatPlan(plan)}`);
     if (plan.stretch > 1) log.warn({ stretch: plan.stretch, intervals: plan.intervals, requestedPerHour: plan.requestedPerHour, allowedPerHour: plan.allowedPerHour }, 'intervals stretched to fit the API budget');
     log.info({ callsPerHour: plan.callsPerHour, budgetPerHour: plan.budgetPerHour, intervals: plan.intervals }, 'collection planned');
-    const jobs = families.flatMap((family) => orgIds.map((orgId) => ({ family, orgId, intervalSeconds: plan.intervals[family.name] ?? family.defaultIntervalSeconds })));
+    const jobs = families.flatMap((family) => orgIds.map((orgId) => ({
+      family, orgId, intervalSeconds: plan.intervals[family.name] ?? family.defaultIntervalSeconds,
+      ...(family.budgeted ? { callBudget: plan.budgets[family.name] ?? 0 } : {}),
+    })));
     const schedulerDeps: SchedulerDeps = { store: deps.store, api, log, regions: config.collector.regions, now, sleep };
     return { api, plan, jobs, orgIds, schedulerDeps, callStats };
   } catch (err) {

@@ -53,12 +53,14 @@ export function parseCursor(s: string | null): Cursor | null {
  * stopped (a collector killed mid-cycle does not re-fetch what it already has). On failure the current
  * generation stays (last good snapshot until its TTL) and the failure is recorded.
  */
-export async function runCycle(deps: CycleDeps, family: Family, orgId: string, intervalSeconds: number, signal: AbortSignal): Promise<CycleResult> {
+export async function runCycle(
+  deps: CycleDeps, family: Family, orgId: string, intervalSeconds: number, signal: AbortSignal, callBudget = Infinity,
+): Promise<CycleResult> {
   const key: FamilyKey = { orgId, family: family.name };
   const started = deps.now();
   const ttl = ttlFor(intervalSeconds);
   const log = deps.log.child({ family: family.name, orgId });
-  const staged = await deps.store.staging(key);
+  const staged = family.resumable === false ? null : await deps.store.staging(key);
   const resumable = staged !== null && staged.cursor !== null && started - staged.startedAt < intervalSeconds * 1000;
   const generation = resumable ? staged.generation : newGeneration(started);
   let index = resumable ? staged.pages : 0;
@@ -69,15 +71,22 @@ export async function runCycle(deps: CycleDeps, family: Family, orgId: string, i
   else log.info({ generation, pages: index }, 'resuming staged generation');
 
   const counter = { calls: 0 };
+  const counterDeltas: Record<string, Record<string, number>> = {};
+  const scope = `${orgId}.${family.name}`;
   const ctx: FamilyContext = {
-    orgId, api: countingCalls(deps.api, counter), signal, log, regions: deps.regions,
+    orgId, api: countingCalls(deps.api, counter), signal, log, regions: deps.regions, callBudget,
     readRecords: async (name) => {
       const snap = await deps.store.readSnapshot({ orgId, family: name });
       return snap ? snap.pages.flatMap((p) => JSON.parse(p) as unknown[]) : null;
     },
   };
   try {
+    await replayCounters(deps.store, key, scope);
     for await (const page of family.run(ctx, resumable ? parseCursor(staged.cursor) : null)) {
+      for (const [group, fields] of Object.entries(page.counters ?? {})) {
+        const into = (counterDeltas[group] ??= {});
+        for (const [field, delta] of Object.entries(fields)) into[field] = (into[field] ?? 0) + delta;
+      }
       kept += page.records.length;
       droppedTotal += countDrops(page.dropped);
       addDrops(dropped, page.dropped);
@@ -89,7 +98,9 @@ export async function runCycle(deps: CycleDeps, family: Family, orgId: string, i
     await deps.store.publish(key, generation, index, {
       lastAttempt: started, lastSuccess: deps.now(), durationMs, recordsKept: kept, recordsDropped: droppedTotal,
       pages: index, calls: counter.calls, intervalSeconds,
+      counterDeltas: Object.keys(counterDeltas).length > 0 ? counterDeltas : null,
     }, ttl);
+    await applyCounters(deps.store, counterDeltas, scope, generation);
     if (droppedTotal > 0) log.warn({ dropped }, 'records dropped by validation');
     log.debug({ generation, pages: index, records: kept, durationMs }, 'published');
     return { ok: true, generation, pages: index, recordsKept: kept, recordsDropped: droppedTotal, resumed: resumable, durationMs };
@@ -100,6 +111,20 @@ export async function runCycle(deps: CycleDeps, family: Family, orgId: string, i
     log.warn({ error, pagesStaged: index, durationMs }, 'cycle failed; keeping the last good snapshot');
     return { ok: false, generation: null, pages: index, recordsKept: kept, recordsDropped: droppedTotal, resumed: resumable, durationMs, error };
   }
+}
+
+/**
+ * Counter increments are published with the generation (metadata) and then applied with the generation as
+ * idempotency id. A collector that died in between replays them at its next cycle; a replay of increments
+ * already applied is skipped by the store. So every increment is counted exactly once.
+ */
+async function applyCounters(store: Store, deltas: Readonly<Record<string, Readonly<Record<string, number>>>>, scope: string, id: string): Promise<void> {
+  for (const [group, fields] of Object.entries(deltas)) await store.incrementCounters(group, fields, { scope, id });
+}
+
+async function replayCounters(store: Store, key: FamilyKey, scope: string): Promise<void> {
+  const meta = await store.readMeta(key);
+  if (meta?.counterDeltas && meta.generation) await applyCounters(store, meta.counterDeltas, scope, meta.generation);
 }
 
 /** Counts the successful Mist calls a cycle makes (retries are counted by the client's onCall hook). */

@@ -17,6 +17,8 @@ export interface FamilyContext {
   readonly signal: AbortSignal;
   readonly log: Logger;
   readonly regions: RegionRule;
+  /** Calls this cycle may make: Infinity, except for budgeted families (the plan's leftover budget). */
+  readonly callBudget: number;
   /** Records of another family's current snapshot of the same org (for joins), or null when none. */
   readRecords(family: string): Promise<readonly unknown[] | null>;
 }
@@ -27,6 +29,11 @@ export interface FamilyPage<R> {
   readonly dropped: Readonly<Record<string, number>>;
   /** Resume point after this page (null: done). */
   readonly cursor: Cursor | null;
+  /**
+   * Increments to persistent counter groups (group → encoded labels → delta) this page accounts for. Applied
+   * exactly once, after the generation is published (and replayed from its metadata if the collector died).
+   */
+  readonly counters?: Readonly<Record<string, Readonly<Record<string, number>>>>;
 }
 
 /**
@@ -37,8 +44,15 @@ export interface Family<R = unknown> {
   /** Also the config key, the store key part and the `family` label value. */
   readonly name: string;
   readonly defaultIntervalSeconds: number;
-  /** Calls one full cycle takes for an org of this size. */
+  /** Calls one full cycle takes for an org of this size (0 for budgeted families: they take the leftover). */
   callsPerCycle(size: OrgSize): number;
+  /**
+   * May a staged walk be resumed after a crash? Default true. Families whose pages carry counter increments
+   * say false: increments of pages staged before a crash would be lost on resume.
+   */
+  readonly resumable?: boolean;
+  /** Spends the budget the other families leave (ctx.callBudget per cycle) instead of a fixed number of calls. */
+  readonly budgeted?: boolean;
   /** Fetches and maps, page by page, from `from` (resume) or the start. */
   run(ctx: FamilyContext, from: Cursor | null): AsyncIterable<FamilyPage<R>>;
 }

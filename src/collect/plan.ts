@@ -35,6 +35,10 @@ export interface Plan {
   readonly stretch: number;
   /** Intervals that will run, by family. */
   readonly intervals: Readonly<Record<string, number>>;
+  /** Calls per cycle per org for budgeted families: their share of what the fixed families leave. */
+  readonly budgets: Readonly<Record<string, number>>;
+  /** Calls per hour left to budgeted families. */
+  readonly leftoverPerHour: number;
   readonly fits: boolean;
 }
 
@@ -51,8 +55,18 @@ export function planBudget(input: PlanInput): Plan {
     const interval = intervals[r.family] ?? r.intervalSeconds;
     return { family: r.family, orgId: r.orgId, callsPerCycle: r.calls, intervalSeconds: interval, callsPerHour: (r.calls * 3600) / interval };
   });
+  // Budgeted families (callsPerCycle 0) share what is left of the allowed budget, evenly, per org.
+  const leftoverPerHour = Math.max(0, allowedPerHour - rows.reduce((s, r) => s + r.callsPerHour, 0));
+  const budgeted = input.jobs.filter((j) => j.family.budgeted);
+  const budgets: Record<string, number> = {};
+  for (const { family } of budgeted) {
+    const interval = intervals[family.name] ?? family.defaultIntervalSeconds;
+    budgets[family.name] = Math.floor((leftoverPerHour / budgeted.length / Math.max(1, input.orgs.length)) * (interval / 3600));
+  }
   return {
     rows,
+    budgets,
+    leftoverPerHour: Math.round(leftoverPerHour),
     requestedPerHour: Math.round(requestedPerHour),
     callsPerHour: Math.round(rows.reduce((s, r) => s + r.callsPerHour, 0)),
     budgetPerHour,
@@ -75,6 +89,9 @@ export function formatPlan(plan: Plan, orgNames: ReadonlyMap<string, string> = n
   lines.push('');
   lines.push(`calls per full cycle (every family once): ${perCycle}`);
   lines.push(`steady state: ${plan.callsPerHour} calls/hour = ${((100 * plan.callsPerHour) / plan.budgetPerHour).toFixed(1)}% of the ${plan.budgetPerHour}/hour budget (allowed: ${plan.allowedPerHour}, ${((100 * plan.allowedPerHour) / plan.budgetPerHour).toFixed(0)}%)`);
+  for (const [family, calls] of Object.entries(plan.budgets)) {
+    lines.push(`${family}: budgeted, up to ${calls} calls per cycle per org (its share of the ${plan.leftoverPerHour} calls/hour left)`);
+  }
   if (plan.stretch > 1) {
     lines.push(`does not fit at the configured intervals (${plan.requestedPerHour} calls/hour): every interval stretched ×${plan.stretch.toFixed(2)}`);
   }

@@ -6,6 +6,8 @@ export interface ScheduledFamily {
   readonly family: Family;
   readonly orgId: string;
   readonly intervalSeconds: number;
+  /** Calls per cycle for budgeted families (the plan's leftover); absent: unbounded. */
+  readonly callBudget?: number;
 }
 
 export interface SchedulerDeps extends CycleDeps {
@@ -46,7 +48,7 @@ export class Scheduler {
   async runOnce(): Promise<CycleResult[]> {
     const results: CycleResult[] = [];
     for (const job of this.jobs) {
-      const r = await runCycle(this.deps, job.family, job.orgId, job.intervalSeconds, this.controller.signal);
+      const r = await runCycle(this.deps, job.family, job.orgId, job.intervalSeconds, this.controller.signal, job.callBudget);
       this.deps.onCycle?.(job, r);
       results.push(r);
     }
@@ -57,7 +59,7 @@ export class Scheduler {
     const startedAt = this.deps.now();
     if (signal.aborted) return startedAt;
     try {
-      const r = await runCycle(this.deps, job.family, job.orgId, job.intervalSeconds, signal);
+      const r = await runCycle(this.deps, job.family, job.orgId, job.intervalSeconds, signal, job.callBudget);
       this.deps.onCycle?.(job, r);
     } catch (err) {
       // runCycle records its own failures; this is a store outage or a bug: log and keep the rhythm.

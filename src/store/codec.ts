@@ -22,6 +22,7 @@ export const MetaSchema = z.object({
   calls: nullable(count),
   lastError: nullable(z.string()),
   intervalSeconds: nullable(z.number().finite().positive()),
+  counterDeltas: nullable(z.record(z.string(), z.record(z.string(), z.number().finite().nonnegative()))),
 }) satisfies z.ZodType<FamilyMeta>;
 
 export const StagingSchema = z.object({

@@ -15,6 +15,7 @@ import { StoreError } from './errors.js';
  *   {p}budget:{fingerprint}                 hash,   PX 2 h   per-token calls used this hour
  *   {p}lock:{name}                          string, PX ttl   the lock owner's id (leader election)
  *   {p}counters:{name}                      hash,   no TTL   monotonic counters: field = encoded labels, value = total
+ *   {p}counters:{name}:applied:{scope}      string, no TTL   last idempotency id applied for a scope (incrementCounters' once)
  *
  * Hash fields hold JSON values (a number, a string in quotes, or null), except in `counters:{name}`, whose
  * values are HINCRBYFLOAT's plain decimal numbers and whose fields are the caller's (src/collect/counters.ts).
@@ -82,6 +83,8 @@ export interface StoreKeys {
   budget(fingerprint: string): string;
   lock(name: string): string;
   counters(name: string): string;
+  /** The last `once` id applied to a counter group for a scope (string, no TTL). */
+  countersApplied(name: string, scope: string): string;
 }
 
 export function storeKeys(prefix: string = DEFAULT_PREFIX): StoreKeys {
@@ -125,6 +128,11 @@ export function storeKeys(prefix: string = DEFAULT_PREFIX): StoreKeys {
     counters: (name) => {
       assertComponent('counter name', name);
       return `${prefix}counters:${name}`;
+    },
+    countersApplied: (name, scope) => {
+      assertComponent('counter name', name);
+      assertComponent('counter scope', scope);
+      return `${prefix}counters:${name}:applied:${scope}`;
     },
   };
 }

@@ -2,7 +2,7 @@ import type { Current } from './codec.js';
 import { StoreError } from './errors.js';
 import { BUDGET_TTL_MS, assertComponent, checkCounterDeltas, checkIndex, checkTtl, storeKeys } from './keys.js';
 import type { StoreKeys } from './keys.js';
-import type { FamilyKey, FamilyMeta, Snapshot, Staging, Store } from './types.js';
+import type { CounterOnce, FamilyKey, FamilyMeta, PublishMeta, Snapshot, Staging, Store } from './types.js';
 
 /**
  * The in-memory store: one process, no persistence (a single `all` process, tests, demos). Same semantics as
@@ -18,7 +18,7 @@ type Budget = { used: number; limit: number; coolingUntil: number; at: number };
 
 const EMPTY_META: FamilyMeta = {
   generation: null, lastAttempt: null, lastSuccess: null, durationMs: null, recordsKept: null,
-  recordsDropped: null, pages: null, calls: null, lastError: null, intervalSeconds: null,
+  recordsDropped: null, pages: null, calls: null, lastError: null, intervalSeconds: null, counterDeltas: null,
 };
 
 /** A map whose entries vanish at `expiresAt` (null: never), like Redis keys with PX. */
@@ -64,6 +64,7 @@ export class MemoryStore implements Store {
   private readonly budgetIndex = new Set<string>();
   private readonly locks = new TtlMap<string>(() => this.now());
   private readonly counters = new Map<string, Map<string, number>>();
+  private readonly applied = new Map<string, string>();
 
   constructor(opts: MemoryStoreOptions = {}) {
     this.now = opts.now ?? Date.now;
@@ -106,7 +107,7 @@ export class MemoryStore implements Store {
     this.stagings.set(this.keys.staging(key), { ...staged, pages: index + 1, ...progress }, ttlMs);
   }
 
-  async publish(key: FamilyKey, generation: string, pages: number, meta: Omit<FamilyMeta, 'generation' | 'lastError'>, ttlMs: number): Promise<void> {
+  async publish(key: FamilyKey, generation: string, pages: number, meta: PublishMeta, ttlMs: number): Promise<void> {
     checkIndex(pages);
     checkTtl(ttlMs);
     const staged = this.stagings.get(this.keys.staging(key));
@@ -121,7 +122,7 @@ export class MemoryStore implements Store {
     const previous = this.current.get(this.keys.current(key));
     if (previous) for (const k of this.keys.pages(key, previous.generation, previous.pages)) this.pageData.delete(k);
     this.current.set(this.keys.current(key), { generation, pages, publishedAt: this.now() }, ttlMs);
-    this.metas.set(this.keys.meta(key), { ...meta, generation, pages, lastError: null });
+    this.metas.set(this.keys.meta(key), { ...meta, counterDeltas: meta.counterDeltas ?? null, generation, pages, lastError: null });
     this.stagings.delete(this.keys.staging(key));
     this.families.add(this.keys.familyMember(key));
   }
@@ -174,10 +175,15 @@ export class MemoryStore implements Store {
     return out;
   }
 
-  async incrementCounters(name: string, deltas: Readonly<Record<string, number>>): Promise<void> {
+  async incrementCounters(name: string, deltas: Readonly<Record<string, number>>, once?: CounterOnce): Promise<void> {
     const k = this.keys.counters(name);
     const entries = checkCounterDeltas(deltas);
     if (entries.length === 0) return;
+    if (once) {
+      const marker = this.keys.countersApplied(name, once.scope);
+      if (this.applied.get(marker) === once.id) return;
+      this.applied.set(marker, once.id);
+    }
     const group = this.counters.get(k) ?? new Map<string, number>();
     for (const [field, delta] of entries) group.set(field, (group.get(field) ?? 0) + delta);
     this.counters.set(k, group);

@@ -121,18 +121,21 @@ return 0
  * reset, which Prometheus handles). Returns {1 if the key had the wrong type else 0, reset field...}.
  */
 export const INCREMENT_COUNTERS = new LuaScript(`
+local once = ARGV[1]
+if once ~= '' and redis.call('GET', KEYS[2]) == once then return {2} end
 local out = {0}
 local t = redis.call('TYPE', KEYS[1]).ok
 if t ~= 'hash' and t ~= 'none' then
   redis.call('DEL', KEYS[1])
   out[1] = 1
 end
-for i = 1, #ARGV, 2 do
+for i = 2, #ARGV, 2 do
   local r = redis.pcall('HINCRBYFLOAT', KEYS[1], ARGV[i], ARGV[i + 1])
   if type(r) == 'table' and r.err then
     redis.call('HSET', KEYS[1], ARGV[i], ARGV[i + 1])
     out[#out + 1] = ARGV[i]
   end
 end
+if once ~= '' then redis.call('SET', KEYS[2], once) end
 return out
 `);

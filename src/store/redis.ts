@@ -7,7 +7,7 @@ import { StoreError } from './errors.js';
 import { BUDGET_TTL_MS, assertComponent, checkCounterDeltas, checkIndex, checkTtl, storeKeys } from './keys.js';
 import type { StoreKeys } from './keys.js';
 import { ACQUIRE_LOCK, INCREMENT_COUNTERS, PUBLISH, PUT_PAGE, READ_SNAPSHOT, RELEASE_LOCK, RENEW_LOCK } from './redis-scripts.js';
-import type { FamilyKey, FamilyMeta, Snapshot, Staging, Store } from './types.js';
+import type { CounterOnce, FamilyKey, FamilyMeta, PublishMeta, Snapshot, Staging, Store } from './types.js';
 
 export interface RedisStoreOptions {
   /** redis:// or rediss:// URL; password, user, db and TLS come from it (ioredis parses it). */
@@ -114,13 +114,13 @@ export class RedisStore implements Store {
     if (result === -2) throw new StoreError('STORE_INCOMPLETE', `page ${index} of generation ${generation} would leave a gap`);
   }
 
-  async publish(key: FamilyKey, generation: string, pages: number, meta: Omit<FamilyMeta, 'generation' | 'lastError'>, ttlMs: number): Promise<void> {
+  async publish(key: FamilyKey, generation: string, pages: number, meta: PublishMeta, ttlMs: number): Promise<void> {
     checkIndex(pages);
     const previousRaw = await this.run(() => this.client.get(this.keys.current(key)));
     const previous = previousRaw === null ? null : decodeJson(previousRaw, CurrentSchema);
     const oldPages = previous?.ok && previous.value.generation !== generation ? this.keys.pages(key, previous.value.generation, previous.value.pages) : [];
     const current: Current = { generation, pages, publishedAt: this.now() };
-    const fullMeta: FamilyMeta = { ...meta, generation, pages, lastError: null };
+    const fullMeta: FamilyMeta = { ...meta, counterDeltas: meta.counterDeltas ?? null, generation, pages, lastError: null };
     const keys = [this.keys.staging(key), this.keys.current(key), this.keys.meta(key), this.keys.families, ...this.keys.pages(key, generation, pages), ...oldPages];
     const args = [JSON.stringify(generation), JSON.stringify(current), checkTtl(ttlMs), this.keys.familyMember(key), pages, previousRaw ?? '', ...hashArgs({ ...fullMeta })];
     const result = await this.run(() => PUBLISH.run(this.client, keys, args));
@@ -188,11 +188,17 @@ export class RedisStore implements Store {
     return out;
   }
 
-  async incrementCounters(name: string, deltas: Readonly<Record<string, number>>): Promise<void> {
+  async incrementCounters(name: string, deltas: Readonly<Record<string, number>>, once?: CounterOnce): Promise<void> {
     const k = this.keys.counters(name);
+    const marker = once ? this.keys.countersApplied(name, once.scope) : this.keys.counters(name);
     const entries = checkCounterDeltas(deltas);
     if (entries.length === 0) return;
-    const reply = await this.run(() => INCREMENT_COUNTERS.run(this.client, [k], entries.flatMap(([field, delta]) => [field, String(delta)])));
+    const args = [once?.id ?? '', ...entries.flatMap(([field, delta]) => [field, String(delta)])];
+    const reply = await this.run(() => INCREMENT_COUNTERS.run(this.client, [k, marker], args));
+    if (Array.isArray(reply) && reply[0] === 2) {
+      this.log.debug({ key: k, scope: once?.scope, id: once?.id }, 'counter increments already applied; skipped');
+      return;
+    }
     if (Array.isArray(reply) && (reply[0] === 1 || reply.length > 1)) {
       this.log.warn({ key: k, wrongType: reply[0] === 1, resetFields: reply.slice(1) }, 'counter values did not parse; restarted at this increment');
     }

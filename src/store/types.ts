@@ -27,6 +27,11 @@ export interface FamilyMeta {
   /** Last failure message (stable code + text; never secrets) or null after a success. */
   readonly lastError: string | null;
   readonly intervalSeconds: number | null;
+  /**
+   * Counter deltas this generation added (group → field → delta), published with it so a collector that dies
+   * between publishing and counting can replay them (incrementCounters' `once` makes the replay idempotent).
+   */
+  readonly counterDeltas: Readonly<Record<string, Readonly<Record<string, number>>>> | null;
 }
 
 /** In-progress generation, for resuming after a crash. */
@@ -47,6 +52,19 @@ export interface Snapshot {
   readonly publishedAt: number;
 }
 
+/**
+ * Idempotency for incrementCounters: a call whose `id` equals the last id applied for its `scope` (per counter
+ * group) is skipped. Scopes apply ids in order (one family of one org: its generations), so remembering the last
+ * one suffices.
+ */
+export interface CounterOnce {
+  readonly scope: string;
+  readonly id: string;
+}
+
+/** What a publish records in the metadata (generation and lastError are set by the store). */
+export type PublishMeta = Omit<FamilyMeta, 'generation' | 'lastError' | 'counterDeltas'> & { readonly counterDeltas?: FamilyMeta['counterDeltas'] };
+
 export interface Store {
   /** The staging record of an unfinished generation, if any (and not expired). */
   staging(key: FamilyKey): Promise<Staging | null>;
@@ -55,7 +73,7 @@ export interface Store {
   /** Writes page `index` of a staged generation and advances the staging record, atomically. */
   putPage(key: FamilyKey, generation: string, index: number, payload: string, progress: { cursor: string | null; recordsKept: number; recordsDropped: number }, ttlMs: number): Promise<void>;
   /** Makes the staged generation current (atomically) and records success in the metadata. */
-  publish(key: FamilyKey, generation: string, pages: number, meta: Omit<FamilyMeta, 'generation' | 'lastError'>, ttlMs: number): Promise<void>;
+  publish(key: FamilyKey, generation: string, pages: number, meta: PublishMeta, ttlMs: number): Promise<void>;
   /** Records a failed or partial attempt without touching the current generation. */
   recordFailure(key: FamilyKey, at: number, error: string, durationMs: number): Promise<void>;
   /** The current generation's pages; null when none or expired (a partial read is never returned). */
@@ -73,7 +91,7 @@ export interface Store {
    * port): adds each delta to its field of the counter group `name`. Fields are label-encoded strings chosen
    * by the caller (see src/collect/counters.ts). No TTL: counters only grow.
    */
-  incrementCounters(name: string, deltas: Readonly<Record<string, number>>): Promise<void>;
+  incrementCounters(name: string, deltas: Readonly<Record<string, number>>, once?: CounterOnce): Promise<void>;
   /** Every field of a counter group with its total ({} when none). */
   readCounters(name: string): Promise<Record<string, number>>;
 

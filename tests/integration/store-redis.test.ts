@@ -4,10 +4,12 @@ import { RedisStore, createStore } from '../../src/store/index.js';
 import type { FamilyKey } from '../../src/store/index.js';
 import { captureLog, dumpKeys, redisStoreHarness } from '../support/redis-store.js';
 import { storeContract } from '../unit/store-contract.js';
+import { counterReplayContract } from '../unit/store-contract-replay.js';
 
 const url = inject('redisUrl');
 
 storeContract('redis', () => redisStoreHarness(url, 'contract'));
+counterReplayContract('redis', () => redisStoreHarness(url, 'replay'));
 
 const KEY: FamilyKey = { orgId: 'a7f1c2d0-0000-4000-8000-000000000001', family: 'wan-ports' };
 const LONG = 60_000;

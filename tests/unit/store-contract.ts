@@ -22,7 +22,7 @@ const LONG = 60_000;
  */
 const TTL = 400;
 
-type PublishMeta = Omit<FamilyMeta, 'generation' | 'lastError'>;
+type PublishMeta = Omit<FamilyMeta, 'generation' | 'lastError' | 'counterDeltas'>;
 const meta = (at: number, pages: number): PublishMeta => ({
   lastAttempt: at, lastSuccess: at + 1500, durationMs: 1500, recordsKept: 200 * pages, recordsDropped: 1, pages, calls: pages + 1, intervalSeconds: 60,
 });
@@ -67,7 +67,7 @@ export function storeContract(name: string, make: () => Promise<StoreHarness>): 
         const snap = await h.store.readSnapshot(PORTS);
         expect(snap).toMatchObject({ generation: 'g1', pages: ['[1,2]', '[3]', '[]'] });
         expect(snap?.publishedAt).toEqual(expect.any(Number));
-        expect(await h.store.readMeta(PORTS)).toEqual({ ...meta(1_790_000_000_000, 3), generation: 'g1', lastError: null });
+        expect(await h.store.readMeta(PORTS)).toEqual({ ...meta(1_790_000_000_000, 3), generation: 'g1', lastError: null, counterDeltas: null });
       });
 
       it('publishes an empty generation as a snapshot with no pages', async () => {
@@ -170,7 +170,7 @@ export function storeContract(name: string, make: () => Promise<StoreHarness>): 
       it('records a failure without touching the current generation, and a later success clears it', async () => {
         await stageAndPublish(h.store, PORTS, 'g1', ['a0'], LONG, 1000);
         await h.store.recordFailure(PORTS, 9000, 'MIST_RATE_LIMITED: all tokens cooling down', 1234);
-        expect(await h.store.readMeta(PORTS)).toEqual({ ...meta(1000, 1), generation: 'g1', lastAttempt: 9000, durationMs: 1234, lastError: 'MIST_RATE_LIMITED: all tokens cooling down' });
+        expect(await h.store.readMeta(PORTS)).toEqual({ ...meta(1000, 1), generation: 'g1', lastAttempt: 9000, durationMs: 1234, lastError: 'MIST_RATE_LIMITED: all tokens cooling down', counterDeltas: null });
         expect(await h.store.readSnapshot(PORTS)).toMatchObject({ generation: 'g1', pages: ['a0'] });
         await stageAndPublish(h.store, PORTS, 'g2', ['b0'], LONG, 20_000);
         expect(await h.store.readMeta(PORTS)).toMatchObject({ generation: 'g2', lastError: null, lastAttempt: 20_000 });
@@ -179,7 +179,7 @@ export function storeContract(name: string, make: () => Promise<StoreHarness>): 
       it('creates metadata for a family whose first attempt failed', async () => {
         await h.store.recordFailure(PORTS, 5000, 'MIST_HTTP_503', 20);
         expect(await h.store.readMeta(PORTS)).toEqual({
-          generation: null, lastAttempt: 5000, lastSuccess: null, durationMs: 20, recordsKept: null, recordsDropped: null, pages: null, calls: null, lastError: 'MIST_HTTP_503', intervalSeconds: null,
+          generation: null, lastAttempt: 5000, lastSuccess: null, durationMs: 20, recordsKept: null, recordsDropped: null, pages: null, calls: null, lastError: 'MIST_HTTP_503', intervalSeconds: null, counterDeltas: null,
         });
         expect(await h.store.listFamilies()).toEqual([PORTS]);
       });

@@ -3,17 +3,20 @@ import { createLogger } from '../../src/log.js';
 import { BUDGET_TTL_MS } from '../../src/store/keys.js';
 import { MemoryStore, createStore } from '../../src/store/index.js';
 import { storeContract } from './store-contract.js';
+import { counterReplayContract } from './store-contract-replay.js';
 
 function fakeClock(start = 1_790_000_000_000) {
   let t = start;
   return { now: () => t, advance: async (ms: number) => void (t += ms) };
 }
 
-storeContract('memory', async () => {
+const memoryHarness = async () => {
   const clock = fakeClock();
   const store = new MemoryStore({ now: clock.now });
   return { store, advance: clock.advance, cleanup: () => store.close() };
-});
+};
+storeContract('memory', memoryHarness);
+counterReplayContract('memory', memoryHarness);
 
 describe('MemoryStore', () => {
   it('forgets the usage of a token that stopped reporting after the budget TTL', async () => {

@@ -1,0 +1,60 @@
+import { describe, expect, it } from 'vitest';
+import { runCycle, type CycleDeps } from '../../src/collect/cycle.js';
+import type { Family } from '../../src/collect/family.js';
+import type { MistApi } from '../../src/mist/types.js';
+import { MemoryStore } from '../../src/store/memory.js';
+import type { Store } from '../../src/store/types.js';
+import { captureLog } from '../support/redis-store.js';
+
+/** A family that counts 2 flaps per cycle, as an events family would. */
+const flapping: Family<{ n: number }> = {
+  name: 'events',
+  defaultIntervalSeconds: 60,
+  resumable: false,
+  callsPerCycle: () => 0,
+  async *run() {
+    yield { records: [{ n: 1 }], dropped: {}, cursor: null, counters: { flaps: { 'port=ge-0/0/0': 2 } } };
+  },
+};
+
+const noApi: MistApi = {
+  pages: () => { throw new Error('no calls expected'); },
+  getOne: () => { throw new Error('no calls expected'); },
+  count: () => { throw new Error('no calls expected'); },
+};
+
+function depsFor(store: Store): CycleDeps {
+  return { store, api: noApi, log: captureLog('warn').log, regions: { prefix: '', names: [] }, now: () => Date.now() };
+}
+
+describe('counter increments of a cycle', () => {
+  it('are applied once per published generation', async () => {
+    const store = new MemoryStore();
+    for (let i = 0; i < 3; i++) expect((await runCycle(depsFor(store), flapping, 'org-1', 60, new AbortController().signal)).ok).toBe(true);
+    expect(await store.readCounters('flaps')).toEqual({ 'port=ge-0/0/0': 6 });
+  });
+
+  it('are replayed, exactly once, by the next cycle when the collector died between publishing and counting', async () => {
+    const store = new MemoryStore();
+    let failNext = true;
+    const dying: Store = Object.assign(Object.create(store) as Store, {
+      incrementCounters: async (...args: Parameters<Store['incrementCounters']>) => {
+        if (failNext) {
+          failNext = false;
+          throw new Error('collector died');
+        }
+        return store.incrementCounters(...args);
+      },
+    });
+    const first = await runCycle(depsFor(dying), flapping, 'org-1', 60, new AbortController().signal);
+    expect(first.ok).toBe(false);
+    expect((await store.readMeta({ orgId: 'org-1', family: 'events' }))?.counterDeltas).toEqual({ flaps: { 'port=ge-0/0/0': 2 } });
+    expect(await store.readCounters('flaps')).toEqual({});
+    // The next cycle replays the first generation's increments, then counts its own.
+    expect((await runCycle(depsFor(dying), flapping, 'org-1', 60, new AbortController().signal)).ok).toBe(true);
+    expect(await store.readCounters('flaps')).toEqual({ 'port=ge-0/0/0': 4 });
+    // Replays of already applied increments are skipped.
+    expect((await runCycle(depsFor(dying), flapping, 'org-1', 60, new AbortController().signal)).ok).toBe(true);
+    expect(await store.readCounters('flaps')).toEqual({ 'port=ge-0/0/0': 6 });
+  });
+});
