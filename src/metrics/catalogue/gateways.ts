@@ -28,7 +28,7 @@ export const gatewaysCatalogue: FamilyCatalogue<GatewayRecord> = {
           help: `Gateway CPU utilisation, 0-1 (field cpu_stat.usage, or 100 - idle, percent, converted). ${cached}` },
         { name: 'mist_gateway_memory_usage_ratio', type: 'gauge', unit: 'ratio', value: (r) => r.memory_ratio,
           help: `Gateway memory utilisation, 0-1 (field memory_stat.usage, percent, converted). ${cached}` },
-        { name: 'mist_gateway_boot_time_seconds', type: 'gauge', unit: 'timestamp', value: (r) => r.boot_time_seconds,
+        { name: 'mist_gateway_boot_timestamp_seconds', type: 'gauge', unit: 'timestamp', value: (r) => r.boot_time_seconds,
           help: `When the gateway last booted, Unix time (fields last_seen - uptime). ${cached}` },
         { name: 'mist_gateway_last_seen_timestamp_seconds', type: 'gauge', unit: 'timestamp', value: (r) => r.last_seen_seconds,
           help: `When the Mist cloud last heard from the gateway, Unix time (field last_seen). ${cached}` },

@@ -52,7 +52,7 @@ export const EXPORTER_METRICS = {
   storeUp: { name: 'mist_store_up', type: 'gauge', unit: 'boolean', labels: [],
     help: '1 when the exporter\'s last read of the store succeeded.' },
   renderDuration: { name: 'mist_exporter_render_duration_seconds', type: 'gauge', unit: 'seconds', labels: ['family'],
-    help: 'How long rendering the family\'s latest snapshot into exposition text took (done once per new snapshot, not per scrape).' },
+    help: 'How long the exporter took to render the family\'s latest snapshot from the store into exposition text (done once per new snapshot, not per scrape).' },
   series: { name: 'mist_exporter_series', type: 'gauge', unit: 'count', labels: ['family'],
     help: 'Series the exporter serves for the family.' },
   invalid: { name: 'mist_exporter_records_invalid', type: 'gauge', unit: 'count', labels: ['family'],

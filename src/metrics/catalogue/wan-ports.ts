@@ -39,7 +39,7 @@ export const wanPortsCatalogue: FamilyCatalogue<WanPortRecord> = {
         { name: 'mist_wan_port_speed_bytes_per_second', type: 'gauge', unit: 'bytes_per_second', value: (r) => r.speed_bytes_per_second,
           help: `Link speed of the WAN port (field speed, Mbps, converted to bytes/s). ${cached}` },
         { name: 'mist_wan_port_bandwidth_bytes_per_second', type: 'gauge', unit: 'bytes_per_second', value: (r) => r.bandwidth_bytes_per_second,
-          help: `Circuit bandwidth used for utilisation: configured where Mist provides it, else the port speed (bytes/s). ${cached}` },
+          help: `Circuit bandwidth used for utilisation: configured where Mist provides it, else the port speed (field speed, Mbps, converted to bytes/s). ${cached}` },
         { name: 'mist_wan_port_last_flapped_timestamp_seconds', type: 'gauge', unit: 'timestamp', value: (r) => r.last_flapped_seconds,
           help: `When the WAN port last changed state, Unix time (field last_flapped). ${cached}` },
         { name: 'mist_wan_port_latency_seconds', type: 'gauge', unit: 'seconds', value: (r) => r.latency_seconds,
