@@ -69,8 +69,9 @@ export class ExpositionCache {
       usage = await this.store.readTokenUsage();
       for (const group of this.counterGroups) counters[group] = await this.store.readCounters(group);
     } catch (err) {
-      this.log.warn({ err }, 'store read failed; serving the last rendered data');
+      this.log.warn({ err }, 'store read failed; serving the last rendered data until it expires');
       this.state = { ...this.state, up: false };
+      this.dropExpired(this.now());
       return;
     }
     const now = this.now();
@@ -93,6 +94,18 @@ export class ExpositionCache {
       }
     }
     this.state = { up: true, lastRefresh: now, metas, usage, counters };
+  }
+
+  /** With the store unreachable, rendered data still expires, by the metadata last read (of the orgs it holds). */
+  private dropExpired(now: number): void {
+    for (const view of this.families()) {
+      const rendered = new Set(view.source.split(','));
+      const expired = this.state.metas.some((m) => m.key.family === view.family && rendered.has(`${m.key.orgId}:${m.meta.generation}`)
+        && m.expiresAt !== null && m.expiresAt <= now);
+      if (!expired) continue;
+      this.log.info({ family: view.family }, 'family data expired while the store is unreachable; its series are no longer served');
+      this.chunks.delete(view.family);
+    }
   }
 
   private async render(family: string, live: readonly MetaView[]): Promise<FamilyView | null> {

@@ -1,4 +1,5 @@
 import { request } from 'node:http';
+import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { prepareCollector } from '../../src/collect/collector.js';
 import type { Family } from '../../src/collect/family.js';
 import { Scheduler } from '../../src/collect/scheduler.js';
@@ -142,3 +143,44 @@ export const samplesOf = (samples: readonly ParsedSample[], name: string): Parse
 
 /** The distinct metric names of an exposition (from its samples). */
 export const metricNames = (text: string): Set<string> => new Set(parseSamples(text).map((s) => s.name));
+
+export interface LoopMeasure {
+  /** Wall time of `work`. */
+  ms: number;
+  /** perf_hooks event-loop delay histogram maximum. */
+  maxDelayMs: number;
+  /** Longest wall-clock gap between 5 ms timer ticks. */
+  maxGapMs: number;
+  /**
+   * Longest main-thread CPU time between two ticks: the part of a gap the process itself spent blocking the
+   * loop (wall-clock gaps also hold time the OS gave to other processes on a shared machine).
+   */
+  maxBlockCpuMs: number;
+}
+
+/** Runs `work` while measuring how long the event loop was blocked. */
+export async function measureEventLoop(work: () => Promise<unknown>): Promise<LoopMeasure> {
+  const histogram = monitorEventLoopDelay({ resolution: 5 });
+  const cpu = (): number => {
+    const u = process.threadCpuUsage();
+    return (u.user + u.system) / 1000;
+  };
+  let last = { wall: performance.now(), cpu: cpu() };
+  let maxGapMs = 0;
+  let maxBlockCpuMs = 0;
+  const ticker = setInterval(() => {
+    const now = { wall: performance.now(), cpu: cpu() };
+    maxGapMs = Math.max(maxGapMs, now.wall - last.wall);
+    maxBlockCpuMs = Math.max(maxBlockCpuMs, now.cpu - last.cpu);
+    last = now;
+  }, 5);
+  histogram.enable();
+  const started = performance.now();
+  try {
+    await work();
+  } finally {
+    histogram.disable();
+    clearInterval(ticker);
+  }
+  return { ms: performance.now() - started, maxDelayMs: histogram.max / 1e6, maxGapMs, maxBlockCpuMs };
+}
