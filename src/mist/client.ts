@@ -101,7 +101,7 @@ export class MistClient implements MistApi {
       guard.afterResponse(req, read, res.text);
       const v = validateRecords(read.rows, endpoint.schema, endpoint.keep);
       if (Object.keys(v.dropped).length > 0) this.d.log.warn({ endpoint: endpoint.name, page: index, dropped: v.dropped }, 'Mist records failed validation and were dropped');
-      yield { index, records: v.records, dropped: v.dropped, cursor: read.next, ...(read.total !== undefined ? { total: read.total } : {}) };
+      yield { index, records: v.records, dropped: v.dropped, cursor: read.next, ...(read.total !== undefined ? { total: read.total } : {}), ...(read.window ? { window: read.window } : {}) };
       if (read.next === null) return;
       cursor = read.next;
     }

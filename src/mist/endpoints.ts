@@ -5,8 +5,8 @@ import { ApiUsageSchema, SelfSchema, type ApiUsage, type MistSelf } from './sche
 import { AlarmSchema, DeviceEventSchema, type MistAlarm, type MistDeviceEvent } from './schemas/activity.js';
 import { PeerPathSchema, type PeerPath } from './schemas/peers.js';
 import {
-  ImpactedGatewaysSchema, ImpactedInterfacesSchema, SiteSleSchema, SleSummaryTrendSchema, SleThresholdSchema, WorstSiteSchema,
-  type MistImpactedGateways, type MistImpactedInterfaces, type MistSiteSle, type MistSleSummaryTrend, type MistSleThreshold, type MistWorstSite,
+  ImpactedGatewaysSchema, ImpactedInterfacesSchema, SiteSleSchema, SleSummaryTrendSchema, SleThresholdSchema, WorstSitesSchema,
+  type MistImpactedGateways, type MistImpactedInterfaces, type MistSiteSle, type MistSleSummaryTrend, type MistSleThreshold, type MistWorstSites,
 } from './schemas/sle.js';
 import type { Endpoint } from './types.js';
 
@@ -77,23 +77,39 @@ export function getSitesSle(orgId: string, duration = '1h'): Endpoint<MistSiteSl
   return { name: 'insights_sites_sle', path: `${orgPath(orgId)}/insights/sites-sle`, query: { sle: 'wan', duration }, form: 'insights-body', limit: MAX_PAGE, schema: SiteSleSchema };
 }
 
-/** The worst sites for one SLE metric (Mist returns the first `limit`, default 10). */
-export function getWorstSites(orgId: string, sle: string, duration = '1h'): Endpoint<MistWorstSite> {
+/**
+ * The worst sites for one SLE metric, worst first (Mist returns its first `limit`, default 10). One unpaged body:
+ * rows are validated one by one by the caller (worstSiteRowSchema), so one bad row does not fail the call.
+ */
+export function getWorstSites(orgId: string, sle: string, duration = '1h'): Endpoint<MistWorstSites> {
   return { name: 'insights_worst_sites_by_sle', path: `${orgPath(orgId)}/insights/worst-sites-by-sle`, query: { sle, duration }, form: 'none', limit: 0,
-    schema: WorstSiteSchema } as Endpoint<MistWorstSite>;
+    schema: WorstSitesSchema };
 }
 
-/** Alarms whose window overlaps [start, end) (epoch seconds), oldest first. */
-export function searchAlarms(orgId: string, start: number, end: number): Endpoint<MistAlarm> {
-  return { name: 'alarms_search', path: `${orgPath(orgId)}/alarms/search`, query: { start: Math.floor(start), end: Math.ceil(end), sort: 'timestamp' },
+/** A time bound as Mist takes it: epoch seconds (whole) or a relative string ("now", "-1d"). */
+const bound = (t: number | string, round: (n: number) => number): number | string => (typeof t === 'number' ? round(t) : t);
+
+/**
+ * Alarms in [start, end] (epoch seconds, or Mist's relative "-1d" / "now": `end` defaults to the server's now),
+ * oldest first. The simulator returns alarms whose life [timestamp, last_seen] overlaps the window; live Mist
+ * may select by `timestamp` only (the alarms family re-reads its open alarms' window for that reason).
+ */
+export function searchAlarms(orgId: string, start: number | string, end: number | string = 'now'): Endpoint<MistAlarm> {
+  return { name: 'alarms_search', path: `${orgPath(orgId)}/alarms/search`, query: { start: bound(start, Math.floor), end: bound(end, Math.ceil), sort: 'timestamp' },
     form: 'search-next', limit: MAX_PAGE, schema: AlarmSchema };
 }
 
-/** Gateway device events of the given types in [start, end). Mist's default device_type is ap: always pass gateway. */
-export function searchGatewayEvents(orgId: string, types: readonly string[], start: number, end: number): Endpoint<MistDeviceEvent> {
+/**
+ * Gateway device events of the given types in [start, end] (epoch seconds or relative; `end` defaults to the
+ * server's now), oldest first. Mist's default device_type is ap: always pass gateway. Rows of another device
+ * type or event type (a server that ignores a filter, the spec's examples) are left out by `keep`.
+ */
+export function searchGatewayEvents(orgId: string, types: readonly string[], start: number | string, end: number | string = 'now'): Endpoint<MistDeviceEvent> {
+  const wanted = new Set(types);
   return { name: 'devices_events_search', path: `${orgPath(orgId)}/devices/events/search`,
-    query: { device_type: 'gateway', type: types.join(','), start: Math.floor(start), end: Math.ceil(end), sort: 'timestamp' },
-    form: 'search-next', limit: MAX_PAGE, schema: DeviceEventSchema };
+    query: { device_type: 'gateway', type: types.join(','), start: bound(start, Math.floor), end: bound(end, Math.ceil), sort: 'timestamp' },
+    form: 'search-next', limit: MAX_PAGE, schema: DeviceEventSchema,
+    keep: (e) => (e.device_type === undefined || e.device_type === 'gateway') && wanted.has(e.type) };
 }
 
 const sitePath = (siteId: string, metric: string): string =>

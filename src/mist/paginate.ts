@@ -30,6 +30,8 @@ export interface ReadPage {
   /** Effective page size (what the server says it used, else what was asked). */
   readonly limit: number;
   readonly next: Cursor | null;
+  /** Search form: the window (`start`, `end`) the body announced. */
+  readonly window?: { readonly start: number; readonly end: number };
 }
 
 export function withQuery(path: string, query: Readonly<Record<string, string | number>>): string {
@@ -92,7 +94,9 @@ export function readPage<T>(endpoint: Endpoint<T>, req: PageRequest, res: PageRe
       const rows = b.data.results;
       const total = b.data.total ?? undefined;
       const next = typeof b.data.next === 'string' && b.data.next !== '' && rows.length > 0 ? checkNext(endpoint, b.data.next) : null;
-      return { rows, ...(total !== undefined ? { total } : {}), limit: b.data.limit || endpoint.limit, next: next === null ? null : { next } };
+      const { start, end } = b.data;
+      const window = typeof start === 'number' && typeof end === 'number' && Number.isFinite(start) && Number.isFinite(end) ? { window: { start, end } } : {};
+      return { rows, ...(total !== undefined ? { total } : {}), limit: b.data.limit || endpoint.limit, next: next === null ? null : { next }, ...window };
     }
   }
 }
@@ -104,6 +108,9 @@ const SearchBodySchema = z.object({
   limit: z.number().int().nonnegative().nullish(),
   page: z.number().int().positive().nullish(),
   next: z.string().nullish(),
+  /** Read only when numbers (the search form's window); anything else is ignored, never an error. */
+  start: z.unknown().optional(),
+  end: z.unknown().optional(),
 });
 
 function intHeader(value: string | undefined): number | undefined {

@@ -37,6 +37,11 @@ export interface Page<T> {
   readonly cursor: Cursor | null;
   /** Total the server announced (X-Page-Total, total), when it did. */
   readonly total?: number;
+  /**
+   * The time window the server answered for (search form: the body's `start`/`end`, epoch seconds), when it
+   * said: the server's clock, for incremental walks that ask up to `end=now`.
+   */
+  readonly window?: { readonly start: number; readonly end: number };
 }
 
 export interface MistApi {
