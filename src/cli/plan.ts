@@ -31,7 +31,7 @@ export const planCommand: Command = {
         const [size, org] = await Promise.all([measureOrg(api, orgId), api.getOne(getOrg(orgId))]);
         orgs.push({ orgId, size });
         names.set(orgId, org.name);
-        io.stdout(`org ${org.name} (${orgId}): ${size.sites} sites, ${size.sitegroups} site groups, ${size.gateways} gateways, ${size.gatewayPorts} gateway port rows\n`);
+        io.stdout(`org ${org.name} (${orgId}): ${size.sites} sites, ${size.sitegroups} site groups, ${size.gateways} gateways, ${size.gatewayPorts} gateway port rows, ${size.vpnPeerPaths} VPN peer paths\n`);
       }
       const jobs = FAMILIES.map((family) => ({ family, intervalSeconds: config.collector.intervals[family.name] ?? family.defaultIntervalSeconds }));
       const tokens = api.usage().length;

@@ -36,7 +36,7 @@ export interface PreparedCollector {
 }
 
 /**
- * Start-up: validate tokens (/self), choose the orgs, measure them (4 calls each), plan the budget and stretch
+ * Start-up: validate tokens (/self), choose the orgs, measure them (5 calls each), plan the budget and stretch
  * intervals when needed. Refuses with every reason when collection cannot run within budget.
  */
 export async function prepareCollector(config: Config, log: Logger, deps: CollectorDeps): Promise<PreparedCollector> {
@@ -82,7 +82,10 @@ export async function prepareCollector(config: Config, log: Logger, deps: Collec
       family, orgId, intervalSeconds: plan.intervals[family.name] ?? family.defaultIntervalSeconds,
       ...(family.budgeted ? { callBudget: plan.budgets[family.name] ?? 0 } : {}),
     })));
-    const schedulerDeps: SchedulerDeps = { store: deps.store, api, log, regions: config.collector.regions, now, sleep };
+    const settings = {
+      regions: config.collector.regions, circuitRoles: config.collector.circuitRoles, sleDegradedThreshold: config.collector.sleDegradedThreshold,
+    };
+    const schedulerDeps: SchedulerDeps = { store: deps.store, api, log, settings, now, sleep };
     return { api, plan, jobs, orgIds, schedulerDeps, callStats };
   } catch (err) {
     await flushCalls();

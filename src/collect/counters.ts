@@ -15,11 +15,28 @@ export const API_REQUEST_FAILURES = 'api_request_failures';
 /** Attempts answered 429. Labels: token_fingerprint (never the token). */
 export const API_RATE_LIMITED = 'api_rate_limited';
 
+/** Failovers of a gateway: its active circuit moved from the primary to a non-primary circuit. Labels: org_id, site_id, mac. */
+export const GATEWAY_FAILOVERS = 'gateway_failovers';
+/** Changes of a gateway's active circuit from one circuit to another (failovers, fail-backs, others). Labels: org_id, site_id, mac. */
+export const GATEWAY_ACTIVE_CIRCUIT_CHANGES = 'gateway_active_circuit_changes';
+
+/** Alarms seen for the first time (one per new alarm id). Labels: org_id, alarm_type, severity. */
+export const ALARMS_SEEN = 'alarms_seen';
+/** GW_PORT_DOWN and GW_PORT_UP events of a gateway port (a flap = a down or an up). Labels: org_id, site_id, mac, port_id. */
+export const GATEWAY_PORT_FLAPS = 'gateway_port_flaps';
+/** Gateway device events collected, by event type. Labels: org_id, event_type. */
+export const GATEWAY_EVENTS = 'gateway_events';
+
 /** The label names of each counter group, for the exporter's catalogue. */
 export const COUNTER_LABELS = {
   [API_REQUESTS]: ['endpoint'],
   [API_REQUEST_FAILURES]: ['endpoint', 'reason'],
   [API_RATE_LIMITED]: ['token_fingerprint'],
+  [GATEWAY_FAILOVERS]: ['org_id', 'site_id', 'mac'],
+  [GATEWAY_ACTIVE_CIRCUIT_CHANGES]: ['org_id', 'site_id', 'mac'],
+  [ALARMS_SEEN]: ['org_id', 'alarm_type', 'severity'],
+  [GATEWAY_PORT_FLAPS]: ['org_id', 'site_id', 'mac', 'port_id'],
+  [GATEWAY_EVENTS]: ['org_id', 'event_type'],
 } as const satisfies Readonly<Record<string, readonly string[]>>;
 
 export type CounterGroup = keyof typeof COUNTER_LABELS;

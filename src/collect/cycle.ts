@@ -2,14 +2,13 @@ import { randomBytes } from 'node:crypto';
 import type { Logger } from '../log.js';
 import type { Cursor, MistApi } from '../mist/types.js';
 import type { FamilyKey, Store } from '../store/types.js';
-import { addDrops, countDrops, type Family, type FamilyContext } from './family.js';
-import type { RegionRule } from './regions.js';
+import { addDrops, countDrops, type Family, type FamilyContext, type FamilySettings } from './family.js';
 
 export interface CycleDeps {
   readonly store: Store;
   readonly api: MistApi;
   readonly log: Logger;
-  readonly regions: RegionRule;
+  readonly settings: FamilySettings;
   readonly now: () => number;
 }
 
@@ -74,7 +73,7 @@ export async function runCycle(
   const counterDeltas: Record<string, Record<string, number>> = {};
   const scope = `${orgId}.${family.name}`;
   const ctx: FamilyContext = {
-    orgId, api: countingCalls(deps.api, counter), signal, log, regions: deps.regions, callBudget,
+    orgId, api: countingCalls(deps.api, counter), signal, log, settings: deps.settings, callBudget,
     readRecords: async (name) => {
       const snap = await deps.store.readSnapshot({ orgId, family: name });
       return snap ? snap.pages.flatMap((p) => JSON.parse(p) as unknown[]) : null;

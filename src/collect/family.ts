@@ -1,5 +1,7 @@
+import type { z } from 'zod';
 import type { Logger } from '../log.js';
 import type { Cursor, Endpoint, MistApi, Page } from '../mist/types.js';
+import { DEFAULT_CIRCUIT_ROLES, parseCircuitRoles, type CircuitRoleRule } from './circuit-roles.js';
 import type { RegionRule } from './regions.js';
 
 /** The size of an org as far as budget planning cares: how many rows each collection holds. */
@@ -9,6 +11,8 @@ export interface OrgSize {
   readonly gateways: number;
   /** Rows ports/search returns for gateways: WAN and LAN ports (Mist cannot filter WAN server-side). */
   readonly gatewayPorts: number;
+  /** Rows stats/vpn_peers/search returns: one per VPN peer path (reported by the spokes). */
+  readonly vpnPeerPaths: number;
 }
 
 export interface FamilyContext {
@@ -16,7 +20,8 @@ export interface FamilyContext {
   readonly api: MistApi;
   readonly signal: AbortSignal;
   readonly log: Logger;
-  readonly regions: RegionRule;
+  /** What families are configured with (one object, so a family's new setting does not touch the framework). */
+  readonly settings: FamilySettings;
   /** Calls this cycle may make: Infinity, except for budgeted families (the plan's leftover budget). */
   readonly callBudget: number;
   /** Records of another family's current snapshot of the same org (for joins), or null when none. */
@@ -57,7 +62,30 @@ export interface Family<R = unknown> {
   run(ctx: FamilyContext, from: Cursor | null): AsyncIterable<FamilyPage<R>>;
 }
 
+/** Families' settings, from the collector section of the config (see src/config). */
+export interface FamilySettings {
+  /** REGION_GROUP_PREFIX / REGION_GROUPS: which site groups are regions. */
+  readonly regions: RegionRule;
+  /** CIRCUIT_ROLES: how the circuits family names WAN ports' roles. */
+  readonly circuitRoles: readonly CircuitRoleRule[];
+  /** SLE_DEGRADED_THRESHOLD: SLE scores below it mark a (site, SLE) degraded for the sle-details family. */
+  readonly sleDegradedThreshold: number;
+}
+
 export const PAGE_LIMIT = 1000;
+
+/** SLE_DEGRADED_THRESHOLD's default. */
+export const DEFAULT_SLE_DEGRADED_THRESHOLD = 0.9;
+
+/** The settings of an unconfigured collector (tests; the config's defaults are the same). */
+export function defaultFamilySettings(overrides: Partial<FamilySettings> = {}): FamilySettings {
+  return {
+    regions: { prefix: '', names: [] },
+    circuitRoles: parseCircuitRoles(DEFAULT_CIRCUIT_ROLES).rules,
+    sleDegradedThreshold: DEFAULT_SLE_DEGRADED_THRESHOLD,
+    ...overrides,
+  };
+}
 
 export function pagesFor(rows: number, limit = PAGE_LIMIT): number {
   return Math.max(1, Math.ceil(rows / limit));
@@ -103,4 +131,40 @@ export async function* prefetchThenWalk<S, T, R>(
     first = false;
     yield { records: page.records.map(mapOne), dropped, cursor: page.cursor };
   }
+}
+
+/** Every page of a (small) walk at once: its records, drop counts, and the window the server first announced. */
+export async function walkAll<T>(ctx: FamilyContext, endpoint: Endpoint<T>): Promise<{ records: T[]; dropped: Record<string, number>; window: Page<T>['window'] }> {
+  const records: T[] = [];
+  const dropped: Record<string, number> = {};
+  let window: Page<T>['window'];
+  for await (const page of ctx.api.pages(endpoint, { signal: ctx.signal })) {
+    records.push(...page.records);
+    addDrops(dropped, page.dropped);
+    window ??= page.window;
+  }
+  return { records, dropped, window };
+}
+
+/**
+ * Records computed at the end of a cycle (incremental families), as store pages of `limit` records; drop counts
+ * and counter increments go with the first page. At least one page, so an empty state is still published.
+ */
+export function* recordPages<R>(records: readonly R[], dropped: Readonly<Record<string, number>>,
+  counters?: Readonly<Record<string, Readonly<Record<string, number>>>>, limit = PAGE_LIMIT): Generator<FamilyPage<R>> {
+  for (let i = 0; i === 0 || i < records.length; i += limit) {
+    yield { records: records.slice(i, i + limit), dropped: i === 0 ? dropped : {}, cursor: null, ...(i === 0 && counters ? { counters } : {}) };
+  }
+}
+
+/** A family's records read back from the store (its own previous snapshot, or another's), validated one by one. */
+export function readStored<T>(stored: readonly unknown[] | null, schema: z.ZodType<T>): { records: T[]; unreadable: number } {
+  const records: T[] = [];
+  let unreadable = 0;
+  for (const raw of stored ?? []) {
+    const parsed = schema.safeParse(raw);
+    if (parsed.success) records.push(parsed.data);
+    else unreadable += 1;
+  }
+  return { records, unreadable };
 }

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { parseCircuitRoles } from '../collect/circuit-roles.js';
 import { FAMILY_NAMES } from '../collect/family-names.js';
 
 /**
@@ -140,6 +141,16 @@ export const intervalMap = z
       out[m[1]!] = seconds;
     });
     return out;
+  });
+
+/** CIRCUIT_ROLES: "role=name|name,…" (src/collect/circuit-roles.ts); "none": no rules, the positional default only. */
+export const circuitRoles = z
+  .string()
+  .optional()
+  .transform((raw, ctx) => {
+    const { rules, problems } = parseCircuitRoles(raw ?? '');
+    for (const message of problems) ctx.addIssue({ code: 'custom', message });
+    return rules;
   });
 
 /** "user:password" for HTTP basic auth; problems never quote the value (it is a secret). */

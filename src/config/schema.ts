@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { SimOptionsSchema } from '../sim/options.js';
-import { LOG_FORMATS, LOG_LEVELS, basicAuth, intervalMap, mistBaseUrl, nameList, orgIdList, redisUrl, tokenList } from './fields.js';
+import { LOG_FORMATS, LOG_LEVELS, basicAuth, circuitRoles, intervalMap, mistBaseUrl, nameList, orgIdList, redisUrl, tokenList } from './fields.js';
 import type { EnvName } from './vars.js';
 
 /**
@@ -46,6 +46,8 @@ export const CollectorSection = section(
     COLLECTOR_LOCK_TTL_SECONDS: z.coerce.number().int().min(3).max(600),
     REGION_GROUP_PREFIX: z.string().optional().transform((v) => v ?? ''),
     REGION_GROUPS: nameList,
+    CIRCUIT_ROLES: circuitRoles,
+    SLE_DEGRADED_THRESHOLD: z.coerce.number().gt(0, 'must be above 0').max(1, 'must be at most 1 (SLE scores are ratios 0-1)'),
   },
   (v) => ({
     rateLimitPerToken: v.MIST_RATE_LIMIT,
@@ -54,6 +56,8 @@ export const CollectorSection = section(
     concurrency: v.COLLECTOR_CONCURRENCY,
     lockTtlSeconds: v.COLLECTOR_LOCK_TTL_SECONDS,
     regions: { prefix: v.REGION_GROUP_PREFIX, names: v.REGION_GROUPS },
+    circuitRoles: v.CIRCUIT_ROLES,
+    sleDegradedThreshold: v.SLE_DEGRADED_THRESHOLD,
   }),
 );
 

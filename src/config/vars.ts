@@ -87,7 +87,7 @@ export const ENV_VARS = [
   },
   {
     name: 'COLLECTOR_INTERVALS',
-    description: 'Per-family collection intervals in seconds overriding the defaults, e.g. "wan-ports=60,gateways=120" (families: org, sites, gateways, wan-ports).',
+    description: 'Per-family collection intervals in seconds overriding the defaults, e.g. "wan-ports=60,gateways=120" (families: org, sites, gateways, wan-ports, vpn-peers, circuits, sle, sle-details, alarms, events; docs/collector.md).',
     default: undefined,
     secret: false,
   },
@@ -113,6 +113,18 @@ export const ENV_VARS = [
     name: 'REGION_GROUPS',
     description: 'Comma-separated site group names that are regions (used as they are). Sites in no region group get region "unknown".',
     default: undefined,
+    secret: false,
+  },
+  {
+    name: 'CIRCUIT_ROLES',
+    description: 'Roles of gateway WAN circuits, in order: "role=name|name,…"; each rule gives its role to one port per gateway, the first alternative matching its wan_name or port_id (case-insensitive, * wildcard). Ports no rule takes: the first non-LTE port is primary if none is, other non-LTE ports secondary, LTE backup. "none": that positional default only.',
+    default: 'primary=wan1|wan|mpls,secondary=wan2|mpls|lte,tertiary=wan3|lte',
+    secret: false,
+  },
+  {
+    name: 'SLE_DEGRADED_THRESHOLD',
+    description: 'SLE scores (0–1) below this mark a site\'s SLE degraded: the sle-details family then fetches its classifiers, impacted interfaces or gateways and threshold, worst first, within the API budget the other families leave. Above 0, at most 1.',
+    default: '0.9',
     secret: false,
   },
   {

@@ -8,8 +8,11 @@ import type { z } from 'zod';
 
 export type MetricType = 'gauge' | 'counter';
 
-/** Units as they appear in names (exporter guidelines: base units). */
-export type MetricUnit = 'seconds' | 'bytes' | 'ratio' | 'bytes_per_second' | 'info' | 'count' | 'requests' | 'boolean' | 'timestamp';
+/**
+ * Units as they appear in names (exporter guidelines: base units). `score`: a unit-less score on a scale that is
+ * not 0–1 (e.g. MOS 1–5), named without a unit suffix; its HELP states the scale.
+ */
+export type MetricUnit = 'seconds' | 'bytes' | 'ratio' | 'bytes_per_second' | 'info' | 'count' | 'requests' | 'boolean' | 'timestamp' | 'score';
 
 export interface MetricDef<R> {
   readonly name: string;

@@ -22,6 +22,15 @@ const ENDPOINT_OF_ROUTE: Readonly<Record<string, string>> = {
   '/api/v1/orgs/:org_id/inventory': 'inventory',
   '/api/v1/orgs/:org_id/stats/devices': 'stats_devices',
   '/api/v1/orgs/:org_id/stats/ports/search': 'stats_ports_search',
+  '/api/v1/orgs/:org_id/alarms/search': 'alarms_search',
+  '/api/v1/orgs/:org_id/devices/events/search': 'devices_events_search',
+  '/api/v1/orgs/:org_id/stats/vpn_peers/search': 'stats_vpn_peers_search',
+  '/api/v1/orgs/:org_id/insights/sites-sle': 'insights_sites_sle',
+  '/api/v1/orgs/:org_id/insights/:metric': 'insights_worst_sites_by_sle',
+  '/api/v1/sites/:site_id/sle/:scope/:scope_id/metric/:metric/summary-trend': 'sle_summary_trend',
+  '/api/v1/sites/:site_id/sle/:scope/:scope_id/metric/:metric/impacted-interfaces': 'sle_impacted_interfaces',
+  '/api/v1/sites/:site_id/sle/:scope/:scope_id/metric/:metric/impacted-gateways': 'sle_impacted_gateways',
+  '/api/v1/sites/:site_id/sle/:scope/:scope_id/metric/:metric/threshold': 'sle_threshold',
 };
 
 /**
@@ -151,7 +160,7 @@ describe('API call counters (collector → real Redis, simulator over HTTP)', ()
     const after = await counters();
     const sim3 = await received();
     expect(after.requests).toEqual(sim3.byEndpoint);
-    expect(sum(after.requests) - sum(before.requests)).toBe(2 + 4); // /self, /self/usage, 4 size calls
+    expect(sum(after.requests) - sum(before.requests)).toBe(2 + 5); // /self, /self/usage, 5 size calls
     expectGrown(before.requests, after.requests);
   });
 

@@ -17,6 +17,7 @@ describe('collector full cycle (3,208 sites, real Redis)', () => {
   let prepared: PreparedCollector;
   let cleanup: () => Promise<void>;
   let callsBefore: number;
+  let byRouteBefore: Record<string, number>;
 
   beforeAll(async () => {
     sim = await startTestSim({ sites: 3208 });
@@ -26,8 +27,9 @@ describe('collector full cycle (3,208 sites, real Redis)', () => {
     const config = loadConfig({ MIST_API_TOKENS: sim.token, MIST_HOST: sim.url, LOG_LEVEL: 'warn' }, { envFile: '/nonexistent' });
     prepared = await prepareCollector(config, captureLog('warn').log, { store });
     callsBefore = (await sim.admin<{ total: number }>('GET', '/__sim/calls')).body.total;
+    byRouteBefore = (await sim.admin<{ by_route: Record<string, number> }>('GET', '/__sim/calls')).body.by_route;
     const results = await new Scheduler(prepared.schedulerDeps, prepared.jobs, captureLog('warn').log).runOnce();
-    expect(results.map((r) => r.ok)).toEqual([true, true, true, true]);
+    expect(results.map((r) => r.ok)).toEqual(prepared.jobs.map(() => true));
   }, 120_000);
 
   afterAll(async () => {
@@ -42,13 +44,28 @@ describe('collector full cycle (3,208 sites, real Redis)', () => {
     return snap!.pages.flatMap((p) => JSON.parse(p) as T[]);
   };
 
-  it('uses exactly the calls the plan predicted (start-up checks + one call per page)', async () => {
-    const calls = (await sim.admin<{ total: number; rate_limited: number }>('GET', '/__sim/calls')).body;
-    const perCycle = prepared.plan.rows.reduce((s, r) => s + r.callsPerCycle, 0);
-    expect(perCycle).toBe(29);
-    expect(calls.total - callsBefore).toBe(perCycle);
-    // Start-up: /self and /self/usage per token, then 4 size calls.
-    expect(callsBefore).toBe(2 + 4);
+  it('uses the calls the plan predicted: exactly one per page of each collection, the deep dive within its budget', async () => {
+    const calls = (await sim.admin<{ total: number; rate_limited: number; by_route: Record<string, number> }>('GET', '/__sim/calls')).body;
+    const made = (route: string): number => (calls.by_route[route] ?? 0) - (byRouteBefore[route] ?? 0);
+    const perCycle = Object.fromEntries(prepared.plan.rows.map((r) => [r.family, r.callsPerCycle]));
+    const org = '/api/v1/orgs/:org_id';
+    // Collections whose size the plan measured: exactly one call per 1,000-row page.
+    expect(made(org)).toBe(perCycle.org);
+    expect(made(`${org}/sitegroups`) + made(`${org}/sites`)).toBe(perCycle.sites);
+    expect(made(`${org}/inventory`) + made(`${org}/stats/devices`)).toBe(perCycle.gateways);
+    expect(made(`${org}/stats/ports/search`)).toBe(perCycle['wan-ports']);
+    expect(made(`${org}/stats/vpn_peers/search`)).toBe(perCycle['vpn-peers']);
+    expect(made(`${org}/insights/sites-sle`) + made(`${org}/insights/:metric`)).toBe(perCycle.sle);
+    // Incremental families: the plan's estimate is an upper bound on a quiet org.
+    expect(made(`${org}/alarms/search`)).toBeLessThanOrEqual(perCycle.alarms!);
+    expect(made(`${org}/devices/events/search`)).toBeGreaterThanOrEqual(1);
+    expect(made(`${org}/devices/events/search`)).toBeLessThanOrEqual(2);
+    // The budgeted deep dive spends at most what the fixed families leave.
+    const deepDive = Object.keys(calls.by_route).filter((r) => r.startsWith('/api/v1/sites/')).reduce((s, r) => s + made(r), 0);
+    expect(deepDive).toBeGreaterThan(0);
+    expect(deepDive).toBeLessThanOrEqual(prepared.plan.budgets['sle-details']!);
+    // Start-up: /self and /self/usage per token, then 5 size calls.
+    expect(callsBefore).toBe(2 + 5);
     expect(calls.rate_limited).toBe(0);
   });
 

@@ -106,8 +106,8 @@ describe('collector processes (real Redis, killed with SIGKILL)', () => {
       expect(b.lines.some((l) => /became the active collector/.test(l))).toBe(false);
       const fpB = (await sim.admin<{ tokens: { token: string; fingerprint: string }[] }>('GET', '/__sim/org')).body.tokens.find((t) => t.token === tokenB)!.fingerprint;
       const callsB = async (): Promise<number> => (await sim.admin<{ by_token: Record<string, number> }>('GET', '/__sim/calls')).body.by_token[fpB] ?? 0;
-      // While standing by, B made only its start-up calls: /self, /self/usage and 4 size checks.
-      expect(await callsB()).toBe(6);
+      // While standing by, B made only its start-up calls: /self, /self/usage and 5 size checks.
+      expect(await callsB()).toBe(7);
 
       const killedAt = Date.now();
       await a.kill('SIGKILL');

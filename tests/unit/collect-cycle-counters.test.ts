@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { defaultFamilySettings } from '../../src/collect/family.js';
 import { runCycle, type CycleDeps } from '../../src/collect/cycle.js';
 import type { Family } from '../../src/collect/family.js';
 import type { MistApi } from '../../src/mist/types.js';
@@ -24,7 +25,7 @@ const noApi: MistApi = {
 };
 
 function depsFor(store: Store): CycleDeps {
-  return { store, api: noApi, log: captureLog('warn').log, regions: { prefix: '', names: [] }, now: () => Date.now() };
+  return { store, api: noApi, log: captureLog('warn').log, settings: defaultFamilySettings(), now: () => Date.now() };
 }
 
 describe('counter increments of a cycle', () => {

@@ -4,7 +4,7 @@ import { FAMILY_NAMES } from '../../src/collect/family-names.js';
 import { MAX_STRETCH, formatPlan, planBudget } from '../../src/collect/plan.js';
 
 /** The default org of the simulator and of our source material: 3,208 sites. */
-const SIZE_3208 = { sites: 3208, sitegroups: 14, gateways: 3208, gatewayPorts: 14_008 };
+const SIZE_3208 = { sites: 3208, sitegroups: 14, gateways: 3208, gatewayPorts: 14_008, vpnPeerPaths: 19_652 };
 const defaults = FAMILIES.map((family) => ({ family, intervalSeconds: family.defaultIntervalSeconds }));
 
 describe('planBudget', () => {
@@ -15,22 +15,28 @@ describe('planBudget', () => {
   it('fits the default schedule for 3,208 sites in 80% of one token', () => {
     const plan = planBudget({ jobs: defaults, orgs: [{ orgId: 'o', size: SIZE_3208 }], tokens: 1, limitPerToken: 5000, share: 0.8 });
     const perCycle = Object.fromEntries(plan.rows.map((r) => [r.family, r.callsPerCycle]));
-    expect(perCycle).toEqual({ org: 1, sites: 5, gateways: 8, 'wan-ports': 15 });
+    expect(perCycle).toEqual({
+      org: 1, sites: 5, gateways: 8, 'wan-ports': 15, 'vpn-peers': 20, circuits: 0, sle: 7, 'sle-details': 0, alarms: 2, events: 1,
+    });
     expect(plan.stretch).toBe(1);
     expect(plan.fits).toBe(true);
-    // 1/h + 5/h + 8×30/h + 15×60/h
-    expect(plan.callsPerHour).toBe(1 + 5 + 240 + 900);
+    // org 1/h + sites 5/h + gateways 8×30/h + wan-ports 15×60/h + vpn-peers 20×30/h + sle 7×6/h + alarms 2×30/h + events 1×60/h
+    expect(plan.callsPerHour).toBe(1 + 5 + 240 + 900 + 600 + 42 + 60 + 60);
     expect(plan.callsPerHour).toBeLessThanOrEqual(plan.allowedPerHour);
-    expect(formatPlan(plan)).toMatch(/calls per full cycle \(every family once\): 29/);
+    expect(formatPlan(plan)).toMatch(/calls per full cycle \(every family once\): 59/);
+    // The deep dive gets what is left of the 80%: 4,000 − 1,908 = 2,092 calls/hour, 523 per 15-minute cycle.
+    expect(plan.leftoverPerHour).toBe(2092);
+    expect(plan.budgets).toEqual({ 'sle-details': 523 });
+    expect(plan.callsPerHour + plan.budgets['sle-details']! * (3600 / 900)).toBeLessThanOrEqual(plan.allowedPerHour);
   });
 
   it('stretches every interval by one factor when the schedule does not fit', () => {
     const plan = planBudget({ jobs: defaults, orgs: [{ orgId: 'o', size: SIZE_3208 }], tokens: 1, limitPerToken: 1000, share: 0.8 });
-    expect(plan.stretch).toBeCloseTo(1146 / 800, 5);
+    expect(plan.stretch).toBeCloseTo(1908 / 800, 5);
     expect(plan.intervals['wan-ports']).toBe(Math.ceil(60 * plan.stretch));
     expect(plan.callsPerHour).toBeLessThanOrEqual(800);
     expect(plan.fits).toBe(true);
-    expect(formatPlan(plan)).toMatch(/stretched ×1\.43/);
+    expect(formatPlan(plan)).toMatch(/stretched ×2\.38/);
   });
 
   it('refuses when even a ×4 stretch does not fit', () => {
@@ -42,7 +48,7 @@ describe('planBudget', () => {
 
   it('scales with tokens and orgs', () => {
     const two = planBudget({ jobs: defaults, orgs: [{ orgId: 'a', size: SIZE_3208 }, { orgId: 'b', size: SIZE_3208 }], tokens: 2, limitPerToken: 5000, share: 0.8 });
-    expect(two.callsPerHour).toBe(2 * 1146);
+    expect(two.callsPerHour).toBe(2 * 1908);
     expect(two.allowedPerHour).toBe(8000);
   });
 });

@@ -38,6 +38,12 @@ describe('loadConfig', () => {
       collector: {
         rateLimitPerToken: 5000, budgetShare: 0.8, intervals: {}, concurrency: 4, lockTtlSeconds: 15,
         regions: { prefix: 'Region - ', names: [] },
+        sleDegradedThreshold: 0.9,
+        circuitRoles: [
+          { role: 'primary', alternatives: ['wan1', 'wan', 'mpls'] },
+          { role: 'secondary', alternatives: ['wan2', 'mpls', 'lte'] },
+          { role: 'tertiary', alternatives: ['wan3', 'lte'] },
+        ],
       },
       store: { keyPrefix: 'mist:v1:' },
       exporter: { host: '0.0.0.0', port: 19730, refreshSeconds: 5, auth: { bearerToken: undefined, basic: undefined } },

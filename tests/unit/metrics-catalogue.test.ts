@@ -60,6 +60,10 @@ const RULES: readonly Rule[] = [
   }, bad: [{ name: 'mist_wan_port_latency_seconds', unit: 'count' }, { name: 'mist_wan_port_rx_bytes', unit: 'count' }, { name: 'mist_x_ratio', unit: 'boolean' }] },
   { rule: 'no reserved suffix, type name or abbreviated/non-base unit in the name', ok: (e) => !BAD_NAME_PARTS.test(e.name),
     bad: [{ name: 'mist_wan_port_latency_ms' }, { name: 'mist_wan_port_loss_percent' }, { name: 'mist_gateways_count' }, { name: 'mist_wan_up_gauge' }, { name: 'mist_wan_rx_bits_total', type: 'counter' }] },
+  { rule: 'a unit-less score carries no unit suffix and its HELP states its scale (e.g. "from 0 to 5")',
+    ok: (e) => e.unit !== 'score' || (!/_(seconds|bytes|ratio|bytes_per_second|info)$/.test(base(e.name)) && /\b\d+(\.\d+)?\s*(-|–|to)\s*\d+(\.\d+)?\b/.test(e.help)),
+    bad: [{ name: 'mist_vpn_path_mos', unit: 'score', help: 'Mean opinion score (GET /api/v1/orgs/{org_id}/stats/vpn_peers/search field mos). Cached by the collector.' },
+      { name: 'mist_vpn_path_mos_ratio', unit: 'score', help: 'Mean opinion score from 0 to 5 (field mos). Cached by the collector.' }] },
   { rule: 'type is gauge or counter', ok: (e) => e.type === 'gauge' || e.type === 'counter', bad: [{ type: 'histogram' as CatalogueEntry['type'] }] },
   { rule: 'label names are snake_case', ok: (e) => e.labels.every((l) => SNAKE.test(l)), bad: [{ labels: ['org_id', 'siteId'] }, { labels: ['org_id', '__name__'] }] },
   { rule: 'no label named type, le or quantile', ok: (e) => e.labels.every((l) => !RESERVED_LABELS.includes(l)),
@@ -84,7 +88,7 @@ const entries = catalogueEntries();
 
 describe('metric catalogue lint (exporter guidelines)', () => {
   it('covers every family metric and every self-metric exactly once', () => {
-    const declared = FAMILY_CATALOGUES.reduce((n, c) => n + c.groups.reduce((m, g) => m + g.metrics.length, 0), 0) + SELF_METRICS.length;
+    const declared = FAMILY_CATALOGUES.reduce((n, c) => n + c.groups.reduce((m, g) => m + g.metrics.length, 0) + (c.counters?.length ?? 0), 0) + SELF_METRICS.length;
     expect(entries).toHaveLength(declared);
     expect(entries.length).toBeGreaterThan(30);
     expect(new Set(entries.map((e) => e.family))).toEqual(new Set([...FAMILY_CATALOGUES.map((c) => c.family), SELF_FAMILY]));

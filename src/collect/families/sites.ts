@@ -44,6 +44,6 @@ export const sitesFamily: Family<SiteRecord> = {
   callsPerCycle: (size) => pagesFor(size.sitegroups) + pagesFor(size.sites),
   run: (ctx, from) => prefetchThenWalk(ctx, from, listSitegroups(ctx.orgId), listSites(ctx.orgId), (groups) => {
     const groupNames = new Map(groups.map((g) => [g.id, g.name]));
-    return (s) => mapSite(s, groupNames, ctx.regions);
+    return (s) => mapSite(s, groupNames, ctx.settings.regions);
   }),
 };

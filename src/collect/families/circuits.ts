@@ -1,0 +1,171 @@
+import type { z } from 'zod';
+import { assignRoles, comparePortIds, PRIMARY, roleRanker, type CircuitRoleRule } from '../circuit-roles.js';
+import { encodeLabels, GATEWAY_ACTIVE_CIRCUIT_CHANGES, GATEWAY_FAILOVERS } from '../counters.js';
+import { PAGE_LIMIT, type Family, type FamilyPage } from '../family.js';
+import {
+  CircuitsRecordSchema, VpnPathRecordSchema, WanPortRecordSchema,
+  type CircuitGatewayRecord, type CircuitsRecord, type VpnPathRecord, type WanPortRecord,
+} from '../records.js';
+
+export type CircuitPort = Pick<WanPortRecord, 'site_id' | 'mac' | 'port_id' | 'wan_name' | 'wan_type' | 'up'>;
+export type CircuitPath = Pick<VpnPathRecord, 'mac' | 'port_id' | 'up' | 'is_active'>;
+export type PreviousActive = Pick<CircuitGatewayRecord, 'active_port_id' | 'active_role'>;
+
+export interface ActiveCircuit {
+  readonly port_id: string;
+  readonly role: string;
+  readonly source: 'vpn' | 'ports';
+}
+
+/**
+ * The gateway's active circuit. The port carrying the gateway's active VPN paths (is_active, not down; most
+ * such paths wins, then role order), matched by port_id (SRX ipsec rows) or by wan_name (SSR svr rows name
+ * ports by WAN interface name) — unless the ports snapshot says that port is down (the peers snapshot is
+ * older). Without such a port (no VPN paths, none active, or none matched): the first up port in role order
+ * (the up primary if there is one). null when no port is up. Pure.
+ */
+export function activeCircuit(
+  ports: readonly CircuitPort[], roles: ReadonlyMap<string, string>, paths: readonly CircuitPath[], rank: (role: string | undefined) => number,
+): ActiveCircuit | null {
+  const byPortId = new Map(ports.map((p) => [p.port_id, p]));
+  const byWanName = new Map<string, CircuitPort>();
+  for (const p of ports) if (!byWanName.has(p.wan_name)) byWanName.set(p.wan_name, p);
+  const carried = new Map<string, number>();
+  for (const path of paths) {
+    if (path.is_active !== true || path.up === false) continue;
+    const port = byPortId.get(path.port_id) ?? byWanName.get(path.port_id);
+    if (port && port.up !== false) carried.set(port.port_id, (carried.get(port.port_id) ?? 0) + 1);
+  }
+  const byRole = (a: CircuitPort, b: CircuitPort): number => rank(roles.get(a.port_id)) - rank(roles.get(b.port_id)) || comparePortIds(a.port_id, b.port_id);
+  const vpn = ports.filter((p) => carried.has(p.port_id)).sort((a, b) => carried.get(b.port_id)! - carried.get(a.port_id)! || byRole(a, b))[0];
+  if (vpn) return { port_id: vpn.port_id, role: roles.get(vpn.port_id) ?? PRIMARY, source: 'vpn' };
+  const up = ports.filter((p) => p.up === true).sort(byRole)[0];
+  return up ? { port_id: up.port_id, role: roles.get(up.port_id) ?? PRIMARY, source: 'ports' } : null;
+}
+
+/**
+ * What changed between two consecutive cycles. A failover: the active circuit was the primary and now another,
+ * non-primary circuit is active. A change: one circuit was active and now another one is. No previous state
+ * (first cycle), or no active circuit on either side (gateway down or disconnected), counts nothing. Pure.
+ */
+export function transition(previous: PreviousActive | undefined, current: Pick<ActiveCircuit, 'port_id' | 'role'> | null): { failover: boolean; change: boolean } {
+  if (!previous || previous.active_port_id === null || current === null || current.port_id === previous.active_port_id) return { failover: false, change: false };
+  return { failover: previous.active_role === PRIMARY && current.role !== PRIMARY, change: true };
+}
+
+export interface CircuitsInput {
+  readonly orgId: string;
+  readonly ports: readonly CircuitPort[];
+  /** The current vpn-peers snapshot's paths (empty when there is none: every gateway falls back to its ports). */
+  readonly paths: readonly CircuitPath[];
+  /** The previous cycle's gateway records, by gateway MAC (empty on the first cycle or after the snapshot expired). */
+  readonly previous: ReadonlyMap<string, PreviousActive>;
+  readonly rules: readonly CircuitRoleRule[];
+}
+
+export interface CircuitsOutput {
+  readonly records: CircuitsRecord[];
+  /** Counter group → encoded labels → delta. Gateways seen for the first time get 0 (their series exist before the first event). */
+  readonly counters: Record<string, Record<string, number>>;
+}
+
+/** Circuits of every gateway with WAN ports: roles, the active circuit, and failover/change counts. Pure. */
+export function deriveCircuits(input: CircuitsInput): CircuitsOutput {
+  const rank = roleRanker(input.rules);
+  const portsByMac = groupBy(input.ports, (p) => p.mac);
+  const pathsByMac = groupBy(input.paths, (p) => p.mac);
+  const records: CircuitsRecord[] = [];
+  const failovers: Record<string, number> = {};
+  const changes: Record<string, number> = {};
+  for (const mac of [...portsByMac.keys()].sort()) {
+    const ports = [...portsByMac.get(mac)!].sort((a, b) => comparePortIds(a.port_id, b.port_id));
+    const siteId = ports[0]!.site_id;
+    const roles = assignRoles(ports, input.rules);
+    const active = activeCircuit(ports, roles, pathsByMac.get(mac) ?? [], rank);
+    for (const p of ports) {
+      records.push({ kind: 'circuit', site_id: p.site_id, mac, port_id: p.port_id, wan_name: p.wan_name, role: roles.get(p.port_id)!, active: p.port_id === active?.port_id });
+    }
+    records.push({ kind: 'gateway', site_id: siteId, mac, active_port_id: active?.port_id ?? null, active_role: active?.role ?? null, active_source: active?.source ?? null });
+    const previous = input.previous.get(mac);
+    const field = encodeLabels({ org_id: input.orgId, site_id: siteId, mac });
+    const t = transition(previous, active);
+    if (!previous || t.failover) failovers[field] = t.failover ? 1 : 0;
+    if (!previous || t.change) changes[field] = t.change ? 1 : 0;
+  }
+  const counters: Record<string, Record<string, number>> = {};
+  if (Object.keys(failovers).length > 0) counters[GATEWAY_FAILOVERS] = failovers;
+  if (Object.keys(changes).length > 0) counters[GATEWAY_ACTIVE_CIRCUIT_CHANGES] = changes;
+  return { records, counters };
+}
+
+function groupBy<T>(items: readonly T[], key: (t: T) => string): Map<string, T[]> {
+  const out = new Map<string, T[]>();
+  for (const item of items) {
+    const k = key(item);
+    const list = out.get(k);
+    if (list) list.push(item);
+    else out.set(k, [item]);
+  }
+  return out;
+}
+
+/** The circuits family cannot run without a wan-ports snapshot: the cycle fails and the last good one stays. */
+export class MissingInput extends Error {
+  readonly code = 'E_COLLECT_NO_INPUT';
+}
+
+const StoredPort = WanPortRecordSchema.pick({ site_id: true, mac: true, port_id: true, wan_name: true, wan_type: true, up: true });
+const StoredPath = VpnPathRecordSchema.pick({ mac: true, port_id: true, up: true, is_active: true });
+
+/** Stored records validated where they leave the store; unreadable ones are counted by `reason`. */
+function readable<T>(stored: readonly unknown[] | null, schema: z.ZodType<T>, reason: string, dropped: Record<string, number>): T[] {
+  const out: T[] = [];
+  for (const r of stored ?? []) {
+    const parsed = schema.safeParse(r);
+    if (parsed.success) out.push(parsed.data);
+    else dropped[reason] = (dropped[reason] ?? 0) + 1;
+  }
+  return out;
+}
+
+/**
+ * Circuits (derived, no Mist call): the current wan-ports and vpn-peers snapshots give each WAN port its role
+ * and each gateway its active circuit; the previous active circuit (this family's own snapshot, `gateway`
+ * records) gives failovers and changes, counted exactly once in the store's counter groups. Not resumable:
+ * its pages carry counter increments.
+ */
+export const circuitsFamily: Family<CircuitsRecord> = {
+  name: 'circuits',
+  defaultIntervalSeconds: 60,
+  callsPerCycle: () => 0,
+  resumable: false,
+  async *run(ctx) {
+    const dropped: Record<string, number> = {};
+    const storedPorts = await ctx.readRecords('wan-ports');
+    if (!storedPorts) throw new MissingInput('no wan-ports snapshot: circuits are derived from it (collected first; see the wan-ports family)');
+    const storedPaths = await ctx.readRecords('vpn-peers');
+    if (!storedPaths) ctx.log.warn('no vpn-peers snapshot: every gateway\'s active circuit falls back to its first up circuit by role');
+    const ports = readable(storedPorts, StoredPort, 'unreadable wan-ports record in the store', dropped);
+    const paths = readable(storedPaths, StoredPath, 'unreadable vpn-peers record in the store', dropped);
+    const previous = new Map<string, PreviousActive>();
+    for (const r of readable(await ctx.readRecords('circuits'), CircuitsRecordSchema, 'unreadable previous circuits record in the store', dropped)) {
+      if (r.kind === 'gateway') previous.set(r.mac, r);
+    }
+    const { records, counters } = deriveCircuits({ orgId: ctx.orgId, ports, paths, previous, rules: ctx.settings.circuitRoles });
+    yield* paged(records, dropped, counters);
+  },
+};
+
+/** Records in store pages of PAGE_LIMIT; drops with the first page, counter increments with the last. */
+export function* paged<R>(records: readonly R[], dropped: Readonly<Record<string, number>>, counters: FamilyPage<R>['counters']): Generator<FamilyPage<R>> {
+  const pages = Math.max(1, Math.ceil(records.length / PAGE_LIMIT));
+  for (let i = 0; i < pages; i++) {
+    const last = i === pages - 1;
+    yield {
+      records: records.slice(i * PAGE_LIMIT, (i + 1) * PAGE_LIMIT),
+      dropped: i === 0 ? dropped : {},
+      cursor: last ? null : { page: i + 1 },
+      ...(last && counters && Object.keys(counters).length > 0 ? { counters } : {}),
+    };
+  }
+}

@@ -1,0 +1,200 @@
+import { searchGatewayEvents } from '../../mist/endpoints.js';
+import { encodeLabels, GATEWAY_EVENTS, GATEWAY_PORT_FLAPS } from '../counters.js';
+import { readStored, recordPages, walkAll, type Family } from '../family.js';
+import { EventsRecordSchema, WanPortRecordSchema, type EventsRecord, type PortFlapRecord, type WanPortRecord } from '../records.js';
+
+/**
+ * Gateway device events (GET /orgs/{org_id}/devices/events/search?device_type=gateway), incremental: each cycle
+ * walks from the previous walk's end (the server's now, kept in a cursor record), less EVENT_OVERLAP_SECONDS for
+ * events Mist indexes late, up to the server's now. Events inside the overlap were seen before: their keys
+ * (timestamp, mac, type, port_id, text) are kept with the cursor, so an event is counted once.
+ *
+ * Counted, in store counter groups (monotonic across collector restarts): each GW_PORT_DOWN and GW_PORT_UP per
+ * gateway port (a flap is a down or an up), and every event by type. The latest GW_PORT_* event of a port is
+ * its last flap (records of kind `port`).
+ *
+ * A first walk (no cursor: first start, or the snapshot expired after three intervals without a cycle) reads
+ * EVENT_BASELINE_SECONDS back to learn recent last-flap times and the dedupe keys, and counts nothing: the
+ * counters start from the collector's first cycle instead of jumping by the history Mist keeps. Events while
+ * no collector ran for longer than that are not counted.
+ */
+
+/** The event types collected: WAN port, VPN path and peer, tunnel, BGP neighbour, cloud connection transitions. */
+export const GATEWAY_EVENT_TYPES = [
+  'GW_PORT_DOWN', 'GW_PORT_UP',
+  'GW_VPN_PATH_DOWN', 'GW_VPN_PATH_UP',
+  'GW_VPN_PEER_DOWN', 'GW_VPN_PEER_UP',
+  'GW_TUNNEL_DOWN', 'GW_TUNNEL_UP',
+  'GW_BGP_NEIGHBOR_DOWN', 'GW_BGP_NEIGHBOR_UP',
+  'GW_DISCONNECTED', 'GW_CONNECTED',
+] as const;
+/** The events that are port flaps. */
+export const PORT_FLAP_EVENT_TYPES: ReadonlySet<string> = new Set(['GW_PORT_DOWN', 'GW_PORT_UP']);
+/** Each walk starts this long before the previous one ended: events Mist indexes late are still counted once. */
+export const EVENT_OVERLAP_SECONDS = 300;
+/** How far back a first walk reads (not counted): recent last-flap times. */
+export const EVENT_BASELINE_SECONDS = 3600;
+/** Port records of ports that are not (or no longer) WAN ports are dropped this long after their last flap. */
+export const PORT_RETENTION_SECONDS = 7 * 86_400;
+
+export interface EventIn {
+  readonly type: string;
+  readonly timestamp: number;
+  readonly site_id?: string | null | undefined;
+  readonly mac?: string | null | undefined;
+  readonly port_id?: string | null | undefined;
+  readonly text?: string | null | undefined;
+}
+
+/** The dedupe key of an event: timestamp first (so keys outside the overlap can be let go), mac, type, port, text. */
+export function eventKey(e: EventIn): string {
+  return `${e.timestamp}|${e.mac ?? ''}|${e.type}|${e.port_id ?? ''}|${e.text ?? ''}`;
+}
+
+function keyTimestamp(key: string): number {
+  return Number(key.slice(0, key.indexOf('|')));
+}
+
+const portKey = (mac: string, portId: string): string => `${mac}|${portId}`;
+
+/** What the previous cycle left: its cursor (null: none, the next walk is a first walk) and the known ports. */
+export interface EventsState {
+  readonly cursor: { readonly until: number; readonly seen: ReadonlySet<string> } | null;
+  readonly ports: ReadonlyMap<string, PortFlapRecord>;
+}
+
+/** The family's previous snapshot as state. Pure. */
+export function readEventsState(stored: readonly unknown[] | null): { state: EventsState; unreadable: number } {
+  const { records, unreadable } = readStored(stored, EventsRecordSchema);
+  const cursor = records.find((r) => r.kind === 'cursor');
+  const ports = new Map<string, PortFlapRecord>();
+  for (const r of records) if (r.kind === 'port') ports.set(portKey(r.mac, r.port_id), r);
+  return { state: { cursor: cursor ? { until: cursor.until_seconds, seen: new Set(cursor.seen) } : null, ports }, unreadable };
+}
+
+/** Where the next walk starts: the overlap before the previous walk's end, or (first walk) the baseline back. */
+export function eventsWindowStart(state: EventsState): number | string {
+  return state.cursor ? Math.floor(state.cursor.until - EVENT_OVERLAP_SECONDS) : `-${EVENT_BASELINE_SECONDS / 3600}h`;
+}
+
+export type WanPortRef = Pick<WanPortRecord, 'site_id' | 'mac' | 'port_id'>;
+
+export interface EventsInput {
+  readonly orgId: string;
+  readonly previous: EventsState;
+  /** This walk's events, in any order. */
+  readonly events: readonly EventIn[];
+  /** The server's end of this walk (Unix seconds). */
+  readonly until: number;
+  /** The WAN ports of the current wan-ports snapshot (null: none): their flap counters start at 0. */
+  readonly wanPorts: readonly WanPortRef[] | null;
+}
+
+export interface EventsStep {
+  readonly records: EventsRecord[];
+  readonly counters: Record<string, Record<string, number>>;
+  /** New events counted (0 on a first walk), and events skipped as seen before. */
+  readonly counted: number;
+  readonly duplicates: number;
+}
+
+/**
+ * Applies one walk's events to the previous state. An event whose key was seen is skipped; a new one updates its
+ * port's last flap (GW_PORT_*) and, unless this is a first walk, counts 1 for its port and 1 for its type.
+ * Series exist before they count: 0 for every event type, for WAN ports new to the state and for ports first
+ * seen on a first walk. Keys older than the overlap and stale non-WAN ports are let go. Pure.
+ */
+export function applyEvents(input: EventsInput): EventsStep {
+  const { orgId, previous } = input;
+  const first = previous.cursor === null;
+  const until = Math.max(input.until, previous.cursor?.until ?? -Infinity);
+  const seen = new Set(previous.cursor?.seen ?? []);
+  const ports = new Map(previous.ports);
+  const flaps: Record<string, number> = {};
+  const byType: Record<string, number> = {};
+  const flapField = (p: PortFlapRecord): string => encodeLabels({ org_id: orgId, site_id: p.site_id, mac: p.mac, port_id: p.port_id });
+  const typeField = (type: string): string => encodeLabels({ org_id: orgId, event_type: type });
+  for (const type of GATEWAY_EVENT_TYPES) byType[typeField(type)] = 0;
+  const wan = new Set<string>();
+  for (const w of input.wanPorts ?? []) {
+    const key = portKey(w.mac, w.port_id);
+    wan.add(key);
+    if (ports.has(key)) continue;
+    const port: PortFlapRecord = { kind: 'port', site_id: w.site_id, mac: w.mac, port_id: w.port_id, last_flap_seconds: null };
+    ports.set(key, port);
+    flaps[flapField(port)] = 0;
+  }
+  let counted = 0;
+  let duplicates = 0;
+  const events = [...input.events].sort((a, b) => a.timestamp - b.timestamp);
+  for (const e of events) {
+    const key = eventKey(e);
+    if (seen.has(key)) {
+      duplicates += 1;
+      continue;
+    }
+    seen.add(key);
+    if (PORT_FLAP_EVENT_TYPES.has(e.type) && e.mac && e.port_id) {
+      const pk = portKey(e.mac, e.port_id);
+      const known = ports.get(pk);
+      const port: PortFlapRecord = {
+        kind: 'port', site_id: known?.site_id || (e.site_id ?? ''), mac: e.mac, port_id: e.port_id,
+        last_flap_seconds: Math.max(known?.last_flap_seconds ?? -Infinity, e.timestamp),
+      };
+      ports.set(pk, port);
+      const field = flapField(port);
+      flaps[field] = (flaps[field] ?? 0) + (first ? 0 : 1);
+    }
+    if (!first) {
+      const field = typeField(e.type);
+      byType[field] = (byType[field] ?? 0) + 1;
+      counted += 1;
+    }
+  }
+  const keepFrom = until - EVENT_OVERLAP_SECONDS;
+  const kept = [...seen].filter((k) => keyTimestamp(k) >= keepFrom).sort();
+  const staleBefore = until - PORT_RETENTION_SECONDS;
+  const portRecords = [...ports.entries()]
+    .filter(([key, p]) => input.wanPorts === null || wan.has(key) || (p.last_flap_seconds !== null && p.last_flap_seconds >= staleBefore))
+    .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
+    .map(([, p]) => p);
+  return {
+    records: [{ kind: 'cursor', until_seconds: until, seen: kept }, ...portRecords],
+    counters: { [GATEWAY_PORT_FLAPS]: flaps, [GATEWAY_EVENTS]: byType },
+    counted,
+    duplicates,
+  };
+}
+
+/** The part of a stored wan-ports record the flap counters start from. */
+const StoredWanPort = WanPortRecordSchema.pick({ site_id: true, mac: true, port_id: true });
+
+/**
+ * Gateway events: one walk of devices/events/search per cycle (see above): one page in a 3,208-site org (the
+ * simulator raises ~15 of these events a minute, so the interval plus the overlap holds ~100). Not resumable:
+ * its pages carry counter increments. Joins the wan-ports snapshot, so it comes after wan-ports.
+ */
+export const eventsFamily: Family<EventsRecord> = {
+  name: 'events',
+  defaultIntervalSeconds: 60,
+  resumable: false,
+  callsPerCycle: () => 1,
+  async *run(ctx) {
+    const { state, unreadable } = readEventsState(await ctx.readRecords('events'));
+    if (unreadable > 0) ctx.log.warn({ unreadable }, 'unreadable event records in the previous snapshot were ignored');
+    const stored = await ctx.readRecords('wan-ports');
+    const wanPorts = stored === null ? null : readStored(stored, StoredWanPort).records;
+    const start = eventsWindowStart(state);
+    const walk = await walkAll(ctx, searchGatewayEvents(ctx.orgId, GATEWAY_EVENT_TYPES, start));
+    // The server's now; without one (Mist always sends `end`), the latest event or the previous end.
+    const until = walk.window?.end ?? Math.max(state.cursor?.until ?? -Infinity, ...walk.records.map((e) => e.timestamp));
+    if (!Number.isFinite(until)) {
+      ctx.log.warn('devices/events/search announced no window and returned nothing: the next cycle starts over');
+      yield* recordPages<EventsRecord>([...state.ports.values()], walk.dropped);
+      return;
+    }
+    const step = applyEvents({ orgId: ctx.orgId, previous: state, events: walk.records, until, wanPorts });
+    ctx.log.debug({ start, events: walk.records.length, counted: step.counted, duplicates: step.duplicates, first: state.cursor === null }, 'events applied');
+    yield* recordPages(step.records, walk.dropped, step.counters);
+  },
+};

@@ -1,0 +1,116 @@
+import { searchVpnPeers } from '../../mist/endpoints.js';
+import { addDrops, pagesFor, type Family } from '../family.js';
+import type { VpnPathRecord } from '../records.js';
+
+export interface PeerPathIn {
+  readonly site_id?: string | null | undefined;
+  readonly mac: string;
+  readonly router_name?: string | null | undefined;
+  readonly port_id: string;
+  readonly peer_mac: string;
+  readonly peer_router_name?: string | null | undefined;
+  readonly peer_port_id: string;
+  readonly peer_site_id?: string | null | undefined;
+  readonly type?: string | null | undefined;
+  readonly up?: boolean | null | undefined;
+  readonly is_active?: boolean | null | undefined;
+  readonly latency?: number | null | undefined;
+  readonly jitter?: number | null | undefined;
+  readonly loss?: number | null | undefined;
+  readonly mos?: number | null | undefined;
+  readonly mtu?: number | null | undefined;
+  readonly uptime?: number | null | undefined;
+  readonly last_seen?: number | null | undefined;
+}
+
+/**
+ * An `uptime` this large cannot be a duration (over 31 years): the spec's own example carries an epoch there
+ * (1527128046 beside last_seen 1619518709), so such a value is taken as the time the path came up.
+ */
+export const UPTIME_EPOCH_THRESHOLD = 1e9;
+
+const num = (v: number | null | undefined): number | null => (v === null || v === undefined || !Number.isFinite(v) ? null : v);
+
+/**
+ * When the path came up, Unix seconds: last_seen − uptime (floored, so it does not wobble with last_seen's
+ * milliseconds), or uptime itself when it is an epoch. Unknown (null) when the path is down or Mist gives no
+ * uptime or no last_seen to anchor it.
+ */
+export function upSince(p: Pick<PeerPathIn, 'up' | 'uptime' | 'last_seen'>): number | null {
+  const uptime = num(p.uptime);
+  if (p.up === false || uptime === null || uptime < 0) return null;
+  if (uptime >= UPTIME_EPOCH_THRESHOLD) return Math.floor(uptime);
+  const lastSeen = num(p.last_seen);
+  return lastSeen === null ? null : Math.floor(lastSeen - uptime);
+}
+
+/**
+ * A VPN peer path in base units: Mist's latency and jitter are ms (→ s), loss a percentage (→ ratio); MOS and
+ * MTU as they are. Rows without quality (down paths, and some up ones) keep it absent: null, never 0.
+ */
+export function mapVpnPath(p: PeerPathIn): VpnPathRecord {
+  const ms = (v: number | null | undefined): number | null => (num(v) === null ? null : (v as number) / 1000);
+  return {
+    site_id: p.site_id ?? null,
+    mac: p.mac,
+    port_id: p.port_id,
+    peer_mac: p.peer_mac,
+    peer_port_id: p.peer_port_id,
+    path_type: p.type ?? 'unknown',
+    peer_site_id: p.peer_site_id ?? null,
+    router_name: p.router_name ?? null,
+    peer_router_name: p.peer_router_name ?? null,
+    up: p.up ?? null,
+    is_active: p.is_active ?? null,
+    loss_ratio: num(p.loss) === null ? null : (p.loss as number) / 100,
+    latency_seconds: ms(p.latency),
+    jitter_seconds: ms(p.jitter),
+    mos: num(p.mos),
+    mtu_bytes: num(p.mtu),
+    up_since_seconds: upSince(p),
+  };
+}
+
+/** The series identity of a path: two rows with one identity would be duplicate series. */
+export const pathKey = (r: Pick<VpnPathRecord, 'mac' | 'port_id' | 'peer_mac' | 'peer_port_id' | 'path_type'>): string =>
+  `${r.mac}|${r.port_id}|${r.peer_mac}|${r.peer_port_id}|${r.path_type}`;
+
+export const DUPLICATE_PATH = 'duplicate path (same mac, port_id, peer_mac, peer_port_id, type)';
+
+/**
+ * Maps one page of rows; a row whose identity is in `seen` (earlier this page or this cycle) is dropped: the
+ * first row of a path wins. Pure apart from adding to `seen`.
+ */
+export function mapVpnPathRows(rows: readonly PeerPathIn[], seen: Set<string>): { records: VpnPathRecord[]; dropped: Record<string, number> } {
+  const records: VpnPathRecord[] = [];
+  const dropped: Record<string, number> = {};
+  for (const row of rows) {
+    const record = mapVpnPath(row);
+    const key = pathKey(record);
+    if (seen.has(key)) {
+      dropped[DUPLICATE_PATH] = (dropped[DUPLICATE_PATH] ?? 0) + 1;
+      continue;
+    }
+    seen.add(key);
+    records.push(record);
+  }
+  return { records, dropped };
+}
+
+/**
+ * VPN peer paths of every gateway (ipsec and svr) from stats/vpn_peers/search, walked page by page (resumable).
+ * A row repeating an identity already seen this cycle is dropped (it would be a duplicate series).
+ */
+export const vpnPeersFamily: Family<VpnPathRecord> = {
+  name: 'vpn-peers',
+  defaultIntervalSeconds: 120,
+  callsPerCycle: (size) => pagesFor(size.vpnPeerPaths),
+  async *run(ctx, from) {
+    const seen = new Set<string>();
+    for await (const page of ctx.api.pages(searchVpnPeers(ctx.orgId), { signal: ctx.signal, ...(from ? { from } : {}) })) {
+      const { records, dropped } = mapVpnPathRows(page.records, seen);
+      addDrops(dropped, page.dropped);
+      yield { records, dropped, cursor: page.cursor };
+    }
+  },
+};

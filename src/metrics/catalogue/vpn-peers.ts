@@ -1,0 +1,51 @@
+import { VpnPathRecordSchema, type VpnPathRecord } from '../../collect/records.js';
+import type { FamilyCatalogue, WithOrg } from '../types.js';
+
+type R = WithOrg<VpnPathRecord>;
+const SRC = 'GET /api/v1/orgs/{org_id}/stats/vpn_peers/search';
+const cached = 'Cached by the collector (vpn-peers family).';
+/** A path's identity: the reporting gateway and its port, the peer gateway and its port, and the path type. */
+const id = (r: R): readonly string[] => [r.org_id, r.site_id ?? '', r.mac, r.port_id, r.peer_mac, r.peer_port_id, r.path_type];
+const ID_LABELS = ['org_id', 'site_id', 'mac', 'port_id', 'peer_mac', 'peer_port_id', 'path_type'] as const;
+const bool = (v: boolean | null): number | null => (v === null ? null : v ? 1 : 0);
+
+/**
+ * VPN peer paths, one series per path for each numeric metric. SSR (svr) rows name ports by WAN interface
+ * name, SRX (ipsec) rows by port id: port_id and peer_port_id are what Mist reports.
+ */
+export const vpnPeersCatalogue: FamilyCatalogue<VpnPathRecord> = {
+  family: 'vpn-peers',
+  schema: VpnPathRecordSchema,
+  groups: [
+    {
+      labels: [...ID_LABELS, 'router_name', 'peer_router_name', 'peer_site_id'],
+      labelValues: (r) => [...id(r), r.router_name ?? '', r.peer_router_name ?? '', r.peer_site_id ?? ''],
+      metrics: [
+        { name: 'mist_vpn_path_info', type: 'gauge', unit: 'info', value: () => 1,
+          help: `VPN peer path metadata, value 1: router names and the peer's site (${SRC} fields router_name, peer_router_name, peer_site_id). ${cached}` },
+      ],
+    },
+    {
+      labels: ID_LABELS,
+      labelValues: id,
+      metrics: [
+        { name: 'mist_vpn_path_up', type: 'gauge', unit: 'boolean', value: (r) => bool(r.up),
+          help: `1 when the VPN peer path is up (${SRC} field up). ${cached}` },
+        { name: 'mist_vpn_path_active', type: 'gauge', unit: 'boolean', value: (r) => bool(r.is_active),
+          help: `1 when the path is the active path of its redundancy group, i.e. carries the traffic (field is_active). ${cached}` },
+        { name: 'mist_vpn_path_loss_ratio', type: 'gauge', unit: 'ratio', value: (r) => r.loss_ratio,
+          help: `Last sampled packet loss on the path, 0-1 (field loss, percent, converted); absent when not reported (e.g. path down). ${cached}` },
+        { name: 'mist_vpn_path_latency_seconds', type: 'gauge', unit: 'seconds', value: (r) => r.latency_seconds,
+          help: `Last sampled latency of the path (field latency, ms, converted to seconds); absent when not reported. ${cached}` },
+        { name: 'mist_vpn_path_jitter_seconds', type: 'gauge', unit: 'seconds', value: (r) => r.jitter_seconds,
+          help: `Last sampled jitter of the path (field jitter, ms, converted to seconds); absent when not reported. ${cached}` },
+        { name: 'mist_vpn_path_mos', type: 'gauge', unit: 'score', value: (r) => r.mos,
+          help: `Mean opinion score of the path as Mist estimates it: a unit-less score from 0 to 5, higher is better (field mos); absent when not reported. ${cached}` },
+        { name: 'mist_vpn_path_mtu_bytes', type: 'gauge', unit: 'bytes', value: (r) => r.mtu_bytes,
+          help: `MTU of the path (field mtu). ${cached}` },
+        { name: 'mist_vpn_path_up_since_timestamp_seconds', type: 'gauge', unit: 'timestamp', value: (r) => r.up_since_seconds,
+          help: `When the path last came up, Unix time: field last_seen minus field uptime (an uptime that is already an epoch is used as is); time() minus this is the path's uptime. Absent while down. ${cached}` },
+      ],
+    },
+  ],
+};
