@@ -5,7 +5,7 @@ import type { Registry } from 'prom-client';
 import type { Logger } from '../log.js';
 import { FAMILY_CATALOGUES, SELF_FAMILY } from '../metrics/catalogue/index.js';
 import { CONTENT_TYPE } from '../metrics/exposition.js';
-import { assembleGzip, compressChunkSync, type Chunk } from '../metrics/gzip.js';
+import { compressChunkSync, gzipParts, inflateChunks, type Chunk } from '../metrics/gzip.js';
 import type { ExpositionCache } from './exposition-cache.js';
 import { landingPage } from './landing.js';
 
@@ -73,10 +73,12 @@ export function buildExporterApp(opts: ExporterAppOptions): FastifyInstance {
     }
     reply.type(CONTENT_TYPE).header('Cache-Control', 'no-store').header('Vary', 'Accept-Encoding');
     if (/\bgzip\b/.test(String(req.headers['accept-encoding'] ?? ''))) {
-      return reply.header('Content-Encoding', 'gzip').send(assembleGzip(chunks));
+      // The cached chunks go out as they are (no copy into one buffer per scrape).
+      const { parts, length } = gzipParts(chunks);
+      return reply.header('Content-Encoding', 'gzip').header('Content-Length', String(length)).send(Readable.from(parts));
     }
-    const length = chunks.reduce((s, c) => s + c.body.length, 0);
-    return reply.header('Content-Length', String(length)).send(Readable.from(chunks.map((c) => c.body)));
+    const length = chunks.reduce((s, c) => s + c.size, 0);
+    return reply.header('Content-Length', String(length)).send(inflateChunks(chunks));
   });
 
   app.get('/health', async () => ({ status: 'ok' }));

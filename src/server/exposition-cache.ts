@@ -1,7 +1,7 @@
 import type { Logger } from '../log.js';
 import { FAMILY_CATALOGUES } from '../metrics/catalogue/index.js';
-import { renderFamily, type OrgRecords } from '../metrics/exposition.js';
-import { compressChunk, type Chunk } from '../metrics/gzip.js';
+import { renderFamilyTo, type OrgPages } from '../metrics/exposition.js';
+import { ChunkWriter, type Chunk } from '../metrics/gzip.js';
 import type { FamilyKey, FamilyMeta, Store } from '../store/types.js';
 
 export interface FamilyView {
@@ -12,6 +12,8 @@ export interface FamilyView {
   readonly renderSeconds: number;
   /** `${org}:${generation}` of every org rendered, sorted: what this chunk was made from. */
   readonly source: string;
+  /** Fingerprint of the family's counter groups when rendered ('' without counters). */
+  readonly counterDigest?: string;
 }
 
 export interface MetaView {
@@ -84,16 +86,33 @@ export class ExpositionCache {
         this.chunks.delete(catalogue.family);
         continue;
       }
-      if (current?.source === source) continue;
+      // Counters are applied just after their generation is published: re-render when they move, too.
+      let counterDigest = '';
+      try {
+        counterDigest = await this.counterDigest(catalogue.counters ?? []);
+      } catch (err) {
+        this.log.warn({ err, family: catalogue.family }, 'counter read failed');
+      }
+      if (current?.source === source && current.counterDigest === counterDigest) continue;
       try {
         const view = await this.render(catalogue.family, live);
-        if (view) this.chunks.set(catalogue.family, view);
+        if (view) this.chunks.set(catalogue.family, { ...view, counterDigest });
         else this.chunks.delete(catalogue.family);
       } catch (err) {
         this.log.error({ err, family: catalogue.family }, 'render failed; keeping the previous rendering');
       }
     }
     this.state = { up: true, lastRefresh: now, metas, usage, counters };
+  }
+
+  /** A cheap fingerprint of a family's counter groups (fields and total), to notice increments. */
+  private async counterDigest(defs: readonly { group: string }[]): Promise<string> {
+    const parts: string[] = [];
+    for (const group of new Set(defs.map((d) => d.group))) {
+      const fields = Object.values(await this.store.readCounters(group));
+      parts.push(`${group}:${fields.length}:${fields.reduce((s, v) => s + v, 0)}`);
+    }
+    return parts.join(',');
   }
 
   /** With the store unreachable, rendered data still expires, by the metadata last read (of the orgs it holds). */
@@ -110,23 +129,31 @@ export class ExpositionCache {
 
   private async render(family: string, live: readonly MetaView[]): Promise<FamilyView | null> {
     const catalogue = FAMILY_CATALOGUES.find((c) => c.family === family)!;
-    const input: OrgRecords[] = [];
+    const input: OrgPages[] = [];
     const sources: string[] = [];
     for (const m of live) {
       const snap = await this.store.readSnapshot(m.key);
       if (!snap) continue;
       sources.push(`${m.key.orgId}:${snap.generation}`);
-      input.push({ orgId: m.key.orgId, records: snap.pages.flatMap((p) => JSON.parse(p) as unknown[]) });
+      // Parsed by the renderer one page at a time (parsing a big family at once would block scrapes).
+      input.push({ orgId: m.key.orgId, pages: snap.pages });
     }
     if (input.length === 0) return null;
     const counters: Record<string, Record<string, number>> = {};
     for (const def of catalogue.counters ?? []) counters[def.group] = await this.store.readCounters(def.group);
     const started = performance.now();
-    const rendered = await renderFamily(catalogue, input, counters);
-    const chunk = await compressChunk(Buffer.from(rendered.text));
+    const writer = new ChunkWriter();
+    let rendered: { series: number; invalid: number };
+    try {
+      rendered = await renderFamilyTo(catalogue, input, counters, (text) => writer.write(text));
+    } catch (err) {
+      writer.destroy();
+      throw err;
+    }
+    const chunk = await writer.end();
     const renderSeconds = (performance.now() - started) / 1000;
     if (rendered.invalid > 0) this.log.warn({ family, invalid: rendered.invalid }, 'stored records failed validation and were not rendered');
-    this.log.debug({ family, series: rendered.series, bytes: chunk.body.length, renderSeconds }, 'family rendered');
+    this.log.debug({ family, series: rendered.series, bytes: chunk.size, renderSeconds }, 'family rendered');
     // The source is what metadata said, so an unchanged generation is not re-rendered next time.
     return { family, chunk, series: rendered.series, invalid: rendered.invalid, renderSeconds, source: live.map((m) => `${m.key.orgId}:${m.meta.generation}`).sort().join(',') };
   }
