@@ -1,20 +1,12 @@
 import { expect } from 'vitest';
 import { assertValidResponse, pathTemplateFor } from './openapi.js';
+import type { MinuteRecord } from '../../src/sim/engine/history.js';
 import type { TestSim } from './sim-server.js';
 
 /** Typed views of GET /__sim/truth (src/sim/views/truth.ts) and helpers to compare it with the Mist-shaped API. */
 
-export interface TruthMinute {
-  minute: number;
-  rxUtil: number;
-  txUtil: number;
-  upSeconds: number;
-  activeSeconds: number;
-  transitions: number;
-  pathLossPct: number | null;
-  pathLatencyMs: number | null;
-  pathJitterMs: number | null;
-}
+/** One minute of a circuit's truth history: the simulator's own record type. */
+export type TruthMinute = MinuteRecord;
 
 export interface TruthPath {
   peer_mac: string;
