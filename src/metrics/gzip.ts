@@ -58,12 +58,14 @@ export class ChunkWriter {
   }
 
   async write(text: string): Promise<void> {
+    if (this.deflate.destroyed) throw new Error('ChunkWriter: write after destroy');
     if (text.length === 0) return;
     const buf = Buffer.from(text);
     this.crc = crc32(buf, this.crc);
     this.size += buf.length;
     this.deflate.write(buf);
-    if (this.deflate.writableLength > WRITE_AHEAD) await Promise.race([once(this.deflate, 'drain'), this.ended]);
+    // 'close' too: a destroyed stream emits neither 'drain' nor 'end', and the write must not wait forever.
+    if (this.deflate.writableLength > WRITE_AHEAD) await Promise.race([once(this.deflate, 'drain'), once(this.deflate, 'close'), this.ended]);
   }
 
   async end(): Promise<Chunk> {
@@ -78,7 +80,8 @@ export class ChunkWriter {
   }
 }
 
-function deflatedChunk(deflated: Buffer, crc: number, size: number): Chunk {
+/** A chunk from its deflated bytes (made elsewhere, e.g. by the render worker): `body` inflates on demand. */
+export function deflatedChunk(deflated: Buffer, crc: number, size: number): Chunk {
   return {
     deflated, crc, size,
     get body(): Buffer {
