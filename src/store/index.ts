@@ -3,7 +3,7 @@ import { MemoryStore } from './memory.js';
 import { RedisStore, describeRedisUrl } from './redis.js';
 import type { Store } from './types.js';
 
-export type { FamilyKey, FamilyMeta, Snapshot, Staging, Store } from './types.js';
+export type { FamilyKey, FamilyMeta, Snapshot, Staging, Store, StoreConnection } from './types.js';
 export { StoreError } from './errors.js';
 export type { StoreErrorCode } from './errors.js';
 export { DEFAULT_PREFIX, KEY_SCHEME_VERSION, storeKeys } from './keys.js';

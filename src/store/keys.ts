@@ -16,6 +16,7 @@ import { StoreError } from './errors.js';
  *   {p}lock:{name}                          string, PX ttl   the lock owner's id (leader election)
  *   {p}counters:{name}                      hash,   no TTL   monotonic counters: field = encoded labels, value = total
  *   {p}counters:{name}:applied:{scope}      string, no TTL   last idempotency id applied for a scope (incrementCounters' once)
+ *   {p}counters:{name}:version              string, no TTL   bumped by every applied increment (counterVersion)
  *
  * Hash fields hold JSON values (a number, a string in quotes, or null), except in `counters:{name}`, whose
  * values are HINCRBYFLOAT's plain decimal numbers and whose fields are the caller's (src/collect/counters.ts).
@@ -85,6 +86,7 @@ export interface StoreKeys {
   counters(name: string): string;
   /** The last `once` id applied to a counter group for a scope (string, no TTL). */
   countersApplied(name: string, scope: string): string;
+  countersVersion(name: string): string;
 }
 
 export function storeKeys(prefix: string = DEFAULT_PREFIX): StoreKeys {
@@ -133,6 +135,10 @@ export function storeKeys(prefix: string = DEFAULT_PREFIX): StoreKeys {
       assertComponent('counter name', name);
       assertComponent('counter scope', scope);
       return `${prefix}counters:${name}:applied:${scope}`;
+    },
+    countersVersion: (name) => {
+      assertComponent('counter name', name);
+      return `${prefix}counters:${name}:version`;
     },
   };
 }

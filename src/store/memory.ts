@@ -65,6 +65,7 @@ export class MemoryStore implements Store {
   private readonly locks = new TtlMap<string>(() => this.now());
   private readonly counters = new Map<string, Map<string, number>>();
   private readonly applied = new Map<string, string>();
+  private readonly counterVersions = new Map<string, number>();
 
   constructor(opts: MemoryStoreOptions = {}) {
     this.now = opts.now ?? Date.now;
@@ -187,6 +188,11 @@ export class MemoryStore implements Store {
     const group = this.counters.get(k) ?? new Map<string, number>();
     for (const [field, delta] of entries) group.set(field, (group.get(field) ?? 0) + delta);
     this.counters.set(k, group);
+    this.counterVersions.set(k, (this.counterVersions.get(k) ?? 0) + 1);
+  }
+
+  async counterVersion(name: string): Promise<number> {
+    return this.counterVersions.get(this.keys.counters(name)) ?? 0;
   }
 
   async readCounters(name: string): Promise<Record<string, number>> {
@@ -215,6 +221,10 @@ export class MemoryStore implements Store {
 
   async ping(): Promise<boolean> {
     return true;
+  }
+
+  connectionOptions(): null {
+    return null;
   }
 
   async close(): Promise<void> {}

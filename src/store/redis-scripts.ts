@@ -137,5 +137,6 @@ for i = 2, #ARGV, 2 do
   end
 end
 if once ~= '' then redis.call('SET', KEYS[2], once) end
+redis.call('INCR', KEYS[3])
 return out
 `);

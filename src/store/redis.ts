@@ -7,7 +7,7 @@ import { StoreError } from './errors.js';
 import { BUDGET_TTL_MS, assertComponent, checkCounterDeltas, checkIndex, checkTtl, storeKeys } from './keys.js';
 import type { StoreKeys } from './keys.js';
 import { ACQUIRE_LOCK, INCREMENT_COUNTERS, PUBLISH, PUT_PAGE, READ_SNAPSHOT, RELEASE_LOCK, RENEW_LOCK } from './redis-scripts.js';
-import type { CounterOnce, FamilyKey, FamilyMeta, PublishMeta, Snapshot, Staging, Store } from './types.js';
+import type { CounterOnce, FamilyKey, FamilyMeta, PublishMeta, Snapshot, Staging, Store, StoreConnection } from './types.js';
 
 export interface RedisStoreOptions {
   /** redis:// or rediss:// URL; password, user, db and TLS come from it (ioredis parses it). */
@@ -56,7 +56,10 @@ export class RedisStore implements Store {
   /** Why the connection is down, for commands that fail because of it; cleared once connected. */
   private connectionProblem: string | null = null;
 
+  private readonly connection: StoreConnection;
+
   constructor(opts: RedisStoreOptions, log: Logger) {
+    this.connection = { url: opts.url, prefix: opts.prefix, connectTimeoutMs: opts.connectTimeoutMs, maxRetriesPerRequest: opts.maxRetriesPerRequest };
     this.keys = storeKeys(opts.prefix);
     this.now = opts.now ?? Date.now;
     this.secrets = urlSecrets(opts.url);
@@ -194,7 +197,7 @@ export class RedisStore implements Store {
     const entries = checkCounterDeltas(deltas);
     if (entries.length === 0) return;
     const args = [once?.id ?? '', ...entries.flatMap(([field, delta]) => [field, String(delta)])];
-    const reply = await this.run(() => INCREMENT_COUNTERS.run(this.client, [k, marker], args));
+    const reply = await this.run(() => INCREMENT_COUNTERS.run(this.client, [k, marker, this.keys.countersVersion(name)], args));
     if (Array.isArray(reply) && reply[0] === 2) {
       this.log.debug({ key: k, scope: once?.scope, id: once?.id }, 'counter increments already applied; skipped');
       return;
@@ -212,6 +215,11 @@ export class RedisStore implements Store {
     // The field names the series (labels), never a secret; the value is not logged.
     if (bad.length > 0) this.log.warn({ key: k, fields: bad }, 'counter values do not parse; ignored');
     return Object.fromEntries(fields.filter(parses).map(([field, text]) => [field, Number(text)]));
+  }
+
+  async counterVersion(name: string): Promise<number> {
+    const v = Number(await this.run(() => this.client.get(this.keys.countersVersion(name))));
+    return Number.isSafeInteger(v) ? v : 0;
   }
 
   async acquireLock(name: string, owner: string, ttlMs: number): Promise<boolean> {
@@ -232,6 +240,10 @@ export class RedisStore implements Store {
     } catch {
       return false;
     }
+  }
+
+  connectionOptions(): StoreConnection {
+    return this.connection;
   }
 
   async close(): Promise<void> {

@@ -94,6 +94,11 @@ export interface Store {
   incrementCounters(name: string, deltas: Readonly<Record<string, number>>, once?: CounterOnce): Promise<void>;
   /** Every field of a counter group with its total ({} when none). */
   readCounters(name: string): Promise<Record<string, number>>;
+  /**
+   * A number that changes whenever increments are applied to the group (0 for a group never written): the
+   * exporter's cheap check before reading thousands of fields.
+   */
+  counterVersion(name: string): Promise<number>;
 
   /** Leader lock: true when `owner` holds it afterwards. */
   acquireLock(name: string, owner: string, ttlMs: number): Promise<boolean>;
@@ -103,4 +108,18 @@ export interface Store {
 
   ping(): Promise<boolean>;
   close(): Promise<void>;
+
+  /**
+   * How another thread can open this same store (the exporter's render worker reads snapshots itself), or null
+   * for a store that lives in this thread's memory. It holds the connection URL, password included: never log it.
+   */
+  connectionOptions(): StoreConnection | null;
+}
+
+/** What opens a Redis store again elsewhere (RedisStoreOptions without the clock). */
+export interface StoreConnection {
+  readonly url: string;
+  readonly prefix?: string | undefined;
+  readonly connectTimeoutMs?: number | undefined;
+  readonly maxRetriesPerRequest?: number | undefined;
 }

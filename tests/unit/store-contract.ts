@@ -232,6 +232,24 @@ export function storeContract(name: string, make: () => Promise<StoreHarness>): 
         expect(await h.store.readCounters('big')).toEqual({ n: 2 ** 40 + 1 });
       });
 
+      it('bumps a group\'s version with every applied increment, and only then', async () => {
+        expect(await h.store.counterVersion('flaps')).toBe(0);
+        await h.store.incrementCounters('flaps', { 'port=a': 1 });
+        const first = await h.store.counterVersion('flaps');
+        expect(first).toBeGreaterThan(0);
+        await h.store.incrementCounters('flaps', {});
+        expect(await h.store.counterVersion('flaps')).toBe(first);
+        await h.store.incrementCounters('flaps', { 'port=a': 1 }, { scope: 's', id: 'g1' });
+        const second = await h.store.counterVersion('flaps');
+        expect(second).toBeGreaterThan(first);
+        // A replay of increments already applied changes nothing, so the version stays.
+        await h.store.incrementCounters('flaps', { 'port=a': 1 }, { scope: 's', id: 'g1' });
+        expect(await h.store.counterVersion('flaps')).toBe(second);
+        await h.store.incrementCounters('other', { x: 1 });
+        expect(await h.store.counterVersion('flaps')).toBe(second);
+        await expectCode(h.store.counterVersion('a|b'), 'STORE_BAD_KEY');
+      });
+
       it('rejects bad group names, empty fields and negative or non-finite deltas, writing nothing', async () => {
         await expectCode(h.store.incrementCounters('a:b', { x: 1 }), 'STORE_BAD_KEY');
         await expectCode(h.store.readCounters('a|b'), 'STORE_BAD_KEY');
