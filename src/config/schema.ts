@@ -68,6 +68,7 @@ export const ExporterSection = section(
     EXPORTER_HOST: z.string().min(1),
     EXPORTER_PORT: z.coerce.number().int().min(0).max(65_535),
     EXPORTER_REFRESH_SECONDS: z.coerce.number().min(1).max(300),
+    EXPORTER_RENDER_HEAP_MB: z.coerce.number().int().min(128).max(65_536),
     EXPORTER_BEARER_TOKEN: z.string().min(16, 'must be at least 16 characters').optional(),
     EXPORTER_BASIC_AUTH: basicAuth,
   },
@@ -75,6 +76,7 @@ export const ExporterSection = section(
     host: v.EXPORTER_HOST,
     port: v.EXPORTER_PORT,
     refreshSeconds: v.EXPORTER_REFRESH_SECONDS,
+    renderHeapMb: v.EXPORTER_RENDER_HEAP_MB,
     auth: { bearerToken: v.EXPORTER_BEARER_TOKEN, basic: v.EXPORTER_BASIC_AUTH },
   }),
 );

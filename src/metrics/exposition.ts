@@ -43,6 +43,9 @@ function header(name: string, help: string, type: string): string {
   return `# HELP ${name} ${escapeHelp(help)}\n# TYPE ${name} ${type}\n`;
 }
 
+/** Counter groups by name: each group's fields (encoded label sets) and values. */
+export type Counters = Readonly<Record<string, Readonly<Record<string, number>>>>;
+
 export interface RenderedFamily {
   readonly text: string;
   readonly series: number;
@@ -130,7 +133,7 @@ function addRecord<Row>(g: GroupColumns<Row>, row: Row): void {
 export async function renderFamily<R>(
   catalogue: FamilyCatalogue<R>,
   input: readonly (OrgRecords | OrgPages)[],
-  counters: Readonly<Record<string, Readonly<Record<string, number>>>> = {},
+  counters: Counters = {},
 ): Promise<RenderedFamily> {
   const parts: string[] = [];
   const { series, invalid } = await renderFamilyTo(catalogue, input, counters, (text) => void parts.push(text));
@@ -153,7 +156,7 @@ export type TextSink = (text: string) => void | Promise<void>;
 export async function renderFamilyTo<R>(
   catalogue: FamilyCatalogue<R>,
   input: readonly (OrgRecords | OrgPages)[],
-  counters: Readonly<Record<string, Readonly<Record<string, number>>>>,
+  counters: Counters,
   sink: TextSink,
 ): Promise<{ readonly series: number; readonly invalid: number }> {
   type Row = R & { org_id: string };

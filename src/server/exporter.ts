@@ -6,6 +6,7 @@ import { renderSelf } from '../metrics/self-render.js';
 import type { Store } from '../store/types.js';
 import { buildExporterApp } from './app.js';
 import { ExpositionCache } from './exposition-cache.js';
+import { DEFAULT_RENDER_HEAP, WorkerRenderer } from './renderer.js';
 import { VERSION } from './version.js';
 
 export interface RunningExporter {
@@ -36,7 +37,8 @@ function counterSamples(counters: Readonly<Record<string, Readonly<Record<string
  * the HTTP server. Scrapes never wait on the store or on Mist.
  */
 export async function startExporter(store: Store, config: Config, log: Logger): Promise<RunningExporter> {
-  const cache = new ExpositionCache(store, log.child({ component: 'exposition' }), () => Date.now(), GROUPS);
+  const renderer = new WorkerRenderer(store, { ...DEFAULT_RENDER_HEAP, oldMb: config.exporter.renderHeapMb });
+  const cache = new ExpositionCache(store, log.child({ component: 'exposition' }), () => Date.now(), GROUPS, renderer);
   const registry = new Registry();
   collectDefaultMetrics({ register: registry });
   // prom-client exposes these gauges with a `_total` suffix, which promtool (rightly) flags; we do not need them.
@@ -74,6 +76,7 @@ export async function startExporter(store: Store, config: Config, log: Logger): 
       stopped = true;
       clearTimeout(timer);
       await app.close();
+      await cache.close();
     },
   };
 }

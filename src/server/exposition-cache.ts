@@ -1,8 +1,8 @@
 import type { Logger } from '../log.js';
 import { FAMILY_CATALOGUES } from '../metrics/catalogue/index.js';
-import { renderFamilyTo, type OrgPages } from '../metrics/exposition.js';
-import { ChunkWriter, type Chunk } from '../metrics/gzip.js';
+import type { Chunk } from '../metrics/gzip.js';
 import type { FamilyKey, FamilyMeta, Store } from '../store/types.js';
+import { WorkerRenderer, type FamilyRenderer } from './renderer.js';
 
 export interface FamilyView {
   readonly family: string;
@@ -38,6 +38,7 @@ export interface StoreState {
  */
 export class ExpositionCache {
   private readonly chunks = new Map<string, FamilyView>();
+  private closed = false;
   private state: StoreState = { up: false, lastRefresh: null, metas: [], usage: [], counters: {} };
 
   constructor(
@@ -45,6 +46,7 @@ export class ExpositionCache {
     private readonly log: Logger,
     private readonly now: () => number = () => Date.now(),
     private readonly counterGroups: readonly string[] = [],
+    private readonly renderer: FamilyRenderer = new WorkerRenderer(store),
   ) {}
 
   /** Families in exposition order that currently have data. */
@@ -58,6 +60,16 @@ export class ExpositionCache {
 
   /** One pass: read metadata, re-render changed families, drop expired ones. Never throws. */
   async refresh(): Promise<void> {
+    if (this.closed) return;
+    try {
+      await this.pass();
+    } finally {
+      // The worker's heap goes back to V8 between passes (V8 keeps its pages for the next worker).
+      await this.renderer.release();
+    }
+  }
+
+  private async pass(): Promise<void> {
     let metas: MetaView[];
     let usage: StoreState['usage'];
     const counters: Record<string, Record<string, number>> = {};
@@ -78,6 +90,7 @@ export class ExpositionCache {
     }
     const now = this.now();
     for (const catalogue of FAMILY_CATALOGUES) {
+      if (this.closed) return;
       const live = metas.filter((m) => m.key.family === catalogue.family && m.meta.generation !== null && (m.expiresAt === null || m.expiresAt > now));
       const source = live.map((m) => `${m.key.orgId}:${m.meta.generation}`).sort().join(',');
       const current = this.chunks.get(catalogue.family);
@@ -99,19 +112,23 @@ export class ExpositionCache {
         if (view) this.chunks.set(catalogue.family, { ...view, counterDigest });
         else this.chunks.delete(catalogue.family);
       } catch (err) {
-        this.log.error({ err, family: catalogue.family }, 'render failed; keeping the previous rendering');
+        // A render cut short by close() is no failure.
+        if (!this.closed) this.log.error({ err, family: catalogue.family }, 'render failed; keeping the previous rendering');
       }
     }
     this.state = { up: true, lastRefresh: now, metas, usage, counters };
   }
 
-  /** A cheap fingerprint of a family's counter groups (fields and total), to notice increments. */
+  /** Stops the renderer (its worker thread). */
+  async close(): Promise<void> {
+    this.closed = true;
+    await this.renderer.close();
+  }
+
+  /** A cheap fingerprint of a family's counter groups (their versions), to notice increments without reading them. */
   private async counterDigest(defs: readonly { group: string }[]): Promise<string> {
     const parts: string[] = [];
-    for (const group of new Set(defs.map((d) => d.group))) {
-      const fields = Object.values(await this.store.readCounters(group));
-      parts.push(`${group}:${fields.length}:${fields.reduce((s, v) => s + v, 0)}`);
-    }
+    for (const group of new Set(defs.map((d) => d.group))) parts.push(`${group}:${await this.store.counterVersion(group)}`);
     return parts.join(',');
   }
 
@@ -129,32 +146,14 @@ export class ExpositionCache {
 
   private async render(family: string, live: readonly MetaView[]): Promise<FamilyView | null> {
     const catalogue = FAMILY_CATALOGUES.find((c) => c.family === family)!;
-    const input: OrgPages[] = [];
-    const sources: string[] = [];
-    for (const m of live) {
-      const snap = await this.store.readSnapshot(m.key);
-      if (!snap) continue;
-      sources.push(`${m.key.orgId}:${snap.generation}`);
-      // Parsed by the renderer one page at a time (parsing a big family at once would block scrapes).
-      input.push({ orgId: m.key.orgId, pages: snap.pages });
-    }
-    if (input.length === 0) return null;
-    const counters: Record<string, Record<string, number>> = {};
-    for (const def of catalogue.counters ?? []) counters[def.group] = await this.store.readCounters(def.group);
+    const counterGroups = [...new Set((catalogue.counters ?? []).map((d) => d.group))];
     const started = performance.now();
-    const writer = new ChunkWriter();
-    let rendered: { series: number; invalid: number };
-    try {
-      rendered = await renderFamilyTo(catalogue, input, counters, (text) => writer.write(text));
-    } catch (err) {
-      writer.destroy();
-      throw err;
-    }
-    const chunk = await writer.end();
+    const out = await this.renderer.render({ family, keys: live.map((m) => m.key), counterGroups });
+    if (!out) return null;
     const renderSeconds = (performance.now() - started) / 1000;
-    if (rendered.invalid > 0) this.log.warn({ family, invalid: rendered.invalid }, 'stored records failed validation and were not rendered');
-    this.log.debug({ family, series: rendered.series, bytes: chunk.size, renderSeconds }, 'family rendered');
+    if (out.invalid > 0) this.log.warn({ family, invalid: out.invalid }, 'stored records failed validation and were not rendered');
+    this.log.debug({ family, series: out.series, bytes: out.chunk.size, renderSeconds }, 'family rendered');
     // The source is what metadata said, so an unchanged generation is not re-rendered next time.
-    return { family, chunk, series: rendered.series, invalid: rendered.invalid, renderSeconds, source: live.map((m) => `${m.key.orgId}:${m.meta.generation}`).sort().join(',') };
+    return { family, chunk: out.chunk, series: out.series, invalid: out.invalid, renderSeconds, source: live.map((m) => `${m.key.orgId}:${m.meta.generation}`).sort().join(',') };
   }
 }

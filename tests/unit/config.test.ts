@@ -46,7 +46,7 @@ describe('loadConfig', () => {
         ],
       },
       store: { keyPrefix: 'mist:v1:' },
-      exporter: { host: '0.0.0.0', port: 19730, refreshSeconds: 5, auth: { bearerToken: undefined, basic: undefined } },
+      exporter: { host: '0.0.0.0', port: 19730, refreshSeconds: 5, renderHeapMb: 1024, auth: { bearerToken: undefined, basic: undefined } },
     });
   });
 
