@@ -1,4 +1,4 @@
-#!/usr/bin/env node
+#!/usr/bin/env -S node --max-semi-space-size=4
 /**
  * Bin entry: wires runCli to the real process. The only place that exits the process,
  * so everything else stays testable.

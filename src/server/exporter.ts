@@ -3,6 +3,7 @@ import { API_RATE_LIMITED, API_REQUEST_FAILURES, API_REQUESTS, COUNTER_LABELS, d
 import type { Config } from '../config/index.js';
 import type { Logger } from '../log.js';
 import { renderSelf } from '../metrics/self-render.js';
+import { missingNodeFlags } from '../node-flags.js';
 import type { Store } from '../store/types.js';
 import { buildExporterApp } from './app.js';
 import { ExpositionCache } from './exposition-cache.js';
@@ -37,6 +38,8 @@ function counterSamples(counters: Readonly<Record<string, Readonly<Record<string
  * the HTTP server. Scrapes never wait on the store or on Mist.
  */
 export async function startExporter(store: Store, config: Config, log: Logger): Promise<RunningExporter> {
+  const missing = missingNodeFlags();
+  if (missing.length > 0) log.info({ missing }, 'node runs without the recommended flags: expect 50-100 MiB more resident memory (docs/performance.md)');
   const renderer = new WorkerRenderer(store, { ...DEFAULT_RENDER_HEAP, oldMb: config.exporter.renderHeapMb });
   const cache = new ExpositionCache(store, log.child({ component: 'exposition' }), () => Date.now(), GROUPS, renderer);
   const registry = new Registry();
