@@ -5,24 +5,32 @@
  * Run: npm run bench:scrape [-- --sites 3208,10000 --scrapes 200 --warmup 20 --concurrency 4 --prom-scrapes 4
  *                               --rerenders 2 --prom-plain]
  *
- * Per org size, three processes besides this one (which drives them over IPC and runs the scrapers: real HTTP
- * over loopback, gzip requested, each scraper on its own keep-alive connection):
- *  - the source (support/sim-process.ts): the simulator, and one real collector cycle against it into a
- *    MemoryStore, whose contents (snapshots, metadata, counters, budget) it hands over; then it exits;
- *  - the exporter (support/exporter-process.ts, --expose-gc): a MemoryStore loaded with them, startExporter on
- *    it, and a static node:http server of the exporter's gzip bytes with the same headers. Nothing else lives
- *    there, so its memory is the exporter's (store included, as in the embedded `all` mode);
+ * A redis-server of its own (Debian's, as the tests use), and per org size three processes besides this one
+ * (which drives them over IPC, publishes new generations, and runs the scrapers: real HTTP over loopback, gzip
+ * requested, each scraper on its own keep-alive connection):
+ *  - the source (support/sim-process.ts): the simulator, and one real collector cycle against it into Redis;
+ *    then it exits;
+ *  - the exporter (support/exporter-process.ts, --expose-gc): startExporter on that Redis, as in `exporter`
+ *    mode, and a static node:http server of the exporter's gzip bytes with the same headers. Nothing else lives
+ *    there, so its memory is the exporter's;
  *  - prom-client (another exporter-process.ts): the same records in a prom-client Registry, served per scrape.
- * BENCH_EXPORTER_FLAGS adds node flags to the exporter process (e.g. --cpu-prof, --trace-gc,
- * --max-semi-space-size=16); BENCH_DEBUG=1 prints memory maps and event-loop gaps.
+ * The exporter process runs with the shipped node flags (src/node-flags.ts); BENCH_EXPORTER_FLAGS adds more
+ * (e.g. --cpu-prof, --trace-gc, or --max-semi-space-size=32 to undo ours) and EXPORTER_RENDER_HEAP_MB passes
+ * through. BENCH_DEBUG=1 prints memory maps and event-loop gaps.
  */
 import { availableParallelism, cpus, loadavg, totalmem } from 'node:os';
 import { parseArgs } from 'node:util';
 import { gunzipSync } from 'node:zlib';
 import type { MemoryResult, PromClientResult, RerenderResult, StartResult } from './support/exporter-process.js';
+import { Redis } from 'ioredis';
+import pino from 'pino';
+import { NODE_FLAGS } from '../src/node-flags.js';
+import { RedisStore } from '../src/store/index.js';
+import { startRedisServer } from '../tests/support/redis.js';
 import { spawn } from './support/ipc.js';
 import { countSamples, load, rawBody, type LoadResult } from './support/load.js';
-import type { CollectResult } from './support/sim-process.js';
+import { republish } from './support/republish.js';
+import type { BenchStore, CollectResult } from './support/sim-process.js';
 
 const { values } = parseArgs({
   options: {
@@ -57,7 +65,8 @@ interface Row {
   memServed: MemoryResult;
   memRendered: MemoryResult;
   memReduced: MemoryResult;
-  rerender: RerenderResult;
+  rerender: RerenderResult[];
+  redisBytes: number;
   prom: PromClientResult;
   promGzip: LoadResult;
   promPlain: LoadResult | null;
@@ -80,7 +89,18 @@ async function bodies(exporterUrl: string): Promise<Row['body']> {
   return { series: countSamples(plain), plainBytes: plain.length, gzipBytes: gz.length };
 }
 
-async function measure(sites: number): Promise<Row> {
+/** Redis' own view of what the snapshots take (used_memory, all keys of the run). */
+async function redisUsedMemory(url: string): Promise<number> {
+  const client = new Redis(url);
+  try {
+    return Number(/^used_memory:(\d+)/m.exec(await client.info('memory'))?.[1] ?? NaN);
+  } finally {
+    client.disconnect();
+  }
+}
+
+async function measure(sites: number, redisUrl: string): Promise<Row> {
+  const where: BenchStore = { redisUrl, prefix: `bench:${sites}:` };
   progress(`${sites} sites: building the simulated org`);
   const sim = spawn(here('./support/sim-process.ts'), ['--sites', String(sites)]);
   let collect: CollectResult;
@@ -88,7 +108,7 @@ async function measure(sites: number): Promise<Row> {
   try {
     simReadyMs = (await sim.first<{ readyMs: number }>()).readyMs;
     progress(`${sites} sites: simulator ready in ${simReadyMs.toFixed(0)} ms; one collector cycle`);
-    collect = await sim.call<CollectResult>('collect');
+    collect = await sim.call<CollectResult>('collect', where);
     sim.child.send('stop');
     await new Promise((r) => (sim.child.exitCode === null ? sim.child.once('exit', r) : r(null)));
   } finally {
@@ -97,12 +117,14 @@ async function measure(sites: number): Promise<Row> {
   progress(`${sites} sites: collected in ${collect.collectMs.toFixed(0)} ms (records: ${JSON.stringify(collect.records)}); simulator stopped`);
 
   const flags = process.env.BENCH_EXPORTER_FLAGS?.split(' ').filter(Boolean) ?? [];
-  const exp = spawn(here('./support/exporter-process.ts'), [], ['--expose-gc', ...flags]);
+  // As shipped (the bin's shebang and npm scripts run with NODE_FLAGS), plus what BENCH_EXPORTER_FLAGS adds.
+  const exp = spawn(here('./support/exporter-process.ts'), [], [...NODE_FLAGS, '--expose-gc', ...flags]);
+  const publisher = new RedisStore({ url: redisUrl, prefix: where.prefix }, pino({ level: 'error' }));
   let part: Omit<Row, 'sites' | 'simReadyMs' | 'collectMs' | 'records' | 'prom' | 'promGzip' | 'promPlain'>;
   try {
-    await exp.call('load', collect.dump);
+    await exp.call('open', where);
     const memLoaded = await exp.call<MemoryResult>('memory', { mode: 'gc' });
-    debug('store loaded', memLoaded);
+    debug('before start', memLoaded);
     const start = await exp.call<StartResult>('start');
     const body = await bodies(start.exporterUrl);
     progress(`${sites} sites: exporter up (first render ${start.firstRenderMs.toFixed(0)} ms), ${body.series} series; ${concurrency} scrapers × ${warmup}+${scrapes} gzip scrapes, exporter then static buffer`);
@@ -111,20 +133,27 @@ async function measure(sites: number): Promise<Row> {
     const memServed = await exp.call<MemoryResult>('memory', { mode: 'gc' });
     debug('served', memServed);
     progress(`${sites} sites: ${rerenders} new generations of every family rendered, event loop watched`);
-    const rerender = await exp.call<RerenderResult>('rerender', rerenders);
+    const rerender: RerenderResult[] = [];
+    for (let i = 1; i <= rerenders; i++) {
+      const tag = `round${i}`;
+      await republish(publisher, tag);
+      rerender.push(await exp.call<RerenderResult>('rerender', tag));
+    }
+    const redisBytes = await redisUsedMemory(redisUrl);
     const memRendered = await exp.call<MemoryResult>('memory', { mode: 'gc' });
     debug('re-rendered', memRendered);
     const memReduced = await exp.call<MemoryResult>('memory', { mode: 'reduce' });
     debug('memory-reducing GC', memReduced);
-    part = { start, body, exporter, static: stat, memLoaded, memServed, memRendered, memReduced, rerender };
+    part = { start, body, exporter, static: stat, memLoaded, memServed, memRendered, memReduced, rerender, redisBytes };
     await exp.call('stop');
   } finally {
     exp.kill();
+    await publisher.close();
   }
 
   const pc = spawn(here('./support/exporter-process.ts'), [], ['--max-old-space-size=8192']);
   try {
-    await pc.call('load', collect.dump);
+    await pc.call('open', where);
     progress(`${sites} sites: prom-client registry of the same records; ${concurrency} scrapers × ${promScrapes} scrapes (metrics() + gzip per scrape)`);
     const prom = await pc.call<PromClientResult>('promclient');
     // prom-client's first registry.metrics() (timed in `promclient`) was the warm-up.
@@ -139,7 +168,12 @@ async function measure(sites: number): Promise<Row> {
 
 const load0 = loadavg();
 const rows: Row[] = [];
-for (const sites of sizes) rows.push(await measure(sites));
+const redis = await startRedisServer();
+try {
+  for (const sites of sizes) rows.push(await measure(sites, redis.url));
+} finally {
+  await redis.stop();
+}
 
 // ---- report ----
 const int = (n: number): string => Math.round(n).toLocaleString('en-US');
@@ -148,7 +182,8 @@ const mib = (n: number): string => (n / 2 ** 20).toFixed(0);
 const lat = (r: LoadResult): string => `${ms(r.p50)} / ${ms(r.p99)}`;
 const median = (xs: readonly number[]): number => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
 const rssSteady = (r: Row): number => Math.max(r.memServed.rss, r.memRendered.rss);
-const block = (r: Row): number => Math.max(r.rerender.maxGapMs, r.rerender.maxDelayMs);
+const block = (r: Row): number => Math.max(...r.rerender.map((x) => Math.max(x.maxGapMs, x.maxDelayMs)));
+const blockCpu = (r: Row): number => Math.max(...r.rerender.map((x) => x.maxCpuMs));
 
 const lines: [string, (r: Row) => string][] = [
   ['series on /metrics (families + self-metrics)', (r) => int(r.body.series)],
@@ -163,14 +198,15 @@ const lines: [string, (r: Row) => string][] = [
   ['exporter p99 / static p99 (target ≤ 2)', (r) => (r.exporter.p99 / r.static.p99).toFixed(2)],
   ['prom-client p50 / exporter p50 (target ≥ 10)', (r) => `${(r.promGzip.p50 / r.exporter.p50).toFixed(0)}×`],
   ['scrapes/s: exporter; static buffer', (r) => `${(r.exporter.scrapes / (r.exporter.wallMs / 1000)).toFixed(0)}; ${(r.static.scrapes / (r.static.wallMs / 1000)).toFixed(0)}`],
-  [`render of all families, ms (first; median of ${rerenders} new generations)`, (r) => `${ms(r.start.firstRenderMs)}; ${ms(median(r.rerender.renderMs))}`],
+  [`render of all families, ms (first; median of ${rerenders} new generations)`, (r) => `${ms(r.start.firstRenderMs)}; ${ms(median(r.rerender.map((x) => x.renderMs)))}`],
   ['max event-loop block while rendering, ms (target ≤ 50)', (r) => ms(block(r))],
-  ['  main-thread CPU between two 1 ms ticks, max ms', (r) => ms(r.rerender.maxCpuMs)],
+  ['  main-thread CPU between two 1 ms ticks, max ms', (r) => ms(blockCpu(r))],
   ['exporter RSS after GC, MiB: served; re-rendered (target ≤ 300)', (r) => `${mib(r.memServed.rss)}; ${mib(r.memRendered.rss)}`],
   ['  after a memory-reducing GC (live data), MiB', (r) => mib(r.memReduced.rss)],
   ['  peak RSS, MiB', (r) => mib(r.memReduced.peakRss)],
-  ['  store only (before the exporter started), MiB', (r) => mib(r.memLoaded.rss)],
-  ['  heap used / external / store page JSON, MiB', (r) => `${mib(r.memReduced.heapUsed)} / ${mib(r.memReduced.external)} / ${mib(r.memReduced.storeBytes)}`],
+  ['  before the exporter started (code loaded, Redis connected), MiB', (r) => mib(r.memLoaded.rss)],
+  ['  heap used / external, MiB', (r) => `${mib(r.memReduced.heapUsed)} / ${mib(r.memReduced.external)}`],
+  ['Redis used_memory (the snapshots), MiB', (r) => mib(r.redisBytes)],
   ['collector cycle, ms (simulator ready, ms)', (r) => `${int(r.collectMs)} (${int(r.simReadyMs)})`],
 ];
 
@@ -193,7 +229,7 @@ for (const r of rows) {
   const promRatio = r.promGzip.p50 / r.exporter.p50;
   verdicts.push({ ok: staticRatio <= TARGETS.staticRatio, text: `${s}: exporter p99 within ${TARGETS.staticRatio}× of the static buffer (${ms(r.exporter.p99)} vs ${ms(r.static.p99)} ms: ${staticRatio.toFixed(2)}×)` });
   verdicts.push({ ok: promRatio >= TARGETS.promRatio, text: `${s}: ≥ ${TARGETS.promRatio}× faster than prom-client at p50 (${ms(r.promGzip.p50)} vs ${ms(r.exporter.p50)} ms: ${promRatio.toFixed(0)}×)` });
-  verdicts.push({ ok: block(r) <= TARGETS.blockMs, text: `${s}: event loop never blocked > ${TARGETS.blockMs} ms while new generations render (max ${ms(block(r))} ms; main-thread CPU ${ms(r.rerender.maxCpuMs)} ms)` });
+  verdicts.push({ ok: block(r) <= TARGETS.blockMs, text: `${s}: event loop never blocked > ${TARGETS.blockMs} ms while new generations render (max ${ms(block(r))} ms; main-thread CPU ${ms(blockCpu(r))} ms)` });
   if (r.sites === TARGETS.rssAtSites) {
     verdicts.push({ ok: rssSteady(r) <= TARGETS.rssMiB * 2 ** 20, text: `${s}: RSS ≤ ${TARGETS.rssMiB} MiB after serving and re-rendering (${mib(rssSteady(r))} MiB after GC; ${mib(r.memReduced.rss)} MiB after a memory-reducing GC; peak ${mib(r.memReduced.peakRss)} MiB)` });
   }

@@ -1,10 +1,9 @@
 /**
- * The exporter under test, in its own process (forked by bench/scrape.ts with --expose-gc): a MemoryStore filled
- * with what one real collector cycle against the simulator published (both ran in the source process,
- * support/sim-process.ts; the store's contents come over IPC), the real exporter (startExporter) on it, and a
- * static-buffer server of the same bytes. A second instance serves the same data with prom-client instead
- * (`promclient`), so prom-client's memory never counts as the exporter's. Driven over IPC (support/ipc.ts);
- * the load itself comes from the parent process.
+ * The exporter under test, in its own process (forked by bench/scrape.ts with --expose-gc), as it runs in
+ * production in `exporter` mode: the real startExporter on a RedisStore that one real collector cycle filled
+ * (in the source process, support/sim-process.ts), plus a static-buffer server of the same bytes. A second
+ * instance serves the same data with prom-client instead (`promclient`), so prom-client's memory never counts as
+ * the exporter's. Driven over IPC (support/ipc.ts); the load and the new generations come from the parent.
  */
 import { readFileSync } from 'node:fs';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
@@ -18,15 +17,16 @@ import type { Registry } from 'prom-client';
 import { loadConfig, type Config } from '../../src/config/index.js';
 import { CONTENT_TYPE } from '../../src/metrics/exposition.js';
 import { startExporter, type RunningExporter } from '../../src/server/exporter.js';
-import { MemoryStore } from '../../src/store/index.js';
+import { RedisStore } from '../../src/store/index.js';
+import type { Store } from '../../src/store/types.js';
 import { serve } from './ipc.js';
 import { rawBody } from './load.js';
-import type { StoreDump } from './sim-process.js';
+import type { BenchStore } from './sim-process.js';
 import { promClientRegistry } from './prom-client-registry.js';
 
 const gzipAsync = promisify(gzip);
 const log = pino({ level: 'warn' });
-const store = new MemoryStore();
+let store: Store | undefined;
 let config: Config | undefined;
 let exporter: RunningExporter | undefined;
 const servers: Server[] = [];
@@ -35,8 +35,8 @@ export interface StartResult {
   exporterUrl: string; staticUrl: string; startMs: number; firstRenderMs: number;
   familySeries: number; gzipBytes: number;
 }
-export interface MemoryResult { spaces: Record<string, number>; rssAnon: number; rssFile: number; peakRss: number; rss: number; heapUsed: number; heapTotal: number; external: number; arrayBuffers: number; storeBytes: number }
-export interface RerenderResult { renderMs: number[]; maxDelayMs: number; maxGapMs: number; maxCpuMs: number }
+export interface MemoryResult { spaces: Record<string, number>; rssAnon: number; rssFile: number; peakRss: number; rss: number; heapUsed: number; heapTotal: number; external: number; arrayBuffers: number }
+export interface RerenderResult { renderMs: number; maxDelayMs: number; maxGapMs: number; maxCpuMs: number }
 export interface PromClientResult { url: string; series: number; buildMs: number; metricsMs: number; gzipMs: number; bodyBytes: number; gzipBytes: number }
 
 async function listen(handler: (req: IncomingMessage, res: ServerResponse) => void): Promise<string> {
@@ -46,51 +46,20 @@ async function listen(handler: (req: IncomingMessage, res: ServerResponse) => vo
   return `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
 }
 
-/** Publishes a new generation of every family with the same pages (as the collector's next cycle would). */
-async function republish(): Promise<void> {
-  for (const key of await store.listFamilies()) {
-    const snap = await store.readSnapshot(key);
-    const meta = await store.readMeta(key);
-    if (!snap || !meta) continue;
-    const generation = `bench-${Date.now().toString(36)}-${Math.random().toString(36).slice(2, 8)}`;
-    const ttl = 3 * (meta.intervalSeconds ?? 600) * 1000;
-    await store.beginGeneration(key, generation, ttl);
-    for (const [i, page] of snap.pages.entries()) {
-      await store.putPage(key, generation, i, page, { cursor: null, recordsKept: 0, recordsDropped: 0 }, ttl);
-    }
-    const now = Date.now();
-    await store.publish(key, generation, snap.pages.length, {
-      lastAttempt: now, lastSuccess: now, durationMs: meta.durationMs, recordsKept: meta.recordsKept,
-      recordsDropped: meta.recordsDropped, pages: snap.pages.length, calls: meta.calls, intervalSeconds: meta.intervalSeconds,
-    }, ttl);
-  }
-}
-
 serve({
-  /** Fills the store with what one collector cycle published (in the source process), as the collector would. */
-  async load(dump: StoreDump): Promise<number> {
-    config = loadConfig({ LOG_LEVEL: 'warn', EXPORTER_HOST: '127.0.0.1', EXPORTER_PORT: '0' }, { envFile: '/nonexistent' });
-    for (const { key, meta, pages } of dump.families) {
-      const generation = meta.generation ?? 'bench';
-      const ttl = 3 * (meta.intervalSeconds ?? 600) * 1000;
-      await store.beginGeneration(key, generation, ttl);
-      for (const [i, page] of pages.entries()) {
-        await store.putPage(key, generation, i, page, { cursor: null, recordsKept: 0, recordsDropped: 0 }, ttl);
-      }
-      // Published now, so nothing expires during the bench.
-      const now = Date.now();
-      await store.publish(key, generation, pages.length, {
-        lastAttempt: now, lastSuccess: now, durationMs: meta.durationMs, recordsKept: meta.recordsKept,
-        recordsDropped: meta.recordsDropped, pages: pages.length, calls: meta.calls, intervalSeconds: meta.intervalSeconds,
-      }, ttl);
-    }
-    await store.putTokenUsage(dump.usage, Date.now());
-    for (const [group, fields] of Object.entries(dump.counters)) if (Object.keys(fields).length > 0) await store.incrementCounters(group, fields);
-    return dump.families.length;
+  /** Connects to the Redis the collector cycle filled (nothing is read until the exporter starts). */
+  async open(where: BenchStore): Promise<void> {
+    // EXPORTER_RENDER_HEAP_MB passes through, to measure other render heap limits.
+    const heap = process.env.EXPORTER_RENDER_HEAP_MB;
+    config = loadConfig({
+      LOG_LEVEL: 'warn', EXPORTER_HOST: '127.0.0.1', EXPORTER_PORT: '0', REDIS_URL: where.redisUrl, ...(heap ? { EXPORTER_RENDER_HEAP_MB: heap } : {}),
+    }, { envFile: '/nonexistent' });
+    store = new RedisStore({ url: where.redisUrl, prefix: where.prefix }, log);
+    await store.ping();
   },
 
   async start(): Promise<StartResult> {
-    if (!config) throw new Error('load first');
+    if (!config || !store) throw new Error('open first');
     const started = performance.now();
     // No background refresh during the bench: renders happen when `rerender` asks for them.
     exporter = await startExporter(store, { ...config, exporter: { ...config.exporter, refreshSeconds: 86_400 } }, log);
@@ -122,8 +91,6 @@ serve({
       gc(arg.mode === 'reduce' ? { type: 'major', execution: 'sync', flavor: 'last-resort' } : undefined);
       await new Promise((r) => setTimeout(r, 50));
     }
-    let storeBytes = 0;
-    for (const key of await store.listFamilies()) for (const p of (await store.readSnapshot(key))?.pages ?? []) storeBytes += p.length;
     if (process.env.BENCH_DEBUG) {
       // Largest mappings by resident size, for investigating where RSS goes.
       const maps = readFileSync('/proc/self/smaps', 'utf8').split(/\n(?=[0-9a-f]+-[0-9a-f]+ )/).map((block) => {
@@ -145,53 +112,48 @@ serve({
     const spaces = Object.fromEntries(getHeapSpaceStatistics().filter((x) => x.physical_space_size > 0).map((x) => [x.space_name, x.physical_space_size]));
     const status = readFileSync('/proc/self/status', 'utf8');
     const kb = (field: string): number => Number(/^(\w+):\s+(\d+) kB$/m.exec(status.split('\n').find((l) => l.startsWith(`${field}:`)) ?? '')?.[2] ?? NaN) * 1024;
-    return { spaces, rssAnon: kb('RssAnon'), rssFile: kb('RssFile'), peakRss: process.resourceUsage().maxRSS * 1024, rss: m.rss, heapUsed: m.heapUsed, heapTotal: m.heapTotal, external: m.external, arrayBuffers: m.arrayBuffers, storeBytes };
+    return { spaces, rssAnon: kb('RssAnon'), rssFile: kb('RssFile'), peakRss: process.resourceUsage().maxRSS * 1024, rss: m.rss, heapUsed: m.heapUsed, heapTotal: m.heapTotal, external: m.external, arrayBuffers: m.arrayBuffers };
   },
 
   /**
-   * New generations of every family, rendered by the exporter's cache, with the event loop watched throughout:
-   * a 1 ms interval timer's largest gap (what a scrape arriving then waits, machine contention included), the
-   * main thread's largest CPU time between two ticks (the exporter's own blocking: JS and GC), and
-   * monitorEventLoopDelay's maximum.
+   * One refresh after the parent published a new generation of every family (tagged `tag`), with the event loop
+   * watched throughout: a 1 ms interval timer's largest gap (what a scrape arriving then waits, machine
+   * contention included), the main thread's largest CPU time between two ticks (the exporter's own blocking: JS
+   * and GC), and monitorEventLoopDelay's maximum.
    */
-  async rerender(rounds: number): Promise<RerenderResult> {
+  async rerender(tag: string): Promise<RerenderResult> {
     if (!exporter) throw new Error('start first');
-    const renderMs: number[] = [];
-    let maxDelayMs = 0;
+    const histogram = monitorEventLoopDelay({ resolution: 1 });
+    const started = performance.now();
+    let last = started;
+    let lastCpu = process.threadCpuUsage();
     let maxGapMs = 0;
     let maxCpuMs = 0;
-    for (let i = 0; i < rounds; i++) {
-      await republish();
-      const histogram = monitorEventLoopDelay({ resolution: 1 });
-      const started = performance.now();
-      let last = started;
-      let lastCpu = process.threadCpuUsage();
-      const tick = (): void => {
-        const now = performance.now();
-        const cpu = process.threadCpuUsage();
-        const cpuMs = (cpu.user + cpu.system - lastCpu.user - lastCpu.system) / 1000;
-        if (process.env.BENCH_DEBUG && now - last > 30) console.error(`gap ${(now - last).toFixed(0)} ms (main thread CPU ${cpuMs.toFixed(0)} ms) ending at ${(now - started).toFixed(0)} ms`);
-        maxGapMs = Math.max(maxGapMs, now - last);
-        maxCpuMs = Math.max(maxCpuMs, cpuMs);
-        last = now;
-        lastCpu = cpu;
-      };
-      const timer = setInterval(tick, 1);
-      histogram.enable();
-      await exporter.cache.refresh();
-      renderMs.push(performance.now() - started);
-      histogram.disable();
-      clearInterval(timer);
-      tick();
-      const rendered = exporter.cache.families();
-      if (!rendered.every((f) => f.source.includes('bench-'))) throw new Error('a family was not re-rendered');
-      maxDelayMs = Math.max(maxDelayMs, histogram.max / 1e6);
-    }
-    return { renderMs, maxDelayMs, maxGapMs, maxCpuMs };
+    const tick = (): void => {
+      const now = performance.now();
+      const cpu = process.threadCpuUsage();
+      const cpuMs = (cpu.user + cpu.system - lastCpu.user - lastCpu.system) / 1000;
+      if (process.env.BENCH_DEBUG && now - last > 30) console.error(`gap ${(now - last).toFixed(0)} ms (main thread CPU ${cpuMs.toFixed(0)} ms) ending at ${(now - started).toFixed(0)} ms`);
+      maxGapMs = Math.max(maxGapMs, now - last);
+      maxCpuMs = Math.max(maxCpuMs, cpuMs);
+      last = now;
+      lastCpu = cpu;
+    };
+    const timer = setInterval(tick, 1);
+    histogram.enable();
+    await exporter.cache.refresh();
+    const renderMs = performance.now() - started;
+    histogram.disable();
+    clearInterval(timer);
+    tick();
+    const stale = exporter.cache.families().filter((f) => !f.source.includes(`${tag}-`));
+    if (stale.length > 0) throw new Error(`not re-rendered: ${stale.map((f) => f.family).join(', ')}`);
+    return { renderMs, maxDelayMs: histogram.max / 1e6, maxGapMs, maxCpuMs };
   },
 
   /** prom-client on the same records: /plain (registry.metrics() per scrape) and /gzip (plus zlib per scrape). */
   async promclient(): Promise<PromClientResult> {
+    if (!store) throw new Error('open first');
     const started = performance.now();
     const { registry, series } = await promClientRegistry(store);
     const buildMs = performance.now() - started;
@@ -207,6 +169,7 @@ serve({
 
   async stop(): Promise<void> {
     await exporter?.close();
+    await store?.close();
     for (const s of servers) s.closeAllConnections();
     await Promise.all(servers.map((s) => new Promise((r) => s.close(r))));
     setImmediate(() => process.exit(0));
