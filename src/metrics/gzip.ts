@@ -48,6 +48,8 @@ export class ChunkWriter {
   private readonly deflate = createDeflateRaw(OPTIONS);
   private readonly out: Buffer[] = [];
   private readonly ended: Promise<unknown>;
+  /** Settles when the stream closes, also when destroyed (which emits neither 'drain' nor 'end'). */
+  private readonly closed: Promise<unknown>;
   private crc = 0;
   private size = 0;
 
@@ -55,6 +57,9 @@ export class ChunkWriter {
     this.deflate.on('data', (b: Buffer) => this.out.push(b));
     this.ended = once(this.deflate, 'end');
     this.ended.catch(() => undefined); // surfaced by write() or end()
+    // One listener for the writer's life, not one per wait.
+    this.closed = once(this.deflate, 'close');
+    this.closed.catch(() => undefined);
   }
 
   async write(text: string): Promise<void> {
@@ -65,7 +70,7 @@ export class ChunkWriter {
     this.size += buf.length;
     this.deflate.write(buf);
     // 'close' too: a destroyed stream emits neither 'drain' nor 'end', and the write must not wait forever.
-    if (this.deflate.writableLength > WRITE_AHEAD) await Promise.race([once(this.deflate, 'drain'), once(this.deflate, 'close'), this.ended]);
+    if (this.deflate.writableLength > WRITE_AHEAD) await Promise.race([once(this.deflate, 'drain'), this.closed, this.ended]);
   }
 
   async end(): Promise<Chunk> {

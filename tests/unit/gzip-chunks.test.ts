@@ -127,6 +127,22 @@ describe('ChunkWriter', () => {
     await new Promise((resolve) => setTimeout(resolve, 20)); // any late 'error' would fail the run
   });
 
+  it('adds no listeners per wait: many waits on the compressor leave no MaxListeners warning', async () => {
+    const warnings: string[] = [];
+    const onWarning = (w: Error): void => void warnings.push(w.name);
+    process.on('warning', onWarning);
+    try {
+      const w = new ChunkWriter();
+      const slice = 'y'.repeat(4.5 * 2 ** 20);
+      for (let i = 0; i < 12; i++) await w.write(slice);
+      expect((await w.end()).size).toBe(12 * slice.length);
+      await new Promise((resolve) => setImmediate(resolve)); // warnings are emitted on the next tick
+    } finally {
+      process.off('warning', onWarning);
+    }
+    expect(warnings).toEqual([]);
+  });
+
   it('releases a write waiting on the compressor when destroyed, and refuses writes afterwards', async () => {
     const w = new ChunkWriter();
     const waiting = w.write('x'.repeat(5 * 2 ** 20)); // over the write-ahead bound: waits for 'drain'
