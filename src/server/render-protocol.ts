@@ -38,5 +38,7 @@ export type RenderReply =
     readonly size: number;
     readonly series: number;
     readonly invalid: number;
+    /** The worker's own time for this render (read, parse, render, deflate), without its start-up. */
+    readonly seconds: number;
   }
   | { readonly type: 'error'; readonly id: number; readonly message: string };

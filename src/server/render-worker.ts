@@ -67,6 +67,7 @@ async function input(job: Job): Promise<{ orgs: OrgPages[]; counters: Counters }
 }
 
 async function run(id: number, job: Job): Promise<void> {
+  const started = performance.now();
   try {
     const catalogue = FAMILY_CATALOGUES.find((c) => c.family === job.family);
     if (!catalogue) throw new Error(`unknown family ${job.family}`);
@@ -76,7 +77,8 @@ async function run(id: number, job: Job): Promise<void> {
     // A buffer of its own (not a slice of Node's shared pool), so it can be transferred instead of copied.
     const deflated = new Uint8Array(chunk.deflated.length);
     deflated.set(chunk.deflated);
-    reply({ type: 'done', id, orgs: orgs.length, deflated, crc: chunk.crc, size: chunk.size, series, invalid }, [deflated.buffer]);
+    const seconds = (performance.now() - started) / 1000;
+    reply({ type: 'done', id, orgs: orgs.length, deflated, crc: chunk.crc, size: chunk.size, series, invalid, seconds }, [deflated.buffer]);
   } catch (err) {
     reply({ type: 'error', id, message: err instanceof Error ? err.message : String(err) });
   }

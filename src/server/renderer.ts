@@ -15,6 +15,8 @@ export interface RenderJob {
 export interface RenderOutcome extends RenderedChunk {
   /** Orgs whose snapshot was found and rendered. */
   readonly orgs: number;
+  /** How long the render itself took (reading included, starting a worker not). */
+  readonly seconds: number;
 }
 
 /** Renders a family from the store into a deflated chunk. */
@@ -98,7 +100,7 @@ export class WorkerRenderer implements FamilyRenderer {
     const reply = await done;
     if (reply.orgs === 0) return null;
     const deflated = Buffer.from(reply.deflated.buffer, reply.deflated.byteOffset, reply.deflated.byteLength);
-    return { chunk: deflatedChunk(deflated, reply.crc, reply.size), series: reply.series, invalid: reply.invalid, orgs: reply.orgs };
+    return { chunk: deflatedChunk(deflated, reply.crc, reply.size), series: reply.series, invalid: reply.invalid, orgs: reply.orgs, seconds: reply.seconds };
   }
 
   async release(): Promise<void> {

@@ -122,14 +122,19 @@ describe('render worker', () => {
     }
   });
 
-  it('ends its worker on release and starts another for the next render', async () => {
+  it('reports its own render time, ends its worker on release and starts another for the next render', async () => {
     const store = new MemoryStore();
     await fill(store);
     const renderer = new WorkerRenderer(store);
     const job = { family: 'org', keys: orgIdsOf('org').map((orgId) => ({ orgId, family: 'org' })), counterGroups: [] };
     try {
+      const t0 = performance.now();
       const first = await renderer.render(job);
+      const wallMs = performance.now() - t0;
       expect(renderer.running).toBe(true);
+      // The render's own time, not the worker's start-up (loading its modules takes far longer than rendering org).
+      expect(first!.seconds).toBeGreaterThan(0);
+      expect(first!.seconds * 1000).toBeLessThan(wallMs / 2);
       await renderer.release();
       expect(renderer.running).toBe(false);
       const second = await renderer.render(job);
