@@ -83,7 +83,11 @@ export function formatPlan(plan: Plan, orgNames: ReadonlyMap<string, string> = n
   const pad = (s: string | number, n: number): string => String(s).padStart(n);
   lines.push(`${'org'.padEnd(38)}${'family'.padEnd(12)}${pad('calls/cycle', 12)}${pad('interval s', 12)}${pad('calls/hour', 12)}${pad('share', 8)}`);
   for (const r of plan.rows) {
-    lines.push(`${(orgNames.get(r.orgId) ?? r.orgId).slice(0, 36).padEnd(38)}${r.family.padEnd(12)}${pad(r.callsPerCycle, 12)}${pad(r.intervalSeconds, 12)}${pad(r.callsPerHour.toFixed(1), 12)}${pad(`${((100 * r.callsPerHour) / plan.budgetPerHour).toFixed(1)}%`, 8)}`);
+    // A budgeted family's row shows its ceiling (≤), not the 0 fixed calls it is planned with.
+    const budget = plan.budgets[r.family];
+    const [upTo, perCycle, perHour] = budget === undefined ? ['', r.callsPerCycle, r.callsPerHour] : ['≤', budget, (budget * 3600) / r.intervalSeconds];
+    lines.push(`${(orgNames.get(r.orgId) ?? r.orgId).slice(0, 36).padEnd(38)}${r.family.padEnd(12)}${pad(`${upTo}${perCycle}`, 12)}${pad(r.intervalSeconds, 12)}`
+      + `${pad(`${upTo}${perHour.toFixed(1)}`, 12)}${pad(`${upTo}${((100 * perHour) / plan.budgetPerHour).toFixed(1)}%`, 8)}`);
   }
   const perCycle = plan.rows.reduce((s, r) => s + r.callsPerCycle, 0);
   lines.push('');

@@ -24,6 +24,8 @@ describe('planBudget', () => {
     expect(plan.callsPerHour).toBe(1 + 5 + 240 + 900 + 600 + 42 + 60 + 60);
     expect(plan.callsPerHour).toBeLessThanOrEqual(plan.allowedPerHour);
     expect(formatPlan(plan)).toMatch(/calls per full cycle \(every family once\): 59/);
+    // The budgeted row shows its ceiling, not 0.
+    expect(formatPlan(plan)).toMatch(/sle-details\s+≤523\s+900\s+≤2092\.0\s+≤41\.8%/);
     // The deep dive gets what is left of the 80%: 4,000 − 1,908 = 2,092 calls/hour, 523 per 15-minute cycle.
     expect(plan.leftoverPerHour).toBe(2092);
     expect(plan.budgets).toEqual({ 'sle-details': 523 });
