@@ -1,5 +1,4 @@
-import type { Counters } from './exposition.js';
-import { renderFamilyTo, type OrgPages } from './exposition.js';
+import { renderFamilyTo, type Counters, type OrgPages } from './exposition.js';
 import { ChunkWriter, type Chunk } from './gzip.js';
 import type { FamilyCatalogue } from './types.js';
 

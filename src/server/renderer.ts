@@ -30,12 +30,14 @@ export interface FamilyRenderer {
 }
 
 /**
- * The render worker's heap. A render allocates a few hundred megabytes of short-lived records and text. V8
- * sizes a heap by its limit: with the process default (gigabytes), the worker's old generation grows by each
- * family's garbage without collecting it (135 MiB after one pass at 3,208 sites); with a limit of 0.5–1 GiB it
- * collects as it goes and stays under 90 MiB. The limit is not a safety net: reaching it usually fails the
- * render (ERR_WORKER_OUT_OF_MEMORY), but some allocations abort the whole process instead (nodejs/node#47224). A small young generation keeps each scavenge short. V8 keeps a
- * finished worker's pages for the next one, so the worker's peak heap stays resident: that is what these bound.
+ * The render worker's heap. A render allocates a few hundred megabytes of short-lived records and text.
+ * - V8 sizes a heap's collector by its limit: with the process default (gigabytes), the worker's old generation
+ *   grows by each family's garbage without collecting it (135 MiB after one pass at 3,208 sites); with a limit
+ *   of 0.5–1 GiB it collects as it goes and stays under 90 MiB. A small young generation keeps scavenges short.
+ * - V8 keeps a finished worker's pages for the next one, so the worker's peak heap stays resident: that is what
+ *   these bound.
+ * - The limit is not a safety net: reaching it usually fails the render (ERR_WORKER_OUT_OF_MEMORY), but some
+ *   allocations abort the whole process instead (nodejs/node#47224).
  * Measured in docs/performance.md.
  */
 export interface RenderHeap {
