@@ -84,6 +84,8 @@ export async function prepareCollector(config: Config, log: Logger, deps: Collec
     })));
     const settings = {
       regions: config.collector.regions, circuitRoles: config.collector.circuitRoles, sleDegradedThreshold: config.collector.sleDegradedThreshold,
+      // The circuit inventory file is loaded and watched in a later step (CIRCUIT_INVENTORY_FILE).
+      inventory: () => null,
     };
     const schedulerDeps: SchedulerDeps = { store: deps.store, api, log, settings, now, sleep };
     return { api, plan, jobs, orgIds, schedulerDeps, callStats };

@@ -2,6 +2,7 @@ import type { z } from 'zod';
 import type { Logger } from '../log.js';
 import type { Cursor, Endpoint, MistApi, Page } from '../mist/types.js';
 import { DEFAULT_CIRCUIT_ROLES, parseCircuitRoles, type CircuitRoleRule } from './circuit-roles.js';
+import type { InventorySource } from '../inventory/types.js';
 import type { RegionRule } from './regions.js';
 
 /** The size of an org as far as budget planning cares: how many rows each collection holds. */
@@ -70,6 +71,8 @@ export interface FamilySettings {
   readonly circuitRoles: readonly CircuitRoleRule[];
   /** SLE_DEGRADED_THRESHOLD: SLE scores below it mark a (site, SLE) degraded for the sle-details family. */
   readonly sleDegradedThreshold: number;
+  /** CIRCUIT_INVENTORY_FILE: the live circuit inventory (contracted bandwidth, provider, circuit id, role); null when none. */
+  readonly inventory: InventorySource;
 }
 
 export const PAGE_LIMIT = 1000;
@@ -83,6 +86,7 @@ export function defaultFamilySettings(overrides: Partial<FamilySettings> = {}): 
     regions: { prefix: '', names: [] },
     circuitRoles: parseCircuitRoles(DEFAULT_CIRCUIT_ROLES).rules,
     sleDegradedThreshold: DEFAULT_SLE_DEGRADED_THRESHOLD,
+    inventory: () => null,
     ...overrides,
   };
 }
