@@ -56,6 +56,19 @@ describe('RedisStore on a real Redis', () => {
     expect(await ttl(`${h.prefix}lock:collector`)).toBeLessThanOrEqual(10_000);
   });
 
+  it('lets Redis itself expire a snapshot (the contract emulates expiry by shortening TTLs; this does not)', async () => {
+    await publish('g1', ['[1]', '[2]'], 300);
+    // No bound on how soon: Redis expires on access once the TTL has passed, whenever this loop gets to run.
+    let snap = await h.store.readSnapshot(KEY);
+    for (let i = 0; snap !== null && i < 200; i++) {
+      await new Promise((r) => setTimeout(r, 50));
+      snap = await h.store.readSnapshot(KEY);
+    }
+    expect(snap).toBeNull();
+    expect(await h.raw.exists(...h.store.keys.pages(KEY, 'g1', 2))).toBe(0);
+    expect(await h.store.readMeta(KEY)).toMatchObject({ generation: 'g1' });
+  });
+
   it('returns no snapshot when a page key of the current generation has gone', async () => {
     await publish('g1', ['[1]', '[2]', '[3]']);
     await h.raw.del(h.store.keys.page(KEY, 'g1', 1));

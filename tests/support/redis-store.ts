@@ -34,6 +34,22 @@ export async function deleteKeys(redis: Redis, prefix: string): Promise<void> {
   if (keys.length > 0) await redis.del(...keys);
 }
 
+/**
+ * Redis has no clock to fake, so "time passes" is emulated on what expiry depends on: every key under `prefix`
+ * whose TTL (PTTL) runs out within `ms` is deleted, every other key with a TTL keeps `ms` less of it; keys
+ * without a TTL are untouched. The TTLs checked are the ones the server holds, so a store that set the wrong
+ * TTL (or none) fails; only Redis's own expiry (tested by Redis) is emulated. Real time also passes meanwhile,
+ * which is why the contract's margins are seconds, not milliseconds.
+ */
+export async function advanceKeyTtls(redis: Redis, prefix: string, ms: number): Promise<void> {
+  for (const key of await redis.keys(`${prefix}*`)) {
+    const left = await redis.pttl(key);
+    if (left < 0) continue; // -1: no TTL; -2: already gone
+    if (left <= ms) await redis.del(key);
+    else await redis.pexpire(key, left - ms);
+  }
+}
+
 /** A RedisStore on its own prefix, plus a raw client for inspecting and corrupting what it wrote. */
 export async function redisStoreHarness(url: string, label: string, log = captureLog().log) {
   const prefix = uniquePrefix(label);
@@ -43,7 +59,8 @@ export async function redisStoreHarness(url: string, label: string, log = captur
     store,
     raw,
     prefix,
-    advance: (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms)),
+    /** Moves Redis's time for this prefix forward by `ms`, without sleeping: see advanceKeyTtls. */
+    advance: (ms: number) => advanceKeyTtls(raw, prefix, ms),
     async cleanup() {
       await deleteKeys(raw, prefix);
       await store.close();

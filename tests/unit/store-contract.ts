@@ -4,11 +4,11 @@ import type { FamilyKey, FamilyMeta, Store } from '../../src/store/types.js';
 
 /**
  * The behaviour every Store implementation must have. Run by store-memory.test.ts (fake clock) and
- * store-redis.test.ts (real Redis, real time: TTLs here are a few hundred ms so the suite stays fast).
+ * store-redis.test.ts (real Redis; `advance` shortens the TTLs the server holds, see advanceKeyTtls).
  */
 export interface StoreHarness {
   store: Store;
-  /** Moves time forward: the memory store's clock, or a real sleep for Redis. */
+  /** Moves time forward without sleeping: the memory store's clock, or the TTLs Redis holds. */
   advance(ms: number): Promise<void>;
   cleanup(): Promise<void>;
 }
@@ -17,10 +17,12 @@ const ORG = 'a7f1c2d0-0000-4000-8000-000000000001';
 const PORTS: FamilyKey = { orgId: ORG, family: 'wan-ports' };
 const LONG = 60_000;
 /**
- * Short TTLs for expiry tests. With real Redis, time is a real sleep, which can overrun but never ends early:
- * each "still there" check sits just past the bound it must beat and ≥200 ms before the bound it must not reach.
+ * TTL of the expiry tests. Time is moved by `advance`, never slept; with Redis real time passes too (a few ms,
+ * a second on a loaded machine), so every check sits MARGIN (10 s) from each bound: past the bound it must beat
+ * and before the one it must not reach.
  */
-const TTL = 400;
+const TTL = 60_000;
+const MARGIN = 10_000;
 
 type PublishMeta = Omit<FamilyMeta, 'generation' | 'lastError' | 'counterDeltas'>;
 const meta = (at: number, pages: number): PublishMeta => ({
@@ -116,7 +118,10 @@ export function storeContract(name: string, make: () => Promise<StoreHarness>): 
         await stageAndPublish(h.store, PORTS, 'g1', ['a0', 'a1'], TTL);
         await stage(h.store, PORTS, 'g2', ['b0'], TTL);
         expect(await h.store.readSnapshot(PORTS)).not.toBeNull();
-        await h.advance(TTL + 100);
+        await h.advance(TTL - MARGIN);
+        expect((await h.store.readSnapshot(PORTS))?.pages).toEqual(['a0', 'a1']);
+        expect((await h.store.staging(PORTS))?.generation).toBe('g2');
+        await h.advance(2 * MARGIN);
         expect(await h.store.readSnapshot(PORTS)).toBeNull();
         expect(await h.store.staging(PORTS)).toBeNull();
         expect(await h.store.readMeta(PORTS)).toMatchObject({ generation: 'g1', lastError: null, pages: 2 });
@@ -126,12 +131,12 @@ export function storeContract(name: string, make: () => Promise<StoreHarness>): 
       it('restarts the TTL of every page at publish, so a generation expires whole', async () => {
         await h.store.beginGeneration(PORTS, 'g1', TTL);
         await h.store.putPage(PORTS, 'g1', 0, 'a0', progress(0), TTL);
-        await h.advance(300);
+        await h.advance(TTL - 3 * MARGIN);
         await h.store.putPage(PORTS, 'g1', 1, 'a1', progress(1), TTL);
         await h.store.publish(PORTS, 'g1', 2, meta(1, 2), TTL);
-        await h.advance(120); // page 0 was written more than TTL ago: only publish's restart keeps it
+        await h.advance(4 * MARGIN); // page 0 was written TTL + MARGIN ago: only publish's restart keeps it
         expect((await h.store.readSnapshot(PORTS))?.pages).toEqual(['a0', 'a1']);
-        await h.advance(300);
+        await h.advance(TTL - 3 * MARGIN); // TTL + MARGIN after publish
         expect(await h.store.readSnapshot(PORTS)).toBeNull();
       });
     });
@@ -278,11 +283,11 @@ export function storeContract(name: string, make: () => Promise<StoreHarness>): 
 
       it('keeps a renewed lock past its first TTL and frees it once renewals stop', async () => {
         expect(await h.store.acquireLock('collector', 'a', TTL)).toBe(true);
-        await h.advance(250);
+        await h.advance(TTL - 2 * MARGIN);
         expect(await h.store.renewLock('collector', 'a', TTL)).toBe(true);
-        await h.advance(170); // past the first TTL: only the renewal keeps it
+        await h.advance(3 * MARGIN); // MARGIN past the first TTL: only the renewal keeps it
         expect(await h.store.acquireLock('collector', 'b', TTL)).toBe(false);
-        await h.advance(250);
+        await h.advance(TTL - 2 * MARGIN); // TTL + MARGIN after the renewal
         expect(await h.store.renewLock('collector', 'a', TTL)).toBe(false);
         expect(await h.store.acquireLock('collector', 'b', TTL)).toBe(true);
       });
