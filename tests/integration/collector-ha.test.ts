@@ -4,10 +4,23 @@ import { RedisStore } from '../../src/store/redis.js';
 import { spawnCli, type CliProcess } from '../support/cli-process.js';
 import { captureLog, deleteKeys, uniquePrefix } from '../support/redis-store.js';
 import { startTestSim, type TestSim } from '../support/sim-server.js';
+import { FAMILY_CATALOGUES } from '../../src/metrics/catalogue/index.js';
+
+/** Polls `read` until `done` holds (no bound on how soon: only a generous deadline against hanging). */
+async function until<T>(read: () => Promise<T>, done: (v: T) => boolean, timeoutMs = 60_000): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  let v = await read();
+  while (!done(v) && Date.now() < deadline) {
+    await new Promise((r) => setTimeout(r, 200));
+    v = await read();
+  }
+  expect(done(v), `condition not met within ${timeoutMs} ms; last: ${JSON.stringify(v)?.slice(0, 500)}`).toBe(true);
+  return v;
+}
 
 /**
  * The collector as real processes on a real Redis: killed mid-cycle it leaves no torn generation and resumes
- * where it stopped; of two collectors one is active and the standby takes over when it dies.
+ * where it stopped; of two collectors one is active, and when it dies the standby takes over and collects.
  */
 describe('collector processes (real Redis, killed with SIGKILL)', () => {
   let sim: TestSim;
@@ -94,32 +107,66 @@ describe('collector processes (real Redis, killed with SIGKILL)', () => {
     }
   }, 120_000);
 
-  it('runs one active collector; the standby takes over within ~2 lock TTLs when the active one dies', async () => {
+  it('runs one active collector; when it dies the standby takes over and collects: new generations of new data, counters monotonic', async () => {
     const prefix = uniquePrefix('ha');
-    const lock = { COLLECTOR_LOCK_TTL_SECONDS: '3' };
+    // events every 30 s (the minimum), so the active collector counts before it is killed.
+    const lock = { COLLECTOR_LOCK_TTL_SECONDS: '3', COLLECTOR_INTERVALS: 'events=30' };
+    const store = new RedisStore({ url: inject('redisUrl'), prefix }, captureLog('warn').log);
+    const ports = { orgId: sim.orgId, family: 'wan-ports' };
+    const events = { orgId: sim.orgId, family: 'events' };
+    const groups = [...new Set(FAMILY_CATALOGUES.flatMap((c) => (c.counters ?? []).map((d) => d.group)))];
+    const readCounters = async (): Promise<Record<string, Record<string, number>>> =>
+      Object.fromEntries(await Promise.all(groups.map(async (g) => [g, await store.readCounters(g)] as const)));
+    const total = (c: Record<string, Record<string, number>>): number => Object.values(c).flatMap((f) => Object.values(f)).reduce((x, y) => x + y, 0);
+    const rxBytes = async (): Promise<number> => {
+      const snap = await store.readSnapshot(ports);
+      return snap!.pages.flatMap((p) => JSON.parse(p) as { rx_bytes: number | null }[]).reduce((sum, r) => sum + (r.rx_bytes ?? 0), 0);
+    };
     try {
       const a = start(['collector'], env(prefix, tokenA, lock));
       await a.waitForLine(/became the active collector/);
       const b = start(['collector'], env(prefix, tokenB, lock));
       await b.waitForLine(/collection planned/);
-      await new Promise((r) => setTimeout(r, 4_000));
-      expect(b.lines.some((l) => /became the active collector/.test(l))).toBe(false);
+      // The active collector's first generations (what the standby must move past).
+      const first = { ports: await until(() => store.readMeta(ports), (m) => m?.generation != null), events: await until(() => store.readMeta(events), (m) => m?.generation != null) };
       const fpB = (await sim.admin<{ tokens: { token: string; fingerprint: string }[] }>('GET', '/__sim/org')).body.tokens.find((t) => t.token === tokenB)!.fingerprint;
       const callsB = async (): Promise<number> => (await sim.admin<{ by_token: Record<string, number> }>('GET', '/__sim/calls')).body.by_token[fpB] ?? 0;
       // While standing by, B made only its start-up calls: /self, /self/usage and 5 size checks.
+      expect(b.lines.some((l) => /became the active collector/.test(l))).toBe(false);
       expect(await callsB()).toBe(7);
+      // Two simulated minutes pass; A's next events cycle counts what happened (its first walk counted nothing).
+      await sim.admin('POST', '/__sim/advance', { seconds: 120 });
+      // (counters are applied just after their generation is published: wait for the counts, not the generation)
+      const countersBefore = await until(readCounters, (c) => total(c) > 0, 90_000);
+      const rxBefore = await rxBytes();
 
       const killedAt = Date.now();
       await a.kill('SIGKILL');
-      await b.waitForLine(/became the active collector/, 15_000);
+      // Five simulated minutes pass: traffic counters grow, ports flap, events happen.
+      await sim.admin('POST', '/__sim/advance', { seconds: 300 });
+      await b.waitForLine(/became the active collector/, 30_000);
       const takeover = Date.now() - killedAt;
-      expect(takeover).toBeLessThan(2 * 3_000 + 2_000);
-      const deadline = Date.now() + 20_000;
-      while ((await callsB()) <= 6 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 100));
-      expect(await callsB()).toBeGreaterThan(6);
-      console.log(`standby took over ${takeover} ms after the active collector was killed (lock TTL 3 s)`);
+
+      // B publishes generations of its own, after the takeover, holding newer data.
+      const newer = (before: { generation: string | null } | null) => (m: { generation: string | null; lastSuccess: number | null } | null): boolean =>
+        m !== null && m.generation !== before?.generation && (m.lastSuccess ?? 0) > killedAt;
+      const portsAfter = await until(() => store.readMeta(ports), newer(first.ports), 60_000);
+      const eventsAfter = await until(() => store.readMeta(events), newer(first.events), 60_000);
+      expect(portsAfter!.recordsKept).toBe(sim.sim.org.wanPorts.length);
+      expect(eventsAfter!.lastError).toBeNull();
+      expect(await rxBytes()).toBeGreaterThan(rxBefore);
+      expect(await callsB()).toBeGreaterThan(7);
+
+      // Counters never go back, and B's cycles counted what happened in the five minutes.
+      const countersAfter = await readCounters();
+      const regressed = Object.entries(countersBefore).flatMap(([g, fields]) =>
+        Object.entries(fields).filter(([f, v]) => (countersAfter[g]?.[f] ?? -1) < v).map(([f, v]) => `${g} ${f}: ${v} → ${countersAfter[g]?.[f]}`));
+      expect(regressed).toEqual([]);
+      expect(total(countersAfter)).toBeGreaterThan(total(countersBefore));
+      console.log(`standby took over ${takeover} ms after the active collector was killed (lock TTL 3 s); counters ${total(countersBefore)} → ${total(countersAfter)}`);
     } finally {
+      await store.close();
       await deleteKeys(redis, prefix);
     }
-  }, 90_000);
+  }, 180_000);
 });
