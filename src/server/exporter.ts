@@ -1,3 +1,4 @@
+import type { FastifyInstance } from 'fastify';
 import { collectDefaultMetrics, Registry } from 'prom-client';
 import { API_RATE_LIMITED, API_REQUEST_FAILURES, API_REQUESTS, COUNTER_LABELS, decodeLabels } from '../collect/counters.js';
 import type { Config } from '../config/index.js';
@@ -11,8 +12,11 @@ import { DEFAULT_RENDER_HEAP, WorkerRenderer } from './renderer.js';
 import { VERSION } from './version.js';
 
 export interface RunningExporter {
+  /** '' when started with `listen: false`. */
   readonly url: string;
   readonly cache: ExpositionCache;
+  /** The HTTP app, for fastify's inject() in tests (no socket). */
+  readonly app: FastifyInstance;
   close(): Promise<void>;
 }
 
@@ -37,7 +41,7 @@ function counterSamples(counters: Readonly<Record<string, Readonly<Record<string
  * Starts the exporter on a store: a refresh loop that re-renders families when their generation changes, and
  * the HTTP server. Scrapes never wait on the store or on Mist.
  */
-export async function startExporter(store: Store, config: Config, log: Logger): Promise<RunningExporter> {
+export async function startExporter(store: Store, config: Config, log: Logger, opts: { listen?: boolean } = {}): Promise<RunningExporter> {
   const missing = missingNodeFlags();
   if (missing.length > 0) log.info({ missing }, 'node runs without the recommended flags: expect 50-100 MiB more resident memory (docs/performance.md)');
   const renderer = new WorkerRenderer(store, { ...DEFAULT_RENDER_HEAP, oldMb: config.exporter.renderHeapMb });
@@ -69,12 +73,16 @@ export async function startExporter(store: Store, config: Config, log: Logger): 
     if (!stopped) timer = setTimeout(() => void loop(), config.exporter.refreshSeconds * 1000);
   };
   timer = setTimeout(() => void loop(), config.exporter.refreshSeconds * 1000);
-  const address = await app.listen({ host: config.exporter.host, port: config.exporter.port });
-  const url = address.replace('[::]', '127.0.0.1').replace('0.0.0.0', '127.0.0.1');
-  log.info({ url, refreshSeconds: config.exporter.refreshSeconds, auth: Boolean(config.exporter.auth.bearerToken || config.exporter.auth.basic) }, 'exporter listening');
+  let url = '';
+  if (opts.listen !== false) {
+    const address = await app.listen({ host: config.exporter.host, port: config.exporter.port });
+    url = address.replace('[::]', '127.0.0.1').replace('0.0.0.0', '127.0.0.1');
+    log.info({ url, refreshSeconds: config.exporter.refreshSeconds, auth: Boolean(config.exporter.auth.bearerToken || config.exporter.auth.basic) }, 'exporter listening');
+  }
   return {
     url,
     cache,
+    app,
     async close() {
       stopped = true;
       clearTimeout(timer);

@@ -6,7 +6,7 @@ import { catalogueEntries, FAMILY_CATALOGUES, SELF_FAMILY, SELF_METRICS } from '
 import { startExporter, type RunningExporter } from '../../src/server/exporter.js';
 import { MemoryStore } from '../../src/store/memory.js';
 import {
-  breakableStore, collectOnce, exporterConfig, httpGet, measureEventLoop, metricNames, parseSamples, publishRecords, readRecords, samplesOf,
+  breakableStore, collectOnce, exporterConfig, httpGet, injectGet, measureEventLoop, metricNames, parseSamples, publishRecords, readRecords, samplesOf,
 } from '../support/exporter-harness.js';
 import { captureLog } from '../support/redis-store.js';
 import { startTestSim, type TestSim } from '../support/sim-server.js';
@@ -47,7 +47,7 @@ describe('exporter routes (50-site simulator, in-process store)', () => {
   });
 
   it('serves every family as text format 0.0.4, identity-encoded when gzip is not accepted', async () => {
-    const res = await httpGet(`${exporter.url}/metrics`);
+    const res = await injectGet(exporter, `/metrics`);
     expect(res.status).toBe(200);
     expect(res.headers['content-type']).toBe('text/plain; version=0.0.4; charset=utf-8');
     expect(res.headers['content-encoding']).toBeUndefined();
@@ -78,7 +78,7 @@ describe('exporter routes (50-site simulator, in-process store)', () => {
   });
 
   it('?family=wan-ports serves the WAN port metrics and nothing else', async () => {
-    const res = await httpGet(`${exporter.url}/metrics?family=wan-ports`);
+    const res = await injectGet(exporter, `/metrics?family=wan-ports`);
     expect(res.status).toBe(200);
     const served = metricNames(res.text);
     expect([...served].filter((n) => !namesOf('wan-ports').has(n))).toEqual([]);
@@ -87,7 +87,7 @@ describe('exporter routes (50-site simulator, in-process store)', () => {
   });
 
   it('?family=exporter serves only self-metrics, with freshness for every collected family', async () => {
-    const text = (await httpGet(`${exporter.url}/metrics?family=exporter`)).text;
+    const text = (await injectGet(exporter, `/metrics?family=exporter`)).text;
     expect([...metricNames(text)].filter((n) => !SELF_NAME(n))).toEqual([]);
     const fresh = samplesOf(parseSamples(text), 'mist_collector_last_success_timestamp_seconds');
     expect(fresh.map((s) => s.labels.family).sort()).toEqual(COLLECTED);
@@ -95,21 +95,21 @@ describe('exporter routes (50-site simulator, in-process store)', () => {
   });
 
   it('?family=a,b (or the parameter repeated) serves both families', async () => {
-    expect(metricNames((await httpGet(`${exporter.url}/metrics?family=org,sites`)).text)).toEqual(new Set(['mist_org_info', 'mist_site_info']));
-    const repeated = (await httpGet(`${exporter.url}/metrics?family=org&family=exporter`)).text;
+    expect(metricNames((await injectGet(exporter, `/metrics?family=org,sites`)).text)).toEqual(new Set(['mist_org_info', 'mist_site_info']));
+    const repeated = (await injectGet(exporter, `/metrics?family=org&family=exporter`)).text;
     expect(metricNames(repeated)).toContain('mist_org_info');
     expect(metricNames(repeated)).toContain('mist_store_up');
     expect(metricNames(repeated)).not.toContain('mist_site_info');
   });
 
   it('answers an unknown family with 400 naming the known ones', async () => {
-    const res = await httpGet(`${exporter.url}/metrics?family=wan-ports,no-such-family`);
+    const res = await injectGet(exporter, `/metrics?family=wan-ports,no-such-family`);
     expect(res.status).toBe(400);
     expect(res.text).toBe(`unknown family: no-such-family (known: ${[...FAMILY_SET.split(','), SELF_FAMILY].join(', ')})\n`);
   });
 
   it('landing page lists each family with its freshness and links to its metrics', async () => {
-    const res = await httpGet(`${exporter.url}/`);
+    const res = await injectGet(exporter, `/`);
     expect(res.status).toBe(200);
     expect(res.headers['content-type']).toBe('text/html; charset=utf-8');
     for (const family of COLLECTED) expect(res.text).toMatch(new RegExp(`<a href="/metrics\\?family=${family}">${family}</a></td><td>\\d+ s ago</td>`));
@@ -119,7 +119,7 @@ describe('exporter routes (50-site simulator, in-process store)', () => {
 
   it('a WAN port that reports no latency (down) has no latency, jitter or loss sample: unknown is absent', async () => {
     expect(downPort).toMatchObject({ up: false, latency_seconds: null });
-    const samples = parseSamples((await httpGet(`${exporter.url}/metrics?family=wan-ports`)).text);
+    const samples = parseSamples((await injectGet(exporter, `/metrics?family=wan-ports`)).text);
     const ofPort = (name: string) => samplesOf(samples, name).filter((s) => s.labels.mac === downPort.mac && s.labels.port_id === downPort.port_id);
     expect(ofPort('mist_wan_port_up').map((s) => s.value)).toEqual([0]);
     for (const name of ['mist_wan_port_latency_seconds', 'mist_wan_port_jitter_seconds', 'mist_wan_port_loss_ratio']) expect(ofPort(name), name).toEqual([]);
@@ -130,11 +130,11 @@ describe('exporter routes (50-site simulator, in-process store)', () => {
 
   it('renders a generation once: scrapes and refreshes without a store change serve the same bytes', async () => {
     const before = exporter.cache.families();
-    const renderTimes = async () => samplesOf(parseSamples((await httpGet(`${exporter.url}/metrics?family=exporter`)).text), 'mist_exporter_render_duration_seconds');
-    const first = await httpGet(`${exporter.url}/metrics?family=${FAMILY_SET}`);
+    const renderTimes = async () => samplesOf(parseSamples((await injectGet(exporter, `/metrics?family=exporter`)).text), 'mist_exporter_render_duration_seconds');
+    const first = await injectGet(exporter, `/metrics?family=${FAMILY_SET}`);
     const times = await renderTimes();
     await exporter.cache.refresh();
-    const second = await httpGet(`${exporter.url}/metrics?family=${FAMILY_SET}`);
+    const second = await injectGet(exporter, `/metrics?family=${FAMILY_SET}`);
     expect(second.body.equals(first.body)).toBe(true);
     expect(await renderTimes()).toEqual(times);
     expect(times.map((t) => t.labels.family).sort()).toEqual(before.map((f) => f.family).sort());
@@ -148,7 +148,7 @@ describe('exporter routes (50-site simulator, in-process store)', () => {
     try {
       await publishRecords(store, key('wan-ports'), original.filter((p) => p !== gone), 'vanished1');
       await exporter.cache.refresh();
-      const samples = parseSamples((await httpGet(`${exporter.url}/metrics`)).text);
+      const samples = parseSamples((await injectGet(exporter, `/metrics`)).text);
       const wan = samples.filter((s) => s.name.startsWith('mist_wan_port_'));
       expect(wan.filter((s) => s.labels.mac === gone.mac && s.labels.port_id === gone.port_id)).toEqual([]);
       expect(samplesOf(samples, 'mist_wan_port_up')).toHaveLength(original.length - 1);
@@ -162,12 +162,12 @@ describe('exporter routes (50-site simulator, in-process store)', () => {
 
   it('an expired family disappears while its freshness metrics remain (snapshot_present 0)', async () => {
     const meta = (await store.readMeta(key('wan-ports')))!;
-    const served = metricNames((await httpGet(`${exporter.url}/metrics?family=wan-ports`)).text);
+    const served = metricNames((await injectGet(exporter, `/metrics?family=wan-ports`)).text);
     const expiresAt = meta.lastSuccess! + 3 * meta.intervalSeconds! * 1000;
     vi.useFakeTimers({ toFake: ['Date'], now: expiresAt + 1_000 });
     try {
       await exporter.cache.refresh();
-      const text = (await httpGet(`${exporter.url}/metrics`)).text;
+      const text = (await injectGet(exporter, `/metrics`)).text;
       const samples = parseSamples(text);
       expect([...metricNames(text)].filter((n) => n.startsWith('mist_wan_port_'))).toEqual([]);
       expect(samplesOf(samples, 'mist_gateway_up')).toHaveLength(sim.sim.org.gateways.length);
@@ -176,29 +176,29 @@ describe('exporter routes (50-site simulator, in-process store)', () => {
       expect(forFamily('mist_collector_snapshot_present', 'wan-ports')).toEqual([0]);
       expect(forFamily('mist_collector_snapshot_present', 'gateways')).toEqual([1]);
       expect(forFamily('mist_exporter_series', 'wan-ports')).toEqual([]);
-      expect((await httpGet(`${exporter.url}/`)).text).toMatch(/>wan-ports<\/a>.*?<td class="bad">expired<\/td>/);
+      expect((await injectGet(exporter, `/`)).text).toMatch(/>wan-ports<\/a>.*?<td class="bad">expired<\/td>/);
     } finally {
       vi.useRealTimers();
       await exporter.cache.refresh();
     }
-    expect(metricNames((await httpGet(`${exporter.url}/metrics?family=wan-ports`)).text)).toEqual(served);
+    expect(metricNames((await injectGet(exporter, `/metrics?family=wan-ports`)).text)).toEqual(served);
   });
 
-  const ready = async (url: string) => {
-    const res = await httpGet(`${url}/ready`);
+  const ready = async (exp: RunningExporter) => {
+    const res = await injectGet(exp, '/ready');
     return { status: res.status, ...(JSON.parse(res.text) as { problems: string[] }) };
   };
 
   it('/health is 200 and /ready 503 until the first data arrives, then 200', async () => {
     const empty = new MemoryStore();
-    const own = await startExporter(empty, exporterConfig(sim), log);
+    const own = await startExporter(empty, exporterConfig(sim), log, { listen: false });
     try {
-      expect((await httpGet(`${own.url}/health`)).status).toBe(200);
-      expect(await ready(own.url)).toMatchObject({ status: 503, problems: ['no data yet'] });
-      expect(metricNames((await httpGet(`${own.url}/metrics`)).text)).not.toContain('mist_org_info');
+      expect((await injectGet(own, `/health`)).status).toBe(200);
+      expect(await ready(own)).toMatchObject({ status: 503, problems: ['no data yet'] });
+      expect(metricNames((await injectGet(own, `/metrics`)).text)).not.toContain('mist_org_info');
       await collectOnce(sim, empty, log);
       await own.cache.refresh();
-      expect(await ready(own.url)).toMatchObject({ status: 200, problems: [] });
+      expect(await ready(own)).toMatchObject({ status: 200, problems: [] });
     } finally {
       await own.close();
     }
@@ -209,15 +209,15 @@ describe('exporter routes (50-site simulator, in-process store)', () => {
     flaky.setDown(true);
     try {
       await exporter.cache.refresh();
-      expect(await ready(exporter.url)).toMatchObject({ status: 503, problems: ['store unreachable'] });
-      expect((await httpGet(`${exporter.url}/health`)).status).toBe(200);
-      let samples = parseSamples((await httpGet(`${exporter.url}/metrics`)).text);
+      expect(await ready(exporter)).toMatchObject({ status: 503, problems: ['store unreachable'] });
+      expect((await injectGet(exporter, `/health`)).status).toBe(200);
+      let samples = parseSamples((await injectGet(exporter, `/metrics`)).text);
       expect(samplesOf(samples, 'mist_wan_port_up')).toHaveLength(sim.sim.org.wanPorts.length);
       expect(samplesOf(samples, 'mist_store_up')[0]!.value).toBe(0);
       // Still down when the WAN ports' data expires: it is no longer served, though the store cannot say so.
       vi.useFakeTimers({ toFake: ['Date'], now: meta.lastSuccess! + 3 * meta.intervalSeconds! * 1000 + 1_000 });
       await exporter.cache.refresh();
-      samples = parseSamples((await httpGet(`${exporter.url}/metrics`)).text);
+      samples = parseSamples((await injectGet(exporter, `/metrics`)).text);
       expect(samplesOf(samples, 'mist_wan_port_up')).toEqual([]);
       expect(samplesOf(samples, 'mist_gateway_up')).toHaveLength(sim.sim.org.gateways.length);
       expect(samplesOf(samples, 'mist_collector_snapshot_present').find((s) => s.labels.family === 'wan-ports')?.value).toBe(0);
@@ -226,8 +226,8 @@ describe('exporter routes (50-site simulator, in-process store)', () => {
       flaky.setDown(false);
       await exporter.cache.refresh();
     }
-    expect(await ready(exporter.url)).toMatchObject({ status: 200 });
-    expect(samplesOf(parseSamples((await httpGet(`${exporter.url}/metrics`)).text), 'mist_wan_port_up')).toHaveLength(sim.sim.org.wanPorts.length);
+    expect(await ready(exporter)).toMatchObject({ status: 200 });
+    expect(samplesOf(parseSamples((await injectGet(exporter, `/metrics`)).text), 'mist_wan_port_up')).toHaveLength(sim.sim.org.wanPorts.length);
   });
 
   describe.each<{ name: string; env: Record<string, string>; good: string; bad: string; secrets: string[] }>([
@@ -238,16 +238,16 @@ describe('exporter routes (50-site simulator, in-process store)', () => {
       const own = captureLog('debug');
       const secured = await startExporter(store, exporterConfig(sim, env), own.log);
       try {
-        const none = await httpGet(`${secured.url}/metrics`);
+        const none = await injectGet(secured, `/metrics`);
         expect(none.status).toBe(401);
         expect(none.headers['www-authenticate']).toBeDefined();
         expect(none.text).not.toContain('mist_');
-        expect((await httpGet(`${secured.url}/metrics`, { authorization: bad })).status).toBe(401);
-        expect((await httpGet(`${secured.url}/metrics`, { authorization: good.replace(/^\w+/, (s) => (s === 'Bearer' ? 'Basic' : 'Bearer')) })).status).toBe(401);
-        const ok = await httpGet(`${secured.url}/metrics?family=org`, { authorization: good });
+        expect((await injectGet(secured, `/metrics`, { authorization: bad })).status).toBe(401);
+        expect((await injectGet(secured, `/metrics`, { authorization: good.replace(/^\w+/, (s) => (s === 'Bearer' ? 'Basic' : 'Bearer')) })).status).toBe(401);
+        const ok = await injectGet(secured, `/metrics?family=org`, { authorization: good });
         expect(ok.status).toBe(200);
         expect(metricNames(ok.text)).toEqual(new Set(['mist_org_info']));
-        for (const path of ['/health', '/ready', '/']) expect((await httpGet(`${secured.url}${path}`)).status, path).toBe(200);
+        for (const path of ['/health', '/ready', '/']) expect((await injectGet(secured, path)).status, path).toBe(200);
       } finally {
         await secured.close();
       }
@@ -278,15 +278,29 @@ describe('exporter rendering the 3,208-site org', () => {
     const records = await readRecords<WanPortRecord>(store, key);
     await publishRecords(store, key, records, 'big2');
     const before = exporter.cache.families().find((f) => f.family === 'wan-ports')!;
-    const loop = await measureEventLoop(() => exporter.cache.refresh());
+    // Scrapes keep coming while the refresh renders; count those answered before it ends.
+    let done = false;
+    const served: number[] = [];
+    const loop = await measureEventLoop(async () => {
+      const refreshing = exporter.cache.refresh().finally(() => void (done = true));
+      while (!done) {
+        const res = await injectGet(exporter, '/metrics?family=gateways');
+        if (!done) served.push(res.status);
+      }
+      await refreshing;
+    });
     const after = exporter.cache.families().find((f) => f.family === 'wan-ports')!;
     // (not `.not.toBe`: on failure-to-be vitest deep-compares the two 17 MB chunks for its message)
     expect(after.chunk === before.chunk).toBe(false);
     expect(after.series).toBeGreaterThan(90_000);
     console.log(`wan-ports refresh of ${records.length} ports (${after.series} series, ${after.chunk.body.length} bytes): ${loop.ms.toFixed(0)} ms, ` +
       `render ${(after.renderSeconds * 1000).toFixed(0)} ms; event loop: max delay ${loop.maxDelayMs.toFixed(1)} ms (histogram), ` +
-      `max timer gap ${loop.maxGapMs.toFixed(1)} ms, longest main-thread CPU between ticks ${loop.maxBlockCpuMs.toFixed(1)} ms`);
-    // Generous bound on a shared 2-core machine; the real number belongs to the benchmark.
-    expect(loop.maxBlockCpuMs).toBeLessThan(250);
+      `max timer gap ${loop.maxGapMs.toFixed(1)} ms, longest main-thread CPU between ticks ${loop.maxBlockCpuMs.toFixed(1)} ms; ` +
+      `${served.length} scrapes answered during the refresh`);
+    // Ordering, not timing: the render runs in its worker, so scrapes are answered (from the cache) while it
+    // works; a render on the serving thread would let through only the few between its awaits. (The loop's
+    // numbers above are measured, not asserted: they belong to the benchmark.)
+    expect(served.length).toBeGreaterThanOrEqual(5);
+    expect(served.every((s) => s === 200)).toBe(true);
   });
 });

@@ -5,6 +5,7 @@ import type { Family } from '../../src/collect/family.js';
 import { Scheduler } from '../../src/collect/scheduler.js';
 import { loadConfig, type Config } from '../../src/config/index.js';
 import type { Logger } from '../../src/log.js';
+import type { RunningExporter } from '../../src/server/exporter.js';
 import type { FamilyKey, Store } from '../../src/store/types.js';
 import type { TestSim } from './sim-server.js';
 
@@ -78,6 +79,15 @@ export interface RawResponse {
   headers: Record<string, string | string[] | undefined>;
   body: Buffer;
   text: string;
+}
+
+/**
+ * GET through fastify's inject(): the exporter's routes without a socket (tests where a listening server is
+ * not the point; gzip on the wire and Prometheus scrapes use httpGet over real HTTP).
+ */
+export async function injectGet(exporter: Pick<RunningExporter, 'app'>, path: string, headers: Record<string, string> = {}): Promise<RawResponse> {
+  const res = await exporter.app.inject({ method: 'GET', url: path, headers });
+  return { status: res.statusCode, headers: res.headers as RawResponse['headers'], body: res.rawPayload, text: res.rawPayload.toString('utf8') };
 }
 
 /** GET over real HTTP with exactly the given headers; the body is returned as received (no decoding). */
