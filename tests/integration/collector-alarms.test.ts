@@ -6,7 +6,7 @@ import { alarmsFamily } from '../../src/collect/families/alarms.js';
 import type { AlarmsRecord } from '../../src/collect/records.js';
 import { startExporter, type RunningExporter } from '../../src/server/exporter.js';
 import { MemoryStore } from '../../src/store/memory.js';
-import { exporterConfig, httpGet, parseSamples, readRecords, samplesOf, type ParsedSample } from '../support/exporter-harness.js';
+import { exporterConfig, injectGet, parseSamples, readRecords, samplesOf, type ParsedSample } from '../support/exporter-harness.js';
 import { captureLog } from '../support/redis-store.js';
 import { startTestSim, type TestSim } from '../support/sim-server.js';
 import { advance, force, siteTruthOf } from '../support/truth.js';
@@ -30,7 +30,7 @@ describe('alarms family against the simulator (60 sites)', () => {
   };
   const scrape = async (): Promise<ParsedSample[]> => {
     await exporter.cache.refresh();
-    return parseSamples((await httpGet(`${exporter.url}/metrics?family=alarms`)).text);
+    return parseSamples((await injectGet(exporter, `/metrics?family=alarms`)).text);
   };
   const seen = async (type: string, severity: string) => (await store.readCounters(ALARMS_SEEN))[encodeLabels({ org_id: sim.orgId, alarm_type: type, severity })];
   /** The simulator's open alarms by `site_id|type`. */
@@ -52,7 +52,7 @@ describe('alarms family against the simulator (60 sites)', () => {
     sim = await startTestSim({ sites: 60, speed: 0.001, warmupMinutes: 120 });
     collector = await prepareCollector(exporterConfig(sim), log, { store, families: [alarmsFamily] });
     await cycle();
-    exporter = await startExporter(store, exporterConfig(sim), log);
+    exporter = await startExporter(store, exporterConfig(sim), log, { listen: false });
   }, 60_000);
 
   afterAll(async () => {

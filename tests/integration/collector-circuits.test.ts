@@ -5,7 +5,7 @@ import type { CircuitGatewayRecord, CircuitRecord, CircuitsRecord, VpnPathRecord
 import { Scheduler } from '../../src/collect/scheduler.js';
 import { startExporter, type RunningExporter } from '../../src/server/exporter.js';
 import { RedisStore } from '../../src/store/redis.js';
-import { exporterConfig, httpGet, parseSamples, readRecords, samplesOf } from '../support/exporter-harness.js';
+import { exporterConfig, injectGet, parseSamples, readRecords, samplesOf } from '../support/exporter-harness.js';
 import { captureLog, redisStoreHarness } from '../support/redis-store.js';
 import { startTestSim, type TestSim } from '../support/sim-server.js';
 import { advance, force, truthOf, type Truth, type TruthSite } from '../support/truth.js';
@@ -41,7 +41,7 @@ describe('circuits and failovers against the simulator (40 sites, real Redis)', 
   const circuits = async (): Promise<CircuitsRecord[]> => readRecords<CircuitsRecord>(store, { orgId: sim.orgId, family: 'circuits' });
   const exported = async (): Promise<ReturnType<typeof parseSamples>> => {
     await exporter.cache.refresh();
-    const res = await httpGet(`${exporter.url}/metrics?family=circuits`);
+    const res = await injectGet(exporter, `/metrics?family=circuits`);
     expect(res.status).toBe(200);
     return parseSamples(res.text);
   };
@@ -59,7 +59,7 @@ describe('circuits and failovers against the simulator (40 sites, real Redis)', 
     const results = await new Scheduler(prepared.schedulerDeps, prepared.jobs, log).runOnce();
     const byFamily = Object.fromEntries(prepared.jobs.map((j, i) => [j.family.name, results[i]!.error ?? 'ok']));
     expect(byFamily).toMatchObject({ gateways: 'ok', 'wan-ports': 'ok', 'vpn-peers': 'ok', circuits: 'ok' });
-    exporter = await startExporter(store, exporterConfig(sim), log);
+    exporter = await startExporter(store, exporterConfig(sim), log, { listen: false });
     // Spokes on their primary, every circuit up and none flappy, with VPN paths: one SRX, one SSR.
     for (const s of (await allTruth()).sites) {
       const platform = sim.sim.org.gatewayByMac.get(s.gateway.mac)!.platform;

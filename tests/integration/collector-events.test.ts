@@ -9,7 +9,7 @@ import type { Family } from '../../src/collect/family.js';
 import type { EventsRecord, PortFlapRecord } from '../../src/collect/records.js';
 import { startExporter, type RunningExporter } from '../../src/server/exporter.js';
 import type { Store } from '../../src/store/types.js';
-import { exporterConfig, httpGet, parseSamples, readRecords, samplesOf } from '../support/exporter-harness.js';
+import { exporterConfig, injectGet, parseSamples, readRecords, samplesOf } from '../support/exporter-harness.js';
 import { captureLog, redisStoreHarness } from '../support/redis-store.js';
 import { startTestSim, type TestSim } from '../support/sim-server.js';
 import { advance, force, type Truth } from '../support/truth.js';
@@ -46,7 +46,7 @@ describe('events family against the simulator (60 sites, real Redis)', () => {
   const until = async () => (await records()).find((r) => r.kind === 'cursor')!.until_seconds;
   const scrape = async () => {
     await exporter.cache.refresh();
-    return parseSamples((await httpGet(`${exporter.url}/metrics?family=events`)).text);
+    return parseSamples((await injectGet(exporter, `/metrics?family=events`)).text);
   };
   /** The simulator's own log: the latest GW_PORT_* event per port in [from, to). */
   const lastFlapsInLog = (from: number, to: number) => {
@@ -68,7 +68,7 @@ describe('events family against the simulator (60 sites, real Redis)', () => {
     collector = await prepare();
     for (const f of families) await cycle(f);
     baselineUntil = await until();
-    exporter = await startExporter(store, exporterConfig(sim), log);
+    exporter = await startExporter(store, exporterConfig(sim), log, { listen: false });
   }, 60_000);
 
   afterAll(async () => {
