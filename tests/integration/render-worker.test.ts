@@ -134,6 +134,8 @@ describe('render worker', () => {
       expect(renderer.running).toBe(true);
       // The render's own time, not the worker's start-up (loading its modules takes far longer than rendering org).
       expect(first!.seconds).toBeGreaterThan(0);
+      // Not a time bound: two measurements of one run compared, with a generous margin (measured: the render
+      // is ~10 ms of ~500 ms, the rest the worker's start-up; both grow alike on a loaded machine).
       expect(first!.seconds * 1000).toBeLessThan(wallMs / 2);
       await renderer.release();
       expect(renderer.running).toBe(false);
