@@ -1,5 +1,5 @@
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { runCycle, type CycleResult } from '../../src/collect/cycle.js';
 import { defaultFamilySettings, type Family } from '../../src/collect/family.js';
@@ -8,7 +8,7 @@ import { createMistClient, type MistClient } from '../../src/mist/index.js';
 import { ExpositionCache } from '../../src/server/exposition-cache.js';
 import { MemoryStore } from '../../src/store/index.js';
 import { fakeTime } from '../support/mist-fake.js';
-import { FixtureTransport } from '../support/mist-fixtures.js';
+import { FixtureTransport, PIPELINE_FIXTURES } from '../support/mist-fixtures.js';
 import { captureLog } from '../support/redis-store.js';
 
 /**
@@ -111,11 +111,15 @@ async function pipeline(name: string): Promise<Outcome> {
   }
 }
 
+/** Every endpoint any family called, across the cases (to find fixtures nothing reads). */
+const everCalled = new Set<string>();
+
 describe.each(Object.keys(CASES))('pipeline golden of family %s (recorded Mist JSON → run → store → exporter)', (name) => {
   const goldenFile = new URL(`${name}.prom`, GOLDEN);
   let out: Outcome;
   beforeAll(async () => {
     out = await pipeline(name);
+    out.called.forEach((e) => everCalled.add(e));
     if (UPDATE) {
       mkdirSync(GOLDEN, { recursive: true });
       writeFileSync(goldenFile, out.text);
@@ -138,5 +142,13 @@ describe.each(Object.keys(CASES))('pipeline golden of family %s (recorded Mist J
     const res = spawnSync('promtool', ['check', 'metrics'], { input: out.text, encoding: 'utf8' });
     expect(res.error, 'promtool missing: run scripts/ensure-test-services.sh').toBeUndefined();
     expect({ status: res.status, out: res.stdout + res.stderr }).toEqual({ status: 0, out: '' });
+  });
+});
+
+describe('pipeline golden coverage', () => {
+  it('has a case for every registered family, and every fixture file is read by one', () => {
+    expect(Object.keys(CASES).sort()).toEqual(FAMILIES.map((f) => f.name).sort());
+    const files = new Set(readdirSync(PIPELINE_FIXTURES).map((f) => f.replace(/(\.cycle\d+)?\.json$/, '')));
+    expect([...files].sort()).toEqual([...everCalled].sort());
   });
 });
