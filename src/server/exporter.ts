@@ -1,3 +1,4 @@
+import type { FastifyInstance } from 'fastify';
 import { collectDefaultMetrics, Registry } from 'prom-client';
 import { API_RATE_LIMITED, API_REQUEST_FAILURES, API_REQUESTS, COUNTER_LABELS, decodeLabels } from '../collect/counters.js';
 import type { Config } from '../config/index.js';
@@ -13,6 +14,8 @@ import { VERSION } from './version.js';
 export interface RunningExporter {
   readonly url: string;
   readonly cache: ExpositionCache;
+  /** The HTTP app (tests use its inject()). */
+  readonly app: FastifyInstance;
   close(): Promise<void>;
 }
 
@@ -40,7 +43,7 @@ function counterSamples(counters: Readonly<Record<string, Readonly<Record<string
 export async function startExporter(store: Store, config: Config, log: Logger): Promise<RunningExporter> {
   const missing = missingNodeFlags();
   if (missing.length > 0) log.info({ missing }, 'node runs without the recommended flags: expect 50-100 MiB more resident memory (docs/performance.md)');
-  const renderer = new WorkerRenderer(store, { ...DEFAULT_RENDER_HEAP, oldMb: config.exporter.renderHeapMb });
+  const renderer = new WorkerRenderer(store, { ...DEFAULT_RENDER_HEAP, oldMb: config.exporter.renderHeapMb }, config.exporter.renderTimeoutMs);
   const cache = new ExpositionCache(store, log.child({ component: 'exposition' }), () => Date.now(), GROUPS, renderer);
   const registry = new Registry();
   collectDefaultMetrics({ register: registry });
@@ -63,18 +66,23 @@ export async function startExporter(store: Store, config: Config, log: Logger): 
   await cache.refresh();
   let stopped = false;
   let timer: NodeJS.Timeout | undefined;
+  const every = config.exporter.refreshSeconds * 1000;
+  // Start to start: a slow pass is followed at once by the next, never by a pile-up. A pass always ends (its
+  // store calls and renders are bounded), so the loop cannot stall on a half-open connection.
   const loop = async (): Promise<void> => {
     if (stopped) return;
+    const started = Date.now();
     await cache.refresh();
-    if (!stopped) timer = setTimeout(() => void loop(), config.exporter.refreshSeconds * 1000);
+    if (!stopped) timer = setTimeout(() => void loop(), Math.max(0, started + every - Date.now()));
   };
-  timer = setTimeout(() => void loop(), config.exporter.refreshSeconds * 1000);
+  timer = setTimeout(() => void loop(), every);
   const address = await app.listen({ host: config.exporter.host, port: config.exporter.port });
   const url = address.replace('[::]', '127.0.0.1').replace('0.0.0.0', '127.0.0.1');
   log.info({ url, refreshSeconds: config.exporter.refreshSeconds, auth: Boolean(config.exporter.auth.bearerToken || config.exporter.auth.basic) }, 'exporter listening');
   return {
     url,
     cache,
+    app,
     async close() {
       stopped = true;
       clearTimeout(timer);

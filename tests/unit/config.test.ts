@@ -45,8 +45,8 @@ describe('loadConfig', () => {
           { role: 'tertiary', alternatives: ['wan3', 'lte'] },
         ],
       },
-      store: { keyPrefix: 'mist:v1:' },
-      exporter: { host: '0.0.0.0', port: 19730, refreshSeconds: 5, renderHeapMb: 1024, auth: { bearerToken: undefined, basic: undefined } },
+      store: { keyPrefix: 'mist:v1:', commandTimeoutMs: 10_000 },
+      exporter: { host: '0.0.0.0', port: 19730, refreshSeconds: 5, renderHeapMb: 1024, renderTimeoutMs: 60_000, auth: { bearerToken: undefined, basic: undefined } },
     });
   });
 
