@@ -50,6 +50,16 @@ describe('loadConfig', () => {
     });
   });
 
+  it('bounds store calls and renders: fractional seconds become ms, out-of-range values are each listed', () => {
+    const c = load({ STORE_COMMAND_TIMEOUT_SECONDS: '0.5', EXPORTER_RENDER_TIMEOUT_SECONDS: '2.5' });
+    expect(c.store.commandTimeoutMs).toBe(500);
+    expect(c.exporter.renderTimeoutMs).toBe(2500);
+    const lines = problemsOf({ STORE_COMMAND_TIMEOUT_SECONDS: '0', EXPORTER_RENDER_TIMEOUT_SECONDS: 'soon' });
+    expect(lines).toHaveLength(2);
+    expect(lines.some((l) => l.startsWith('STORE_COMMAND_TIMEOUT_SECONDS: '))).toBe(true);
+    expect(lines.some((l) => l.startsWith('EXPORTER_RENDER_TIMEOUT_SECONDS: '))).toBe(true);
+  });
+
   it('parses exporter basic auth as user:password and never quotes a bad value', () => {
     expect(load({ EXPORTER_BASIC_AUTH: 'prom:pa:ss' }).exporter.auth.basic).toEqual({ user: 'prom', password: 'pa:ss' });
     const lines = problemsOf({ EXPORTER_BASIC_AUTH: 'no-colon-secret', EXPORTER_BEARER_TOKEN: 'short' });
