@@ -29,7 +29,7 @@ export const allCommand: Command = {
       effective = { ...config, mist: { ...config.mist, tokens: [DEMO_TOKEN], baseUrl: sim.url, orgIds: [] } };
       io.stdout(`No MIST_API_TOKENS: collecting from the built-in Mist simulator at ${sim.url} (${opts.sites} sites; ${sim.url}/__sim/org)\n`);
     }
-    const store = createStore({ url: config.redis.url, prefix: config.store.keyPrefix }, log);
+    const store = createStore({ url: config.redis.url, prefix: config.store.keyPrefix, commandTimeoutMs: config.store.commandTimeoutMs }, log);
     const stop = new AbortController();
     try {
       const prepared = await prepareCollector(effective, log.child({ component: 'collector' }), { store });

@@ -16,7 +16,7 @@ export const collectorCommand: Command = {
     if (!config.redis.url) {
       return printProblems(io, `${PROGRAM} collector`, ['REDIS_URL is not set: a separate collector needs Redis to share its snapshots (run `all` for one process without Redis)']);
     }
-    const store = createStore({ url: config.redis.url, prefix: config.store.keyPrefix }, log);
+    const store = createStore({ url: config.redis.url, prefix: config.store.keyPrefix, commandTimeoutMs: config.store.commandTimeoutMs }, log);
     try {
       if (!(await store.ping())) throw new Error('Redis is not reachable');
       const prepared = await prepareCollector(config, log.child({ component: 'collector' }), { store });

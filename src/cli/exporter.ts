@@ -15,7 +15,7 @@ export const exporterCommand: Command = {
     if (!config.redis.url) {
       return printProblems(io, `${PROGRAM} exporter`, ['REDIS_URL is not set: the exporter reads the collector\'s snapshots from Redis (run `all` for one process without Redis)']);
     }
-    const store = createStore({ url: config.redis.url, prefix: config.store.keyPrefix }, log);
+    const store = createStore({ url: config.redis.url, prefix: config.store.keyPrefix, commandTimeoutMs: config.store.commandTimeoutMs }, log);
     try {
       const exporter = await startExporter(store, config, log.child({ component: 'exporter' }));
       io.stdout(`mist-wan-exporter serving ${exporter.url}/metrics\n`);

@@ -96,6 +96,22 @@ export async function prepareCollector(config: Config, log: Logger, deps: Collec
   }
 }
 
+/**
+ * Before a new leader spends budget: the tokens' usage this hour as the store's budget records say (what the
+ * previous leader last published; free) and, after a takeover, as Mist says (/self/usage, one call per token:
+ * the previous leader's calls since its last publish, and any other user's). Counts only ever rise.
+ */
+async function catchUpUsage(prepared: PreparedCollector, store: Store, now: number, takeover: boolean, signal: AbortSignal, log: Logger): Promise<void> {
+  const hour = Math.floor(now / 3_600_000);
+  try {
+    prepared.api.observeUsage((await store.readTokenUsage()).filter((r) => Math.floor(r.at / 3_600_000) === hour));
+  } catch (err) {
+    log.warn({ err }, 'could not read the token usage records from the store');
+  }
+  if (takeover) await prepared.api.refreshUsage(signal);
+  log.info({ usage: prepared.api.usage().map(({ fingerprint, used, limit }) => ({ fingerprint, used, limit })), takeover }, 'token usage re-read before collecting');
+}
+
 /** How often the collector writes per-token budget use and API call counters to the store (exporters render them). */
 const USAGE_PUBLISH_MS = 10_000;
 
@@ -116,7 +132,8 @@ export async function runCollector(prepared: PreparedCollector, config: Config, 
     await flushCalls();
   };
   await flushCalls();
-  await leader.run(async (leadership) => {
+  await leader.run(async (leadership, { takeover }) => {
+    await catchUpUsage(prepared, store, now(), takeover, leadership, log);
     const scheduler = new Scheduler(schedulerDeps, prepared.jobs, log.child({ component: 'scheduler' }));
     scheduler.start();
     while (!leadership.aborted) {

@@ -21,6 +21,8 @@ export interface CycleResult {
   readonly resumed: boolean;
   readonly durationMs: number;
   readonly error?: string;
+  /** Stopped by our own signal (shutdown, lost leadership): not a failure, nothing recorded. */
+  readonly aborted?: boolean;
 }
 
 /** Data lives for three intervals: a missed cycle or two keeps serving, a dead collector's data expires. */
@@ -106,6 +108,12 @@ export async function runCycle(
   } catch (err) {
     const durationMs = deps.now() - started;
     const error = describe(err);
+    if (signal.aborted) {
+      // Our own stop is no failed collection (`mist_collector_last_success` would read 0 after every deploy);
+      // the staged pages stay for the next collector to resume where the family allows.
+      log.info({ pagesStaged: index, durationMs }, 'cycle aborted by shutdown or lost leadership; nothing recorded');
+      return { ok: false, aborted: true, generation: null, pages: index, recordsKept: kept, recordsDropped: droppedTotal, resumed: resumable, durationMs, error };
+    }
     await deps.store.recordFailure(key, started, error, durationMs).catch((e: unknown) => log.error({ err: e }, 'could not record failure'));
     log.warn({ error, pagesStaged: index, durationMs }, 'cycle failed; keeping the last good snapshot');
     return { ok: false, generation: null, pages: index, recordsKept: kept, recordsDropped: droppedTotal, resumed: resumable, durationMs, error };

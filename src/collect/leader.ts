@@ -27,11 +27,13 @@ export class Leader {
   }
 
   /**
-   * Campaigns until `signal` aborts; while leading, runs `lead(leadership)` where `leadership` aborts when the
-   * lock is lost. Returns when `signal` aborts (releasing the lock if held).
+   * Campaigns until `signal` aborts; while leading, runs `lead(leadership, turn)` where `leadership` aborts when
+   * the lock is lost, and `turn.takeover` says this collector stood by or led before (another one may have
+   * spent the tokens' budget meanwhile). Returns when `signal` aborts (releasing the lock if held).
    */
-  async run(lead: (leadership: AbortSignal) => Promise<void>, signal: AbortSignal): Promise<void> {
+  async run(lead: (leadership: AbortSignal, turn: { readonly takeover: boolean }) => Promise<void>, signal: AbortSignal): Promise<void> {
     const { store, ttlMs, log, sleep } = this.opts;
+    let takeover = false;
     while (!signal.aborted) {
       let won = false;
       try {
@@ -40,6 +42,7 @@ export class Leader {
         log.warn({ err }, 'lock acquisition failed (store unreachable?)');
       }
       if (!won) {
+        takeover = true;
         log.debug('standby: another collector holds the lock');
         if (!(await pause(sleep, ttlMs / 2, signal))) break;
         continue;
@@ -48,7 +51,7 @@ export class Leader {
       const leadership = new AbortController();
       const onStop = (): void => leadership.abort();
       signal.addEventListener('abort', onStop, { once: true });
-      const work = lead(leadership.signal).catch((err: unknown) => log.error({ err }, 'collector stopped with an error'));
+      const work = lead(leadership.signal, { takeover }).catch((err: unknown) => log.error({ err }, 'collector stopped with an error'));
       while (!leadership.signal.aborted) {
         if (!(await pause(sleep, ttlMs / 3, leadership.signal))) break;
         let renewed = false;
@@ -63,6 +66,7 @@ export class Leader {
         }
       }
       await work;
+      takeover = true;
       signal.removeEventListener('abort', onStop);
     }
     await store.releaseLock(LOCK_NAME, this.owner).catch(() => undefined);

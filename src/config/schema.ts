@@ -61,7 +61,13 @@ export const CollectorSection = section(
   }),
 );
 
-export const StoreSection = section({ STORE_KEY_PREFIX: z.string().min(1).max(64).regex(/^[A-Za-z0-9:._-]+$/, 'letters, digits and : . _ - only') }, (v) => ({ keyPrefix: v.STORE_KEY_PREFIX }));
+export const StoreSection = section(
+  {
+    STORE_KEY_PREFIX: z.string().min(1).max(64).regex(/^[A-Za-z0-9:._-]+$/, 'letters, digits and : . _ - only'),
+    STORE_COMMAND_TIMEOUT_SECONDS: z.coerce.number().min(0.1).max(300),
+  },
+  (v) => ({ keyPrefix: v.STORE_KEY_PREFIX, commandTimeoutMs: Math.round(v.STORE_COMMAND_TIMEOUT_SECONDS * 1000) }),
+);
 
 export const ExporterSection = section(
   {
@@ -69,6 +75,7 @@ export const ExporterSection = section(
     EXPORTER_PORT: z.coerce.number().int().min(0).max(65_535),
     EXPORTER_REFRESH_SECONDS: z.coerce.number().min(1).max(300),
     EXPORTER_RENDER_HEAP_MB: z.coerce.number().int().min(128).max(65_536),
+    EXPORTER_RENDER_TIMEOUT_SECONDS: z.coerce.number().min(1).max(3600),
     EXPORTER_BEARER_TOKEN: z.string().min(16, 'must be at least 16 characters').optional(),
     EXPORTER_BASIC_AUTH: basicAuth,
   },
@@ -77,6 +84,7 @@ export const ExporterSection = section(
     port: v.EXPORTER_PORT,
     refreshSeconds: v.EXPORTER_REFRESH_SECONDS,
     renderHeapMb: v.EXPORTER_RENDER_HEAP_MB,
+    renderTimeoutMs: Math.round(v.EXPORTER_RENDER_TIMEOUT_SECONDS * 1000),
     auth: { bearerToken: v.EXPORTER_BEARER_TOKEN, basic: v.EXPORTER_BASIC_AUTH },
   }),
 );

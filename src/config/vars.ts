@@ -134,6 +134,12 @@ export const ENV_VARS = [
     secret: false,
   },
   {
+    name: 'STORE_COMMAND_TIMEOUT_SECONDS',
+    description: 'Bound of every Redis call of the collector, the exporter and its render worker (0.1–300): a Redis that stops answering without closing the connection fails calls after this long (the exporter then reports the store down) instead of hanging them.',
+    default: '10',
+    secret: false,
+  },
+  {
     name: 'EXPORTER_HOST',
     description: 'Address the exporter listens on.',
     default: '0.0.0.0',
@@ -155,6 +161,12 @@ export const ENV_VARS = [
     name: 'EXPORTER_RENDER_HEAP_MB',
     description: 'Heap limit of the render worker thread, in MiB (at least 128). V8 sizes the heap by it: a lower limit makes its garbage collector keep the heap smaller. Rendering 3,208 sites peaks at about 90 MiB, so 1024 leaves room for over 30,000. Keep it well above the need: a worker that reaches it usually fails its render (logged, the last rendering is kept), but Node can also abort the whole process (nodejs/node#47224).',
     default: '1024',
+    secret: false,
+  },
+  {
+    name: 'EXPORTER_RENDER_TIMEOUT_SECONDS',
+    description: 'Deadline of one family\'s render (1–3600): past it the render is abandoned, the render worker ended, the last rendering kept and the refresh counted as a failed store read. Rendering the biggest family of 3,208 sites takes about 2 s.',
+    default: '60',
     secret: false,
   },
   {

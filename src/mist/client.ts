@@ -90,6 +90,11 @@ export class MistClient implements MistApi {
     return this.usage();
   }
 
+  /** Aligns the budgets with usage recorded elsewhere (another collector's records in the store); never lowers a count. */
+  observeUsage(records: readonly { fingerprint: string; used: number; limit: number }[]): void {
+    for (const r of records) this.d.pool.observe(r.fingerprint, r.used, r.limit);
+  }
+
   async *pages<T>(endpoint: Endpoint<T>, opts: { from?: Cursor; signal?: AbortSignal } = {}): AsyncGenerator<Page<T>> {
     const guard = new WalkGuard(endpoint, this.d.maxPages);
     let cursor = opts.from;

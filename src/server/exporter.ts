@@ -44,7 +44,7 @@ function counterSamples(counters: Readonly<Record<string, Readonly<Record<string
 export async function startExporter(store: Store, config: Config, log: Logger, opts: { listen?: boolean } = {}): Promise<RunningExporter> {
   const missing = missingNodeFlags();
   if (missing.length > 0) log.info({ missing }, 'node runs without the recommended flags: expect 50-100 MiB more resident memory (docs/performance.md)');
-  const renderer = new WorkerRenderer(store, { ...DEFAULT_RENDER_HEAP, oldMb: config.exporter.renderHeapMb });
+  const renderer = new WorkerRenderer(store, { ...DEFAULT_RENDER_HEAP, oldMb: config.exporter.renderHeapMb }, config.exporter.renderTimeoutMs);
   const cache = new ExpositionCache(store, log.child({ component: 'exposition' }), () => Date.now(), GROUPS, renderer);
   const registry = new Registry();
   collectDefaultMetrics({ register: registry });
@@ -67,12 +67,16 @@ export async function startExporter(store: Store, config: Config, log: Logger, o
   await cache.refresh();
   let stopped = false;
   let timer: NodeJS.Timeout | undefined;
+  const every = config.exporter.refreshSeconds * 1000;
+  // Start to start: a slow pass is followed at once by the next, never by a pile-up. A pass always ends (its
+  // store calls and renders are bounded), so the loop cannot stall on a half-open connection.
   const loop = async (): Promise<void> => {
     if (stopped) return;
+    const started = Date.now();
     await cache.refresh();
-    if (!stopped) timer = setTimeout(() => void loop(), config.exporter.refreshSeconds * 1000);
+    if (!stopped) timer = setTimeout(() => void loop(), Math.max(0, started + every - Date.now()));
   };
-  timer = setTimeout(() => void loop(), config.exporter.refreshSeconds * 1000);
+  timer = setTimeout(() => void loop(), every);
   let url = '';
   if (opts.listen !== false) {
     const address = await app.listen({ host: config.exporter.host, port: config.exporter.port });

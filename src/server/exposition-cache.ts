@@ -2,7 +2,7 @@ import type { Logger } from '../log.js';
 import { FAMILY_CATALOGUES } from '../metrics/catalogue/index.js';
 import type { Chunk } from '../metrics/gzip.js';
 import type { FamilyKey, FamilyMeta, Store } from '../store/types.js';
-import { WorkerRenderer, type FamilyRenderer } from './renderer.js';
+import { RenderError, WorkerRenderer, type FamilyRenderer } from './renderer.js';
 
 export interface FamilyView {
   readonly family: string;
@@ -39,6 +39,7 @@ export interface StoreState {
 export class ExpositionCache {
   private readonly chunks = new Map<string, FamilyView>();
   private closed = false;
+  private running: Promise<void> | null = null;
   private state: StoreState = { up: false, lastRefresh: null, metas: [], usage: [], counters: {} };
 
   constructor(
@@ -58,9 +59,20 @@ export class ExpositionCache {
     return this.state;
   }
 
-  /** One pass: read metadata, re-render changed families, drop expired ones. Never throws. */
-  async refresh(): Promise<void> {
-    if (this.closed) return;
+  /**
+   * One pass: read metadata, re-render changed families, drop expired ones. Never throws, and ends within a
+   * bound: every store call has its timeout and every render its deadline, and the first that fails ends the
+   * pass. A call while a pass runs joins it (passes never overlap).
+   */
+  refresh(): Promise<void> {
+    if (this.closed) return Promise.resolve();
+    this.running ??= this.guardedPass().finally(() => {
+      this.running = null;
+    });
+    return this.running;
+  }
+
+  private async guardedPass(): Promise<void> {
     try {
       await this.pass();
     } finally {
@@ -83,9 +95,7 @@ export class ExpositionCache {
       usage = await this.store.readTokenUsage();
       for (const group of this.counterGroups) counters[group] = await this.store.readCounters(group);
     } catch (err) {
-      this.log.warn({ err }, 'store read failed; serving the last rendered data until it expires');
-      this.state = { ...this.state, up: false };
-      this.dropExpired(this.now());
+      this.storeDown(err);
       return;
     }
     const now = this.now();
@@ -100,11 +110,13 @@ export class ExpositionCache {
         continue;
       }
       // Counters are applied just after their generation is published: re-render when they move, too.
-      let counterDigest = '';
+      let counterDigest: string;
       try {
         counterDigest = await this.counterDigest(catalogue.counters ?? []);
       } catch (err) {
-        this.log.warn({ err, family: catalogue.family }, 'counter read failed');
+        // A store that fails (or times out) mid-pass is down: the pass ends here rather than wait on every family.
+        this.storeDown(err, catalogue.family);
+        return;
       }
       if (current?.source === source && current.counterDigest === counterDigest) continue;
       try {
@@ -112,8 +124,13 @@ export class ExpositionCache {
         if (view) this.chunks.set(catalogue.family, { ...view, counterDigest });
         else this.chunks.delete(catalogue.family);
       } catch (err) {
-        // A render cut short by close() is no failure.
-        if (!this.closed) this.log.error({ err, family: catalogue.family }, 'render failed; keeping the previous rendering');
+        // A render cut short by close() is no failure; one past its deadline or whose read failed is a failed read.
+        if (this.closed) return;
+        if (err instanceof RenderError && err.code !== 'RENDER_FAILED') {
+          this.storeDown(err, catalogue.family);
+          return;
+        }
+        this.log.error({ err, family: catalogue.family }, 'render failed; keeping the previous rendering');
       }
     }
     this.state = { up: true, lastRefresh: now, metas, usage, counters };
@@ -130,6 +147,13 @@ export class ExpositionCache {
     const parts: string[] = [];
     for (const group of new Set(defs.map((d) => d.group))) parts.push(`${group}:${await this.store.counterVersion(group)}`);
     return parts.join(',');
+  }
+
+  /** A failed or timed-out read: the store is down (`mist_store_up` 0, /ready 503); rendered data is kept until it expires. */
+  private storeDown(err: unknown, family?: string): void {
+    this.log.warn({ err, ...(family ? { family } : {}) }, 'store read failed; serving the last rendered data until it expires');
+    this.state = { ...this.state, up: false };
+    this.dropExpired(this.now());
   }
 
   /** With the store unreachable, rendered data still expires, by the metadata last read (of the orgs it holds). */

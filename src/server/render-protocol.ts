@@ -41,4 +41,5 @@ export type RenderReply =
     /** The worker's own time for this render (read, parse, render, deflate), without its start-up. */
     readonly seconds: number;
   }
-  | { readonly type: 'error'; readonly id: number; readonly message: string };
+  /** `store`: the worker's store read failed (unreachable, timed out), not the render itself. */
+  | { readonly type: 'error'; readonly id: number; readonly message: string; readonly cause?: 'store' };

@@ -8,6 +8,7 @@ import pino from 'pino';
 import { FAMILY_CATALOGUES } from '../metrics/catalogue/index.js';
 import type { Counters, OrgPages } from '../metrics/exposition.js';
 import { renderFamilyChunk } from '../metrics/render-chunk.js';
+import { StoreError } from '../store/errors.js';
 import { RedisStore } from '../store/redis.js';
 import type { FamilyKey, Store } from '../store/types.js';
 import type { RenderReply, RenderRequest, RenderWorkerData } from './render-protocol.js';
@@ -80,6 +81,7 @@ async function run(id: number, job: Job): Promise<void> {
     const seconds = (performance.now() - started) / 1000;
     reply({ type: 'done', id, orgs: orgs.length, deflated, crc: chunk.crc, size: chunk.size, series, invalid, seconds }, [deflated.buffer]);
   } catch (err) {
-    reply({ type: 'error', id, message: err instanceof Error ? err.message : String(err) });
+    const unavailable = err instanceof StoreError && err.code === 'STORE_UNAVAILABLE';
+    reply({ type: 'error', id, message: err instanceof Error ? err.message : String(err), ...(unavailable ? { cause: 'store' as const } : {}) });
   }
 }

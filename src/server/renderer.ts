@@ -47,6 +47,21 @@ export interface RenderHeap {
 
 export const DEFAULT_RENDER_HEAP: RenderHeap = { youngMb: 16, oldMb: 1024 };
 
+/** EXPORTER_RENDER_TIMEOUT_SECONDS' default: 30× the biggest family's render at 3,208 sites. */
+export const DEFAULT_RENDER_TIMEOUT_MS = 60_000;
+
+/**
+ * Why a render failed, as the cache must treat it: `RENDER_TIMEOUT` (past its deadline: abandoned, the worker
+ * ended) and `RENDER_STORE` (the worker's store read failed) are failed store reads; `RENDER_FAILED` is the
+ * render's own problem (out of memory, a bug).
+ */
+export class RenderError extends Error {
+  override readonly name = 'RenderError';
+  constructor(readonly code: 'RENDER_TIMEOUT' | 'RENDER_STORE' | 'RENDER_FAILED', message: string) {
+    super(message);
+  }
+}
+
 type Done = Extract<RenderReply, { type: 'done' }>;
 
 interface Pending {
@@ -77,12 +92,40 @@ export class WorkerRenderer implements FamilyRenderer {
   private nextId = 1;
   private readonly pending = new Map<number, Pending>();
 
-  constructor(private readonly store: Store, private readonly heap: RenderHeap = DEFAULT_RENDER_HEAP) {}
+  constructor(
+    private readonly store: Store,
+    private readonly heap: RenderHeap = DEFAULT_RENDER_HEAP,
+    private readonly timeoutMs: number = DEFAULT_RENDER_TIMEOUT_MS,
+  ) {}
 
+  /**
+   * Renders one family within the deadline. Past it the render is abandoned: the worker is ended (whatever it
+   * waits on, a half-open store connection included) and the render fails with RENDER_TIMEOUT.
+   */
   async render(job: RenderJob): Promise<RenderOutcome | null> {
     const worker = this.worker ?? this.start();
     const id = this.nextId++;
     const done = new Promise<Done>((resolve, reject) => this.pending.set(id, { resolve, reject }));
+    // Settled by the worker, possibly while this render still reads the in-process store: handled when awaited.
+    done.catch(() => undefined);
+    let timer: NodeJS.Timeout | undefined;
+    const abandoned = new Promise<never>((_, reject) => {
+      timer = setTimeout(() => {
+        reject(new RenderError('RENDER_TIMEOUT', `render of ${job.family} abandoned after ${this.timeoutMs} ms (EXPORTER_RENDER_TIMEOUT_SECONDS)`));
+        // Whatever it waits on (a half-open store connection included) ends with it; the next render starts a new one.
+        if (this.worker === worker) this.worker = null;
+        void worker.terminate();
+      }, this.timeoutMs);
+    });
+    try {
+      return await Promise.race([this.exchange(worker, id, job, done), abandoned]);
+    } finally {
+      clearTimeout(timer);
+      this.pending.delete(id);
+    }
+  }
+
+  private async exchange(worker: Worker, id: number, job: RenderJob, done: Promise<Done>): Promise<RenderOutcome | null> {
     const post = (m: RenderRequest): void => worker.postMessage(m);
     if (this.store.connectionOptions()) {
       post({ type: 'begin', id, family: job.family, read: { keys: job.keys, counterGroups: job.counterGroups }, orgIds: null, counters: null });
@@ -136,17 +179,17 @@ export class WorkerRenderer implements FamilyRenderer {
       if (!pending) return;
       this.pending.delete(reply.id);
       if (reply.type === 'done') pending.resolve(reply);
-      else pending.reject(new Error(`render failed: ${reply.message}`));
+      else pending.reject(new RenderError(reply.cause === 'store' ? 'RENDER_STORE' : 'RENDER_FAILED', `render failed: ${reply.message}`));
     });
     const fail = (err: Error): void => {
       if (this.worker === worker) this.worker = null;
       for (const p of this.pending.values()) p.reject(err);
       this.pending.clear();
     };
-    worker.on('error', (err: Error & { code?: string }) => fail(new Error(err.code === 'ERR_WORKER_OUT_OF_MEMORY'
+    worker.on('error', (err: Error & { code?: string }) => fail(new RenderError('RENDER_FAILED', err.code === 'ERR_WORKER_OUT_OF_MEMORY'
       ? `the render worker ran out of memory (EXPORTER_RENDER_HEAP_MB=${this.heap.oldMb}); raise it for this org's size`
       : `render worker failed: ${err.message}`)));
-    worker.on('exit', (code) => fail(new Error(`render worker exited with code ${code}`)));
+    worker.on('exit', (code) => fail(new RenderError('RENDER_FAILED', `render worker exited with code ${code}`)));
     this.worker = worker;
     return worker;
   }

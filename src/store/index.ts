@@ -8,7 +8,7 @@ export { StoreError } from './errors.js';
 export type { StoreErrorCode } from './errors.js';
 export { DEFAULT_PREFIX, KEY_SCHEME_VERSION, storeKeys } from './keys.js';
 export { MemoryStore } from './memory.js';
-export { RedisStore, describeRedisUrl } from './redis.js';
+export { DEFAULT_COMMAND_TIMEOUT_MS, RedisStore, describeRedisUrl } from './redis.js';
 
 export interface CreateStoreOptions {
   /** Config's redis.url: a redis:// or rediss:// URL selects Redis; absent or empty selects the in-memory store. */
@@ -19,6 +19,8 @@ export interface CreateStoreOptions {
   now?: () => number;
   connectTimeoutMs?: number;
   maxRetriesPerRequest?: number;
+  /** Bound of every Redis call (STORE_COMMAND_TIMEOUT_SECONDS); see RedisStoreOptions. */
+  commandTimeoutMs?: number;
 }
 
 /**

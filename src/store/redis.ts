@@ -17,7 +17,15 @@ export interface RedisStoreOptions {
   connectTimeoutMs?: number;
   /** Retries of one command across reconnects before it fails (the scheduler retries on its next cycle). */
   maxRetriesPerRequest?: number;
+  /**
+   * Bound of every store call (a script, a transaction or one command, reconnects included): a Redis that stops
+   * answering without closing the connection (half-open) fails calls after this long instead of hanging them.
+   */
+  commandTimeoutMs?: number;
 }
+
+/** STORE_COMMAND_TIMEOUT_SECONDS' default: generous for a big snapshot read, short enough to notice a dead peer. */
+export const DEFAULT_COMMAND_TIMEOUT_MS = 10_000;
 
 type TokenUsageRecord = Awaited<ReturnType<Store['readTokenUsage']>>[number];
 
@@ -57,9 +65,14 @@ export class RedisStore implements Store {
   private connectionProblem: string | null = null;
 
   private readonly connection: StoreConnection;
+  private readonly commandTimeoutMs: number;
 
   constructor(opts: RedisStoreOptions, log: Logger) {
-    this.connection = { url: opts.url, prefix: opts.prefix, connectTimeoutMs: opts.connectTimeoutMs, maxRetriesPerRequest: opts.maxRetriesPerRequest };
+    this.commandTimeoutMs = opts.commandTimeoutMs ?? DEFAULT_COMMAND_TIMEOUT_MS;
+    this.connection = {
+      url: opts.url, prefix: opts.prefix, connectTimeoutMs: opts.connectTimeoutMs, maxRetriesPerRequest: opts.maxRetriesPerRequest,
+      commandTimeoutMs: this.commandTimeoutMs,
+    };
     this.keys = storeKeys(opts.prefix);
     this.now = opts.now ?? Date.now;
     this.secrets = urlSecrets(opts.url);
@@ -69,6 +82,10 @@ export class RedisStore implements Store {
       connectTimeout: opts.connectTimeoutMs ?? 5_000,
       maxRetriesPerRequest: opts.maxRetriesPerRequest ?? 2,
       retryStrategy: (attempt) => Math.min(attempt * 200, 5_000),
+      // A half-open connection answers nothing and reports nothing: commands fail after the timeout, and a socket
+      // that receives no byte for that long while replies are due is destroyed, so ioredis dials a new one.
+      commandTimeout: this.commandTimeoutMs,
+      socketTimeout: this.commandTimeoutMs,
     });
     // Without a listener ioredis prints errors itself; ours scrubs them and logs each distinct one once a minute.
     this.client.on('error', (err: unknown) => this.logError(err));
@@ -289,12 +306,22 @@ export class RedisStore implements Store {
     if (failed) throw this.storeError(failed);
   }
 
-  /** Every Redis call goes through here: failures become StoreErrors with scrubbed messages and no client internals. */
+  /**
+   * Every Redis call goes through here: failures become StoreErrors with scrubbed messages and no client
+   * internals, and no call outlives the command timeout (ioredis bounds each command; this bounds a whole call,
+   * a script's EVALSHA-then-EVAL or a transaction included, whatever the client does).
+   */
   private async run<T>(call: () => Promise<T>): Promise<T> {
+    let timer: NodeJS.Timeout | undefined;
+    const timeout = new Promise<never>((_, reject) => {
+      timer = setTimeout(() => reject(new StoreError('STORE_UNAVAILABLE', `Redis did not answer within ${this.commandTimeoutMs} ms`)), this.commandTimeoutMs);
+    });
     try {
-      return await call();
+      return await Promise.race([call(), timeout]);
     } catch (err) {
       throw this.storeError(err);
+    } finally {
+      clearTimeout(timer);
     }
   }
 

@@ -122,4 +122,5 @@ export interface StoreConnection {
   readonly prefix?: string | undefined;
   readonly connectTimeoutMs?: number | undefined;
   readonly maxRetriesPerRequest?: number | undefined;
+  readonly commandTimeoutMs?: number | undefined;
 }

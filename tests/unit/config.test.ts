@@ -45,9 +45,19 @@ describe('loadConfig', () => {
           { role: 'tertiary', alternatives: ['wan3', 'lte'] },
         ],
       },
-      store: { keyPrefix: 'mist:v1:' },
-      exporter: { host: '0.0.0.0', port: 19730, refreshSeconds: 5, renderHeapMb: 1024, auth: { bearerToken: undefined, basic: undefined } },
+      store: { keyPrefix: 'mist:v1:', commandTimeoutMs: 10_000 },
+      exporter: { host: '0.0.0.0', port: 19730, refreshSeconds: 5, renderHeapMb: 1024, renderTimeoutMs: 60_000, auth: { bearerToken: undefined, basic: undefined } },
     });
+  });
+
+  it('bounds store calls and renders: fractional seconds become ms, out-of-range values are each listed', () => {
+    const c = load({ STORE_COMMAND_TIMEOUT_SECONDS: '0.5', EXPORTER_RENDER_TIMEOUT_SECONDS: '2.5' });
+    expect(c.store.commandTimeoutMs).toBe(500);
+    expect(c.exporter.renderTimeoutMs).toBe(2500);
+    const lines = problemsOf({ STORE_COMMAND_TIMEOUT_SECONDS: '0', EXPORTER_RENDER_TIMEOUT_SECONDS: 'soon' });
+    expect(lines).toHaveLength(2);
+    expect(lines.some((l) => l.startsWith('STORE_COMMAND_TIMEOUT_SECONDS: '))).toBe(true);
+    expect(lines.some((l) => l.startsWith('EXPORTER_RENDER_TIMEOUT_SECONDS: '))).toBe(true);
   });
 
   it('parses exporter basic auth as user:password and never quotes a bad value', () => {
