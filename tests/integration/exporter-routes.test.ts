@@ -82,7 +82,7 @@ describe('exporter routes (50-site simulator, in-process store)', () => {
     expect(res.status).toBe(200);
     const served = metricNames(res.text);
     expect([...served].filter((n) => !namesOf('wan-ports').has(n))).toEqual([]);
-    expect([...served]).toEqual(expect.arrayContaining(['mist_wan_port_info', 'mist_wan_port_up', 'mist_wan_port_receive_bytes_total', 'mist_wan_port_latency_seconds']));
+    expect([...served]).toEqual(expect.arrayContaining(['mist_wan_port_speed_bytes_per_second', 'mist_wan_port_up', 'mist_wan_port_receive_bytes_total', 'mist_wan_port_latency_seconds']));
     expect(res.text.split('\n').filter((l) => l !== '' && !l.includes('mist_wan_port_'))).toEqual([]);
   });
 
