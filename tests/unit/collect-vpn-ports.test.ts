@@ -77,7 +77,6 @@ describe('resolvePath and mapVpnPathRows', () => {
 
 describe('vpnPeersFamily.run', () => {
   const api = (rows: PeerPathIn[]): MistApi => ({
-    // eslint-disable-next-line @typescript-eslint/require-await
     pages: (async function* () { yield { records: rows, dropped: {}, cursor: null } as unknown as Page<never>; }) as unknown as MistApi['pages'],
     getOne: () => Promise.reject(new Error('not used')),
     count: () => Promise.reject(new Error('not used')),
