@@ -7,6 +7,7 @@ import type { FamilyCatalogue, WithOrg } from '../types.js';
 type R = WithOrg<CircuitsRecord>;
 const FROM = 'Derived from GET /api/v1/orgs/{org_id}/stats/ports/search (WAN ports, wan_name from stats/devices if_stat) and stats/vpn_peers/search (field is_active)';
 const cached = 'Cached by the collector (circuits family).';
+const MATCHED = 'Entries are matched against the org\'s sites (GET /api/v1/orgs/{org_id}/sites: site id or name) and WAN ports (stats/ports/search port_id, stats/devices if_stat wan_name)';
 const stored = 'Cached: counted by the collector (circuits family) between consecutive cycles and kept in the store, so monotonic across collector restarts.';
 
 const isCircuit = (r: R): r is WithOrg<CircuitRecord> => r.kind === 'circuit';
@@ -37,7 +38,7 @@ export const circuitsCatalogue: FamilyCatalogue<CircuitsRecord> = {
       },
       metrics: [
         { name: 'mist_wan_port_info', type: 'gauge', unit: 'info', value: () => 1,
-          help: `WAN port metadata, value 1, one per port: wan_name and wan_type (stats/devices if_stat, joined on mac and port_id); role (from the circuit inventory, else CIRCUIT_ROLES by wan_name or port_id, else positional); provider and circuit_id (circuit inventory, empty without an entry); bandwidth_source: inventory (both directions' contracted bandwidth from the circuit inventory), port_speed (both are the link speed) or mixed (the inventory gives one direction only). ${FROM}. ${cached}` },
+          help: `WAN port metadata, value 1, one per port: wan_name and wan_type (stats/devices if_stat, joined on mac and port_id; the port_id and unknown while the gateway is not in the gateways snapshot); role (from the circuit inventory, else CIRCUIT_ROLES by wan_name or port_id, else positional); provider and circuit_id (circuit inventory, empty without an entry); bandwidth_source: inventory (both directions' contracted bandwidth from the circuit inventory), port_speed (both are the link speed) or mixed (the inventory gives one direction only). ${FROM}. ${cached}` },
       ],
     },
     {
@@ -59,9 +60,9 @@ export const circuitsCatalogue: FamilyCatalogue<CircuitsRecord> = {
       labelValues: (r) => [r.org_id],
       metrics: [
         { name: 'mist_wan_inventory_entries', type: 'gauge', unit: 'count', value: (r) => inventory(r).entries,
-          help: `Entries in the circuit inventory (CIRCUIT_INVENTORY_FILE) as last read; absent without one; count(mist_wan_inventory_unmatched_entry) of them match no WAN port. Matched against the WAN ports of ${FROM}. ${cached}` },
+          help: `Entries in the circuit inventory (CIRCUIT_INVENTORY_FILE) as last read; absent without one; count(mist_wan_inventory_unmatched_entry) of them match no WAN port. ${MATCHED}. ${cached}` },
         { name: 'mist_wan_inventory_loaded_timestamp_seconds', type: 'gauge', unit: 'timestamp', value: (r) => inventory(r).loaded_seconds,
-          help: `When the circuit inventory file was last read successfully, Unix time (it is re-read on change; a bad file keeps the last good one). Applied to the WAN ports of ${FROM}. ${cached}` },
+          help: `When the circuit inventory file the circuits are matched with was read, Unix time (it is re-read when it changes; a bad file keeps the last good one). ${MATCHED}. ${cached}` },
       ],
     },
     {
@@ -70,7 +71,7 @@ export const circuitsCatalogue: FamilyCatalogue<CircuitsRecord> = {
       labelValues: (r) => { const u = unmatched(r); return [u.org_id, u.site, u.port, String(u.line), u.reason]; },
       metrics: [
         { name: 'mist_wan_inventory_unmatched_entry', type: 'gauge', unit: 'boolean', value: () => 1,
-          help: `1 for each circuit inventory entry that matches no WAN port of the org: site and port as written in the file, its line (CSV) or entry number (YAML), and the reason (unknown site, ambiguous site: a name two sites share, unknown port). Matched against the sites of GET /api/v1/orgs/{org_id}/sites and the WAN ports of ${FROM}. ${cached}` },
+          help: `1 for each circuit inventory entry that matches no WAN port of the org: site and port as written in the file, its line (CSV) or entry number (YAML), and the reason (unknown site, ambiguous site: a name two sites share, unknown port: no WAN port of the site's gateways has that port_id or wan_name). ${MATCHED}. ${cached}` },
       ],
     },
     {
