@@ -170,7 +170,9 @@ export const circuitsFamily: Family<CircuitsRecord> = {
       if (r.kind === 'gateway') previous.set(r.mac, r);
     }
     const inventory = ctx.settings.inventory();
-    const sites = inventory ? readable(await ctx.readRecords('sites'), StoredSite, 'unreadable sites record in the store', dropped) : [];
+    const storedSites = inventory ? await ctx.readRecords('sites') : null;
+    if (inventory && !storedSites) ctx.log.warn('no sites snapshot: circuit inventory entries that name a site by name match nothing until the sites family has run');
+    const sites = readable(storedSites, StoredSite, 'unreadable sites record in the store', dropped);
     const match = matchInventory(inventory, sites, ports);
     const signature = unmatchedSignature(match.unmatched);
     if (inventory && signature !== (warnedUnmatched.get(ctx.orgId) ?? '')) {
