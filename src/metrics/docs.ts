@@ -41,7 +41,7 @@ Every metric the exporter serves, declared once in \`src/metrics/catalogue\`.
       static_configs: [{ targets: ['mist-exporter:19730'] }]
     - job_name: mist-wan
       scrape_interval: 1m
-      params: { family: [gateways,wan-ports] }
+      params: { family: [gateways,wan-ports,circuits] }   # circuits: mist_wan_port_info, _active, bandwidths
       static_configs: [{ targets: ['mist-exporter:19730'] }]
   \`\`\`
 `;
