@@ -78,11 +78,27 @@ function matches(alternative: string, value: string): boolean {
   return re.test(value);
 }
 
-/** Roles of one gateway's WAN ports, by port_id. Pure. */
-export function assignRoles(ports: readonly RolePort[], rules: readonly CircuitRoleRule[]): Map<string, string> {
+/**
+ * Roles of one gateway's WAN ports, by port_id. Pure.
+ *
+ * `pinned` (port_id → role: the circuit inventory's roles) are fixed first. Each pinned role then uses up one
+ * rule of the same role (the first one not used yet), as if that rule had picked the pinned port: so an
+ * inventory `primary` on wan2 leaves no primary rule to pick wan1 as a second primary, and wan1 falls to the
+ * rules left or the positional default (secondary, since the gateway has a primary). Rules never take a pinned
+ * port; the positional default sees the pinned primary.
+ */
+export function assignRoles(ports: readonly RolePort[], rules: readonly CircuitRoleRule[], pinned: ReadonlyMap<string, string> = new Map()): Map<string, string> {
   const sorted = [...ports].sort((a, b) => comparePortIds(a.port_id, b.port_id));
   const roles = new Map<string, string>();
-  for (const rule of rules) {
+  const left = [...rules];
+  for (const p of sorted) {
+    const role = pinned.get(p.port_id);
+    if (role === undefined) continue;
+    roles.set(p.port_id, role);
+    const used = left.findIndex((r) => r.role === role);
+    if (used >= 0) left.splice(used, 1);
+  }
+  for (const rule of left) {
     for (const alternative of rule.alternatives) {
       const hit = sorted.find((p) => !roles.has(p.port_id) && (matches(alternative, p.wan_name) || matches(alternative, p.port_id)));
       if (hit) {

@@ -70,8 +70,6 @@ export const WanPortRecordSchema = z.object({
   disabled: z.boolean().nullable(),
   /** Link speed (Mist reports Mbps) in bytes per second. */
   speed_bytes_per_second: num,
-  /** Circuit bandwidth: configured where Mist provides it (it does not on these endpoints), else the speed. */
-  bandwidth_bytes_per_second: num,
   rx_bytes: num,
   tx_bytes: num,
   rx_packets: num,
@@ -93,10 +91,19 @@ export const VpnPathRecordSchema = z.object({
   site_id: str,
   /** The gateway (spoke) reporting the path. */
   mac: z.string(),
-  /** The local port: a port id on SRX (ipsec) rows, the WAN interface name on SSR (svr) rows. */
+  /**
+   * The local port's id (ge-0/0/0), as wan-ports and circuits name it: Mist reports a port id on SRX (ipsec) rows
+   * but the WAN interface name on SSR (svr) rows, so it is resolved through the gateway's wan_interfaces (gateways
+   * snapshot). A row that cannot be resolved keeps what Mist reported.
+   */
   port_id: z.string(),
+  /** The local port's WAN interface name (wan1): Mist's value on svr rows, from wan_interfaces on ipsec rows; null when unknown. */
+  wan_name: str,
   peer_mac: z.string(),
+  /** The peer gateway's port id, resolved like port_id through the peer gateway's wan_interfaces when it is known. */
   peer_port_id: z.string(),
+  /** The peer port's WAN interface name, like wan_name. */
+  peer_wan_name: str,
   /** Mist's `type`: ipsec (SRX) or svr (SSR); 'unknown' when absent. */
   path_type: z.string(),
   peer_site_id: str,
@@ -115,16 +122,51 @@ export const VpnPathRecordSchema = z.object({
   up_since_seconds: num,
 });
 
-/** A gateway WAN port as a circuit: its role and whether it is the gateway's active circuit. */
+/**
+ * Where a circuit's contracted bandwidth comes from: both directions from the circuit inventory, both from the
+ * port's link speed, or one from each (the inventory gives only one direction).
+ */
+export const BANDWIDTH_SOURCES = ['inventory', 'port_speed', 'mixed'] as const;
+
+/**
+ * A gateway WAN port as a circuit: its role, whether it is the gateway's active circuit, and its contract
+ * (bandwidth per direction, provider, circuit id) from the circuit inventory where it has the port.
+ */
 export const CircuitRecordSchema = z.object({
   kind: z.literal('circuit'),
   site_id: z.string(),
   mac: z.string(),
   port_id: z.string(),
   wan_name: z.string(),
-  /** From CIRCUIT_ROLES (by wan_name or port_id) or the positional default. */
+  wan_type: z.string(),
+  /** From the circuit inventory, else CIRCUIT_ROLES (by wan_name or port_id), else the positional default. */
   role: z.string(),
   active: z.boolean(),
+  /** Contracted bandwidth per direction (receive = the line's downstream), bytes per second; null when unknown. */
+  receive_bandwidth_bytes_per_second: num,
+  transmit_bandwidth_bytes_per_second: num,
+  bandwidth_source: z.enum(BANDWIDTH_SOURCES),
+  provider: str,
+  circuit_id: str,
+});
+
+/** The circuit inventory as the last cycle applied it (only while CIRCUIT_INVENTORY_FILE is set and read). */
+export const CircuitInventoryRecordSchema = z.object({
+  kind: z.literal('inventory'),
+  /** Entries in the file. */
+  entries: z.number().int().min(0),
+  /** When the file was (re-)read, Unix seconds. */
+  loaded_seconds: z.number(),
+});
+
+/** An inventory entry that names a site or port the org does not have: reported, never silently ignored. */
+export const CircuitUnmatchedRecordSchema = z.object({
+  kind: z.literal('unmatched'),
+  /** The site and port as written in the file. */
+  site: z.string(),
+  port: z.string(),
+  line: z.number().int(),
+  reason: z.string(),
 });
 
 /** A gateway's active circuit: rendered, and the previous state the next cycle compares with (failovers). */
@@ -139,11 +181,14 @@ export const CircuitGatewayRecordSchema = z.object({
   active_source: z.enum(['vpn', 'ports']).nullable(),
 });
 
-export const CircuitsRecordSchema = z.discriminatedUnion('kind', [CircuitRecordSchema, CircuitGatewayRecordSchema]);
+export const CircuitsRecordSchema = z.discriminatedUnion('kind', [CircuitRecordSchema, CircuitGatewayRecordSchema, CircuitInventoryRecordSchema, CircuitUnmatchedRecordSchema]);
 
 export type VpnPathRecord = z.infer<typeof VpnPathRecordSchema>;
 export type CircuitRecord = z.infer<typeof CircuitRecordSchema>;
 export type CircuitGatewayRecord = z.infer<typeof CircuitGatewayRecordSchema>;
+export type CircuitInventoryRecord = z.infer<typeof CircuitInventoryRecordSchema>;
+export type CircuitUnmatchedRecord = z.infer<typeof CircuitUnmatchedRecordSchema>;
+export type BandwidthSource = (typeof BANDWIDTH_SOURCES)[number];
 export type CircuitsRecord = z.infer<typeof CircuitsRecordSchema>;
 
 /**
@@ -175,7 +220,9 @@ export const SleDetailsPairRecordSchema = z.object({
   carried_cycles: z.number().int().min(0),
 });
 export const SleClassifierRecordSchema = z.object({ kind: z.literal('classifier'), ...sleKey, classifier: z.string(), degraded_ratio: share });
-export const SleInterfaceRecordSchema = z.object({ kind: z.literal('interface'), ...sleKey, mac: z.string(), interface: z.string(), degraded_ratio: share });
+export const SleInterfaceRecordSchema = z.object({ kind: z.literal('interface'), ...sleKey, mac: z.string(),
+  /** Mist's interface_name: the gateway port (port_id, as everywhere else). */
+  port_id: z.string(), degraded_ratio: share });
 export const SleGatewayRecordSchema = z.object({ kind: z.literal('gateway'), ...sleKey, mac: z.string(), degraded_ratio: share });
 export const SleThresholdRecordSchema = z.object({
   kind: z.literal('threshold'), ...sleKey,

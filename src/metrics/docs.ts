@@ -23,7 +23,9 @@ Every metric the exporter serves, declared once in \`src/metrics/catalogue\`.
   never 0.
 - **Joins.** Numeric series carry stable IDs (\`org_id\`, \`site_id\`, gateway \`mac\`, \`port_id\`); names and
   other mutable metadata live only in the \`_info\` metrics (value 1). Join them in PromQL, e.g.
-  \`mist_wan_port_up * on (org_id, site_id, mac, port_id) group_left (wan_name) mist_wan_port_info\`.
+  \`mist_wan_port_up * on (org_id, site_id, mac, port_id) group_left (wan_name, role) mist_wan_port_info\`.
+  A port is named the same way everywhere — \`(org_id, site_id, mac, port_id)\` on \`mist_wan_port_*\`, VPN paths,
+  flaps and SLE interfaces — and has one info metric, \`mist_wan_port_info\` (circuits family).
 - **Process metrics.** Besides the metrics below, the exporter serves prom-client's default \`process_*\`
   (CPU, memory, file descriptors, start time) and \`nodejs_*\` (event loop lag, heap, GC, version) metrics, under
   the \`exporter\` family.
@@ -39,7 +41,7 @@ Every metric the exporter serves, declared once in \`src/metrics/catalogue\`.
       static_configs: [{ targets: ['mist-exporter:19730'] }]
     - job_name: mist-wan
       scrape_interval: 1m
-      params: { family: [gateways,wan-ports] }
+      params: { family: [gateways,wan-ports,circuits] }   # circuits: mist_wan_port_info, _active, bandwidths
       static_configs: [{ targets: ['mist-exporter:19730'] }]
   \`\`\`
 `;
@@ -59,6 +61,29 @@ function table(entries: readonly CatalogueEntry[]): string {
 
 const SELF_NOTE = 'Self-metrics: the collector\'s health and API budget (written to the store by the active collector) and the exporter\'s own state. Served with `?family=exporter` (together with the `process_*` and `nodejs_*` defaults).';
 
+/** Every change of a metric name, label or meaning, newest first: what dashboards and rules must follow. */
+const CHANGES = `## Metric changes
+
+### 2026-12-02: one vocabulary per port (issue E)
+
+Before Prometheus rules and dashboards freeze the metric names, one sweep makes every WAN port one thing with one
+name. Old → new, and why (another engineer's part of this version replaces the two failover counters):
+
+- \`mist_vpn_path_*{port_id}\`, \`{peer_port_id}\`: a WAN *name* on SSR (svr) paths, a port id on SRX (ipsec) paths → port ids on every path; the names in \`mist_vpn_path_info{wan_name, peer_wan_name}\`: 8,960 of 19,638 paths did not join onto their circuit by \`(org_id, site_id, mac, port_id)\`. A port that cannot be resolved keeps Mist's value (logged with a count).
+- \`mist_wan_port_info{wan_name, wan_type}\` (wan-ports family) and \`mist_wan_circuit_info{wan_name, role}\` (circuits) → \`mist_wan_port_info{org_id, site_id, mac, port_id, wan_name, wan_type, role, provider, circuit_id, bandwidth_source}\` (circuits family): one info metric per port; served with \`?family=circuits\`.
+- \`mist_wan_circuit_active\` → \`mist_wan_port_active\`: one name per port.
+- \`mist_wan_port_bandwidth_bytes_per_second\` → \`mist_wan_port_receive_bandwidth_bytes_per_second\`, \`mist_wan_port_transmit_bandwidth_bytes_per_second\` (circuits family): the old one was a copy of the link speed whose help claimed a configured bandwidth. The new ones are the contracted bandwidth per direction from the circuit inventory (asymmetric lines), else the link speed; \`bandwidth_source\` says which. Utilisation: \`rate(mist_wan_port_receive_bytes_total[5m]) / on (org_id, site_id, mac, port_id) mist_wan_port_receive_bandwidth_bytes_per_second\`.
+- New: \`mist_wan_inventory_entries\`, \`mist_wan_inventory_loaded_timestamp_seconds\`, \`mist_wan_inventory_unmatched_entry{site, port, line, reason}\` (circuits family) — the circuit inventory's health; an entry that matches no WAN port is reported, never ignored.
+- \`mist_gateway_port_flaps_total\` → \`mist_wan_port_flaps_total\`: one prefix per port; same store counter group (\`gateway_port_flaps\`), so stored totals continue.
+- \`mist_gateway_port_last_flap_timestamp_seconds\` → removed: use \`mist_wan_port_last_flapped_timestamp_seconds\`: two last-flap metrics for one port.
+- \`mist_site_sle_interface_degraded_ratio{interface}\` → \`mist_site_sle_interface_degraded_ratio{port_id}\`: \`port_id\` everywhere; joins onto \`mist_wan_port_*\`.
+- \`mist_gateway_failovers_total{org_id, site_id, mac}\` → \`mist_wan_port_failovers_total{org_id, site_id, mac, port_id, to_port_id}\`: the KPI is per circuit: \`port_id\` is the circuit left, \`to_port_id\` the one moved to.
+- \`mist_gateway_active_circuit_changes_total{org_id, site_id, mac}\` → \`mist_wan_port_active_changes_total{org_id, site_id, mac, port_id, to_port_id}\`: as above.
+
+\`mist_gateway_failed_over\` stays (per gateway). Stored records of the previous version fail validation in the
+exporter (\`mist_exporter_records_invalid\`) until each family's next cycle replaces them.
+`;
+
 export function renderMetricsDoc(): string {
   const entries = catalogueEntries();
   const families = [...FAMILY_CATALOGUES.map((c) => c.family), SELF_FAMILY];
@@ -67,5 +92,5 @@ export function renderMetricsDoc(): string {
     const note = family === SELF_FAMILY ? `${SELF_NOTE}\n\n` : '';
     return `## Family \`${family}\`\n\n${note}${table(own)}\n`;
   });
-  return `${INTRO}\n${sections.join('\n')}`;
+  return `${INTRO}\n${sections.join('\n')}\n${CHANGES}`;
 }

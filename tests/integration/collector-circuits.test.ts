@@ -88,12 +88,14 @@ describe('circuits and failovers against the simulator (40 sites, real Redis)', 
       expect(active.get(s.gateway.mac), s.name).toBe(s.gateway.active_port);
       for (const c of s.circuits) expect(roles.get(`${s.gateway.mac} ${c.port_id}`), `${s.name} ${c.port_id}`).toBe(c.role);
     }
-    // Spokes' active circuits are found through their VPN paths, SSR ones through svr rows named by wan_name.
+    // Spokes' active circuits are found through their VPN paths; SSR svr rows name ports by wan_name, which the
+    // vpn-peers family resolves to the port id (the name kept in wan_name).
     const paths = await readRecords<VpnPathRecord>(store, { orgId: sim.orgId, family: 'vpn-peers' });
     expect(new Set(paths.map((p) => p.path_type))).toEqual(new Set(['ipsec', 'svr']));
     const ssr = records.find((r): r is CircuitGatewayRecord => r.kind === 'gateway' && r.mac === chosen.ssr.gateway.mac)!;
-    expect(ssr).toMatchObject({ active_port_id: chosen.ssr.circuits[0]!.port_id, active_role: 'primary', active_source: 'vpn' });
-    expect(paths.some((p) => p.mac === ssr.mac && p.is_active && p.port_id === chosen.ssr.circuits[0]!.wan_name)).toBe(true);
+    const primary = chosen.ssr.circuits[0]!;
+    expect(ssr).toMatchObject({ active_port_id: primary.port_id, active_role: 'primary', active_source: 'vpn' });
+    expect(paths.some((p) => p.mac === ssr.mac && p.is_active && p.path_type === 'svr' && p.port_id === primary.port_id && p.wan_name === primary.wan_name)).toBe(true);
   });
 
   it('starts every gateway\'s failover and change counters at 0 and exports them', async () => {
@@ -130,7 +132,7 @@ describe('circuits and failovers against the simulator (40 sites, real Redis)', 
       expect(deltas(new Map(Object.entries(storeAfter)), new Map(Object.entries(storeBefore)))).toEqual({ [field(site)]: 1 });
 
       // The circuits snapshot: the secondary is the active circuit, found through the VPN paths.
-      const records = (await circuits()).filter((r) => r.mac === site.gateway.mac);
+      const records = (await circuits()).filter((r) => 'mac' in r && r.mac === site.gateway.mac);
       expect(records.filter((r): r is CircuitRecord => r.kind === 'circuit' && r.active).map((r) => [r.port_id, r.role])).toEqual([[secondary.port_id, 'secondary']]);
       expect(records.find((r) => r.kind === 'gateway')).toMatchObject({ active_port_id: now!.gateway.active_port, active_role: 'secondary', active_source: 'vpn' });
 
@@ -138,7 +140,7 @@ describe('circuits and failovers against the simulator (40 sites, real Redis)', 
       const samples = await exported();
       const exportedAfter = new Map(samplesOf(samples, 'mist_gateway_failovers_total').map((s) => [s.labels.mac!, s.value]));
       expect(deltas(exportedAfter, exportedBefore)).toEqual({ [site.gateway.mac]: 1 });
-      const activeSeries = samplesOf(samples, 'mist_wan_circuit_active').filter((s) => s.labels.mac === site.gateway.mac);
+      const activeSeries = samplesOf(samples, 'mist_wan_port_active').filter((s) => s.labels.mac === site.gateway.mac);
       expect(Object.fromEntries(activeSeries.map((s) => [s.labels.port_id, s.value]))).toEqual(Object.fromEntries(now!.circuits.map((c) => [c.port_id, c.active ? 1 : 0])));
       expect(samplesOf(samples, 'mist_gateway_failed_over').find((s) => s.labels.mac === site.gateway.mac)?.value).toBe(1);
 

@@ -168,13 +168,13 @@ describe('sle and sle-details against the simulator (300 sites)', () => {
     const interfaces = mine.filter((r) => r.kind === 'interface');
     expect(interfaces.length).toBe(gw.wanPortIndexes.length);
     for (const r of interfaces) expect(r).toMatchObject({ sle: 'wan-link-health', mac: gw.mac });
-    expect(interfaces.map((r) => (r.kind === 'interface' ? r.interface : '')).sort()).toEqual(gw.wanPortIndexes.map((p) => sim.sim.org.wanPorts[p]!.portId).sort());
+    expect(interfaces.map((r) => (r.kind === 'interface' ? r.port_id : '')).sort()).toEqual(gw.wanPortIndexes.map((p) => sim.sim.org.wanPorts[p]!.portId).sort());
     for (const s of ['gateway-health', 'application-health']) {
       expect(mine.filter((r) => r.kind === 'gateway' && r.sle === s).map((r) => (r.kind === 'gateway' ? r.mac : ''))).toEqual([gw.mac]);
     }
     expect(mine.filter((r) => r.kind === 'threshold').map((r) => (r.kind === 'threshold' ? r.units : ''))).toHaveLength(3);
     const text = (await renderFamily(sleDetailsCatalogue, [{ orgId: sim.orgId, records: details }])).text;
-    expect(text).toContain(`mist_site_sle_interface_degraded_ratio{org_id="${sim.orgId}",site_id="${outageSite}",sle="wan-link-health",mac="${gw.mac}"`);
+    expect(text).toContain(`mist_site_sle_interface_degraded_ratio{org_id="${sim.orgId}",site_id="${outageSite}",sle="wan-link-health",mac="${gw.mac}",port_id="`);
   });
 
   it('once the outage has left the one-hour window the site is no longer polled and its series disappear', async () => {

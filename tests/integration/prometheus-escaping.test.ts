@@ -1,7 +1,8 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { GatewayRecord, OrgRecord, SiteRecord, WanPortRecord } from '../../src/collect/records.js';
+import type { CircuitRecord, GatewayRecord, OrgRecord, SiteRecord, WanPortRecord } from '../../src/collect/records.js';
+import { circuitsCatalogue } from '../../src/metrics/catalogue/circuits.js';
 import { gatewaysCatalogue } from '../../src/metrics/catalogue/gateways.js';
 import { orgCatalogue, sitesCatalogue } from '../../src/metrics/catalogue/sites.js';
 import { wanPortsCatalogue } from '../../src/metrics/catalogue/wan-ports.js';
@@ -37,11 +38,15 @@ function records() {
   }));
   const ports: WanPortRecord[] = NASTY.map((name, i) => ({
     site_id: site(i), mac: '020000000000', port_id: `ge-0/0/${i}`, wan_name: name, wan_type: name, up: true, disabled: null, speed_bytes_per_second: null,
-    bandwidth_bytes_per_second: null, rx_bytes: null, tx_bytes: null, rx_packets: null, tx_packets: null, last_flapped_seconds: null,
+    rx_bytes: null, tx_bytes: null, rx_packets: null, tx_packets: null, last_flapped_seconds: null,
     jitter_seconds: null, latency_seconds: null, loss_ratio: null,
   }));
+  const circuits: CircuitRecord[] = ports.map((p) => ({
+    kind: 'circuit', site_id: p.site_id, mac: p.mac, port_id: p.port_id, wan_name: p.wan_name, wan_type: p.wan_type, role: 'primary', active: true,
+    receive_bandwidth_bytes_per_second: null, transmit_bandwidth_bytes_per_second: null, bandwidth_source: 'inventory', provider: p.wan_name, circuit_id: p.wan_name,
+  }));
   const orgs: OrgRecord[] = [{ org_id: ORG, name: NASTY.join(' | ') }];
-  return { sites, gateways, ports, orgs };
+  return { sites, gateways, ports, circuits, orgs };
 }
 
 /** Prometheus drops a label whose value is empty: absent and "" are the same series. */
@@ -60,6 +65,7 @@ describe('label escaping survives a real Prometheus scrape', () => {
       renderFamily(sitesCatalogue, [{ orgId: ORG, records: r.sites }]),
       renderFamily(gatewaysCatalogue, [{ orgId: ORG, records: r.gateways }]),
       renderFamily(wanPortsCatalogue, [{ orgId: ORG, records: r.ports }]),
+      renderFamily(circuitsCatalogue, [{ orgId: ORG, records: r.circuits }]),
     ]);
     for (const f of rendered) expect(f.invalid).toBe(0);
     series = rendered.reduce((n, f) => n + f.series, 0);
@@ -99,7 +105,7 @@ describe('label escaping survives a real Prometheus scrape', () => {
     });
   });
 
-  it('returns every gateway name, model, version and serial, and every WAN name and type, exactly', async () => {
+  it('returns every gateway name, model, version and serial, and every WAN name, type, provider and circuit id, exactly', async () => {
     const gateways = await prom.waitFor('mist_gateway_info', (s) => s.length === NASTY.length);
     const bySite = new Map(gateways.map((s) => [s.metric.site_id!, s]));
     const ports = await prom.waitFor('mist_wan_port_info', (s) => s.length === NASTY.length);
@@ -108,7 +114,7 @@ describe('label escaping survives a real Prometheus scrape', () => {
       const g = bySite.get(site(i))!;
       expect(['gateway_name', 'model', 'version', 'serial'].map((l) => label(g, l)), JSON.stringify(name)).toEqual(Array(4).fill(expected(name)));
       const p = byPort.get(`ge-0/0/${i}`)!;
-      expect([label(p, 'wan_name'), label(p, 'wan_type')], JSON.stringify(name)).toEqual([expected(name), expected(name)]);
+      expect(['wan_name', 'wan_type', 'provider', 'circuit_id'].map((l) => label(p, l)), JSON.stringify(name)).toEqual(Array(4).fill(expected(name)));
     });
   });
 

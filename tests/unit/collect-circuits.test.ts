@@ -6,7 +6,7 @@ import {
   activeCircuit, circuitsFamily, deriveCircuits, MissingInput, transition, type CircuitPath, type CircuitPort, type PreviousActive,
 } from '../../src/collect/families/circuits.js';
 import type { FamilyContext, FamilyPage } from '../../src/collect/family.js';
-import type { CircuitGatewayRecord, CircuitsRecord, WanPortRecord } from '../../src/collect/records.js';
+import type { CircuitGatewayRecord, CircuitRecord, CircuitsRecord, WanPortRecord } from '../../src/collect/records.js';
 import type { MistApi } from '../../src/mist/types.js';
 import { captureLog } from '../support/redis-store.js';
 
@@ -16,7 +16,7 @@ const ORG = 'org-1';
 const SITE = 'site-1';
 
 const port = (port_id: string, wan_name: string, up: boolean | null = true, mac = 'gw1', wan_type = wan_name === 'lte' ? 'lte' : 'broadband'): CircuitPort =>
-  ({ site_id: SITE, mac, port_id, wan_name, wan_type, up });
+  ({ site_id: SITE, mac, port_id, wan_name, wan_type, up, speed_bytes_per_second: 125_000_000 });
 const path = (port_id: string, is_active: boolean, up: boolean | null = true, mac = 'gw1'): CircuitPath => ({ mac, port_id, up, is_active });
 
 /** An SRX spoke: wan1 primary, wan2 secondary, LTE tertiary. */
@@ -96,7 +96,7 @@ const field = (mac = 'gw1') => encodeLabels({ org_id: ORG, site_id: SITE, mac })
 describe('deriveCircuits', () => {
   it('writes one circuit record per WAN port (role, active) and one gateway record per gateway', () => {
     const [out] = cycles([{ ports: [...srx([true, true, true], 'gw1'), ...srx([false, false, false], 'gw2')], paths: [path('ge-0/0/1', true)] }]);
-    const byKey = (r: CircuitsRecord): string => (r.kind === 'circuit' ? `${r.mac} ${r.port_id} ${r.role} ${r.active}` : `${r.mac} active=${r.active_port_id} ${r.active_role} ${r.active_source}`);
+    const byKey = (r: CircuitRecord | CircuitGatewayRecord): string => (r.kind === 'circuit' ? `${r.mac} ${r.port_id} ${r.role} ${r.active}` : `${r.mac} active=${r.active_port_id} ${r.active_role} ${r.active_source}`);
     expect(out!.records.map(byKey)).toEqual([
       'gw1 cl-1/0/0 tertiary false', 'gw1 ge-0/0/0 primary false', 'gw1 ge-0/0/1 secondary true', 'gw1 active=ge-0/0/1 secondary vpn',
       'gw2 cl-1/0/0 tertiary false', 'gw2 ge-0/0/0 primary false', 'gw2 ge-0/0/1 secondary false', 'gw2 active=null null null',
@@ -161,7 +161,7 @@ describe('circuitsFamily.run (reads snapshots, makes no Mist call)', () => {
     count: () => Promise.reject(new Error('circuits must not call Mist')),
   };
   const wanPort = (p: CircuitPort): WanPortRecord => ({
-    ...p, disabled: false, speed_bytes_per_second: null, bandwidth_bytes_per_second: null, rx_bytes: null, tx_bytes: null, rx_packets: null,
+    ...p, disabled: false, rx_bytes: null, tx_bytes: null, rx_packets: null,
     tx_packets: null, last_flapped_seconds: null, jitter_seconds: null, latency_seconds: null, loss_ratio: null,
   });
   const ctxWith = (snapshots: Record<string, readonly unknown[]>) => {

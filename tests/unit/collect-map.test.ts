@@ -83,7 +83,7 @@ describe('mapWanPort', () => {
     const r = mapWanPort({ site_id: 's', mac: 'aa', port_id: 'ge-0/0/0', up: true, speed: 100, rx_bytes: 10, tx_bytes: 20, rx_pkts: 1, tx_pkts: 2, jitter: 3, latency: 25, loss: 1.5, last_flapped: 1700000000 }, names);
     expect(r).toEqual({
       site_id: 's', mac: 'aa', port_id: 'ge-0/0/0', wan_name: 'wan1', wan_type: 'broadband', up: true, disabled: null,
-      speed_bytes_per_second: 12_500_000, bandwidth_bytes_per_second: 12_500_000, rx_bytes: 10, tx_bytes: 20, rx_packets: 1, tx_packets: 2,
+      speed_bytes_per_second: 12_500_000, rx_bytes: 10, tx_bytes: 20, rx_packets: 1, tx_packets: 2,
       last_flapped_seconds: 1700000000, jitter_seconds: 0.003, latency_seconds: 0.025, loss_ratio: 0.015,
     });
   });

@@ -80,8 +80,8 @@ describe('interfaceRecords', () => {
     const body = ImpactedInterfacesSchema.parse(sleExample('SleImpactedInterfacesExample.json'));
     const { records } = interfaceRecords(LINK, body);
     expect(records).toEqual([
-      { kind: 'interface', site_id: SITE, sle: 'wan-link-health', mac: '2c2131001122', interface: 'ge-0/0/10', degraded_ratio: 11.583333 / 765.4667 },
-      { kind: 'interface', site_id: SITE, sle: 'wan-link-health', mac: '2c2131001122', interface: 'xe-0/1/0', degraded_ratio: 191.08333 / 13775.35 },
+      { kind: 'interface', site_id: SITE, sle: 'wan-link-health', mac: '2c2131001122', port_id: 'ge-0/0/10', degraded_ratio: 11.583333 / 765.4667 },
+      { kind: 'interface', site_id: SITE, sle: 'wan-link-health', mac: '2c2131001122', port_id: 'xe-0/1/0', degraded_ratio: 191.08333 / 13775.35 },
     ]);
     valid(records);
   });
@@ -96,7 +96,7 @@ describe('interfaceRecords', () => {
       ],
     });
     const { records, dropped } = interfaceRecords(LINK, body);
-    expect(records).toEqual([{ kind: 'interface', site_id: SITE, sle: 'wan-link-health', mac: '020000000001', interface: 'ge-0/0/0', degraded_ratio: 0.25 }]);
+    expect(records).toEqual([{ kind: 'interface', site_id: SITE, sle: 'wan-link-health', mac: '020000000001', port_id: 'ge-0/0/0', degraded_ratio: 0.25 }]);
     expect(Object.keys(dropped)).toEqual([expect.stringMatching(/^interface_name: /)]);
   });
 });

@@ -21,7 +21,7 @@ describe('mapVpnPath', () => {
   it('maps the spec example (SSR svr rows, validated by the client schema): identity, names, quality in base units', () => {
     const [bare, full] = specRows();
     expect(mapVpnPath(full!)).toEqual({
-      site_id: '725a8d34-a126-4f2c-b990-d1219421cb75', mac: '020001c04668', port_id: 'Lte', peer_mac: '020001367edd', peer_port_id: 'DC_Internet',
+      site_id: '725a8d34-a126-4f2c-b990-d1219421cb75', mac: '020001c04668', port_id: 'Lte', wan_name: null, peer_mac: '020001367edd', peer_port_id: 'DC_Internet', peer_wan_name: null,
       path_type: 'svr', peer_site_id: '725a8d34-a126-4f2c-b990-d1219421cb75', router_name: 'RIST01544AP1', peer_router_name: 'RIDCBBP1',
       up: true, is_active: true, loss_ratio: null, latency_seconds: 0.091, jitter_seconds: null, mos: 4, mtu_bytes: 1500,
       // The spec's uptime (1527128046) is an epoch, not a duration: it is when the path came up.
@@ -44,7 +44,7 @@ describe('mapVpnPath', () => {
 
   it('says unknown for a missing path type and null for missing state, site and names', () => {
     expect(mapVpnPath({ mac: 'm', port_id: 'p', peer_mac: 'pm', peer_port_id: 'pp' })).toEqual({
-      site_id: null, mac: 'm', port_id: 'p', peer_mac: 'pm', peer_port_id: 'pp', path_type: 'unknown', peer_site_id: null, router_name: null,
+      site_id: null, mac: 'm', port_id: 'p', wan_name: null, peer_mac: 'pm', peer_port_id: 'pp', peer_wan_name: null, path_type: 'unknown', peer_site_id: null, router_name: null,
       peer_router_name: null, up: null, is_active: null, loss_ratio: null, latency_seconds: null, jitter_seconds: null, mos: null, mtu_bytes: null,
       up_since_seconds: null,
     });

@@ -23,11 +23,11 @@ describe('exposition cache and persistent counters', () => {
     const cache = new ExpositionCache(store, captureLog('warn').log);
     await publish(store, 'g1');
     await cache.refresh();
-    expect(body(cache)).not.toMatch(/mist_gateway_port_flaps_total/);
+    expect(body(cache)).not.toMatch(/mist_wan_port_flaps_total/);
     // The collector applies a generation's increments just after publishing it: a refresh may land in between.
     await store.incrementCounters(GATEWAY_PORT_FLAPS, { [FLAP]: 2 });
     await cache.refresh();
-    expect(body(cache)).toMatch(/^mist_gateway_port_flaps_total\{org_id="org-1",site_id="s1",mac="aabbccddeeff",port_id="ge-0\/0\/0"\} 2$/m);
+    expect(body(cache)).toMatch(/^mist_wan_port_flaps_total\{org_id="org-1",site_id="s1",mac="aabbccddeeff",port_id="ge-0\/0\/0"\} 2$/m);
     const rendered = cache.families()[0]!.chunk;
     await cache.refresh();
     expect(cache.families()[0]!.chunk).toBe(rendered);

@@ -1,13 +1,17 @@
 import type { z } from 'zod';
+import { matchInventory } from '../../inventory/match.js';
+import type { CircuitContract } from '../../inventory/types.js';
+import { circuitTerms, inventoryRecords, pinnedRoles, unmatchedSignature } from '../circuit-contract.js';
 import { assignRoles, comparePortIds, PRIMARY, roleRanker, type CircuitRoleRule } from '../circuit-roles.js';
 import { encodeLabels, GATEWAY_ACTIVE_CIRCUIT_CHANGES, GATEWAY_FAILOVERS } from '../counters.js';
 import { PAGE_LIMIT, type Family, type FamilyPage } from '../family.js';
+import { portKey } from '../../inventory/match.js';
 import {
-  CircuitsRecordSchema, VpnPathRecordSchema, WanPortRecordSchema,
-  type CircuitGatewayRecord, type CircuitsRecord, type VpnPathRecord, type WanPortRecord,
+  CircuitsRecordSchema, SiteRecordSchema, VpnPathRecordSchema, WanPortRecordSchema,
+  type CircuitGatewayRecord, type CircuitRecord, type CircuitsRecord, type VpnPathRecord, type WanPortRecord,
 } from '../records.js';
 
-export type CircuitPort = Pick<WanPortRecord, 'site_id' | 'mac' | 'port_id' | 'wan_name' | 'wan_type' | 'up'>;
+export type CircuitPort = Pick<WanPortRecord, 'site_id' | 'mac' | 'port_id' | 'wan_name' | 'wan_type' | 'up' | 'speed_bytes_per_second'>;
 export type CircuitPath = Pick<VpnPathRecord, 'mac' | 'port_id' | 'up' | 'is_active'>;
 export type PreviousActive = Pick<CircuitGatewayRecord, 'active_port_id' | 'active_role'>;
 
@@ -19,8 +23,8 @@ export interface ActiveCircuit {
 
 /**
  * The gateway's active circuit. The port carrying the gateway's active VPN paths (is_active, not down; most
- * such paths wins, then role order), matched by port_id (SRX ipsec rows) or by wan_name (SSR svr rows name
- * ports by WAN interface name) — unless the ports snapshot says that port is down (the peers snapshot is
+ * such paths wins, then role order), matched by port_id (the vpn-peers family resolves svr rows' WAN names to
+ * port ids; only a row it could not resolve still carries a name, hence the wan_name fallback) — unless the ports snapshot says that port is down (the peers snapshot is
  * older). Without such a port (no VPN paths, none active, or none matched): the first up port in role order
  * (the up primary if there is one). null when no port is up. Pure.
  */
@@ -61,29 +65,40 @@ export interface CircuitsInput {
   /** The previous cycle's gateway records, by gateway MAC (empty on the first cycle or after the snapshot expired). */
   readonly previous: ReadonlyMap<string, PreviousActive>;
   readonly rules: readonly CircuitRoleRule[];
+  /** The circuit inventory's terms by portKey(site_id, mac, port_id) (inventory/match.ts); none: speeds and CIRCUIT_ROLES only. */
+  readonly contracts?: ReadonlyMap<string, CircuitContract>;
 }
 
 export interface CircuitsOutput {
-  readonly records: CircuitsRecord[];
+  readonly records: (CircuitRecord | CircuitGatewayRecord)[];
   /** Counter group → encoded labels → delta. Gateways seen for the first time get 0 (their series exist before the first event). */
   readonly counters: Record<string, Record<string, number>>;
 }
 
-/** Circuits of every gateway with WAN ports: roles, the active circuit, and failover/change counts. Pure. */
+/**
+ * Circuits of every gateway with WAN ports: roles (the inventory's, else CIRCUIT_ROLES': see assignRoles), the
+ * contract (bandwidth per direction, provider, circuit id), the active circuit, and failover/change counts. Pure.
+ */
 export function deriveCircuits(input: CircuitsInput): CircuitsOutput {
   const rank = roleRanker(input.rules);
   const portsByMac = groupBy(input.ports, (p) => p.mac);
   const pathsByMac = groupBy(input.paths, (p) => p.mac);
-  const records: CircuitsRecord[] = [];
+  const records: (CircuitRecord | CircuitGatewayRecord)[] = [];
   const failovers: Record<string, number> = {};
   const changes: Record<string, number> = {};
   for (const mac of [...portsByMac.keys()].sort()) {
     const ports = [...portsByMac.get(mac)!].sort((a, b) => comparePortIds(a.port_id, b.port_id));
     const siteId = ports[0]!.site_id;
-    const roles = assignRoles(ports, input.rules);
+    const contracts = input.contracts ?? new Map<string, CircuitContract>();
+    const roles = assignRoles(ports, input.rules, pinnedRoles(contracts, siteId, mac, ports.map((p) => p.port_id)));
     const active = activeCircuit(ports, roles, pathsByMac.get(mac) ?? [], rank);
     for (const p of ports) {
-      records.push({ kind: 'circuit', site_id: p.site_id, mac, port_id: p.port_id, wan_name: p.wan_name, role: roles.get(p.port_id)!, active: p.port_id === active?.port_id });
+      const terms = circuitTerms(p.speed_bytes_per_second, contracts.get(portKey(p.site_id, mac, p.port_id)));
+      records.push({
+        kind: 'circuit', site_id: p.site_id, mac, port_id: p.port_id, wan_name: p.wan_name, wan_type: p.wan_type, role: roles.get(p.port_id)!,
+        active: p.port_id === active?.port_id, receive_bandwidth_bytes_per_second: terms.receive, transmit_bandwidth_bytes_per_second: terms.transmit,
+        bandwidth_source: terms.source, provider: terms.provider, circuit_id: terms.circuitId,
+      });
     }
     records.push({ kind: 'gateway', site_id: siteId, mac, active_port_id: active?.port_id ?? null, active_role: active?.role ?? null, active_source: active?.source ?? null });
     const previous = input.previous.get(mac);
@@ -114,7 +129,10 @@ export class MissingInput extends Error {
   readonly code = 'E_COLLECT_NO_INPUT';
 }
 
-const StoredPort = WanPortRecordSchema.pick({ site_id: true, mac: true, port_id: true, wan_name: true, wan_type: true, up: true });
+const StoredPort = WanPortRecordSchema.pick({ site_id: true, mac: true, port_id: true, wan_name: true, wan_type: true, up: true, speed_bytes_per_second: true });
+const StoredSite = SiteRecordSchema.pick({ site_id: true, name: true });
+/** The last set of unmatched inventory entries warned about, by org: warned once per distinct set, not every cycle. */
+const warnedUnmatched = new Map<string, string>();
 const StoredPath = VpnPathRecordSchema.pick({ mac: true, port_id: true, up: true, is_active: true });
 
 /** Stored records validated where they leave the store; unreadable ones are counted by `reason`. */
@@ -151,8 +169,22 @@ export const circuitsFamily: Family<CircuitsRecord> = {
     for (const r of readable(await ctx.readRecords('circuits'), CircuitsRecordSchema, 'unreadable previous circuits record in the store', dropped)) {
       if (r.kind === 'gateway') previous.set(r.mac, r);
     }
-    const { records, counters } = deriveCircuits({ orgId: ctx.orgId, ports, paths, previous, rules: ctx.settings.circuitRoles });
-    yield* paged(records, dropped, counters);
+    const inventory = ctx.settings.inventory();
+    const storedSites = inventory ? await ctx.readRecords('sites') : null;
+    if (inventory && !storedSites) ctx.log.warn('no sites snapshot: circuit inventory entries that name a site by name match nothing until the sites family has run');
+    const sites = readable(storedSites, StoredSite, 'unreadable sites record in the store', dropped);
+    const match = matchInventory(inventory, sites, ports);
+    const signature = unmatchedSignature(match.unmatched);
+    if (inventory && signature !== (warnedUnmatched.get(ctx.orgId) ?? '')) {
+      if (match.unmatched.length > 0) {
+        ctx.log.warn({ source: inventory.source, unmatched: match.unmatched.length, entries: inventory.entries.length,
+          first: match.unmatched.slice(0, 10).map((u) => `line ${u.entry.line}: ${u.entry.site} / ${u.entry.port} (${u.reason})`) },
+        'circuit inventory entries that match no WAN port of the org (see mist_wan_inventory_unmatched_entry)');
+      }
+      warnedUnmatched.set(ctx.orgId, signature);
+    }
+    const { records, counters } = deriveCircuits({ orgId: ctx.orgId, ports, paths, previous, rules: ctx.settings.circuitRoles, contracts: match.byPort });
+    yield* paged([...records, ...inventoryRecords(inventory, match)], dropped, counters);
   },
 };
 

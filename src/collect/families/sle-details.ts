@@ -176,7 +176,7 @@ export function interfaceRecords(pair: DegradedPair, body: MistImpactedInterface
     const ratio = rowShare(row.degraded, row.total);
     if (ratio === null || seen.has(`${mac}|${row.interface_name}`)) continue;
     seen.add(`${mac}|${row.interface_name}`);
-    records.push({ kind: 'interface', site_id: pair.site_id, sle: pair.sle, mac, interface: row.interface_name, degraded_ratio: ratio });
+    records.push({ kind: 'interface', site_id: pair.site_id, sle: pair.sle, mac, port_id: row.interface_name, degraded_ratio: ratio });
   }
   return { records, dropped: v.dropped };
 }

@@ -1,6 +1,7 @@
 import { searchVpnPeers } from '../../mist/endpoints.js';
-import { addDrops, pagesFor, type Family } from '../family.js';
-import type { VpnPathRecord } from '../records.js';
+import { addDrops, pagesFor, readStored, type Family } from '../family.js';
+import { GatewayRecordSchema, type VpnPathRecord } from '../records.js';
+import { countUnresolved, resolvePath, wanInterfacesByMac, type PortsByMac, type Unresolved } from './vpn-ports.js';
 
 export interface PeerPathIn {
   readonly site_id?: string | null | undefined;
@@ -54,8 +55,10 @@ export function mapVpnPath(p: PeerPathIn): VpnPathRecord {
     site_id: p.site_id ?? null,
     mac: p.mac,
     port_id: p.port_id,
+    wan_name: null,
     peer_mac: p.peer_mac,
     peer_port_id: p.peer_port_id,
+    peer_wan_name: null,
     path_type: p.type ?? 'unknown',
     peer_site_id: p.peer_site_id ?? null,
     router_name: p.router_name ?? null,
@@ -78,20 +81,23 @@ export const pathKey = (r: Pick<VpnPathRecord, 'mac' | 'port_id' | 'peer_mac' | 
 export const DUPLICATE_PATH = 'duplicate path (same mac, port_id, peer_mac, peer_port_id, type)';
 
 /**
- * Maps one page of rows; a row whose identity is in `seen` (earlier this page or this cycle) is dropped: the
- * first row of a path wins. Pure apart from adding to `seen`.
+ * Maps one page of rows, ports resolved to port ids through `ports` (see vpn-ports.ts; unresolved ones are added
+ * to `unresolved`); a row whose identity is in `seen` (earlier this page or this cycle) is dropped: the first row
+ * of a path wins. Pure apart from adding to `seen` and `unresolved`.
  */
-export function mapVpnPathRows(rows: readonly PeerPathIn[], seen: Set<string>): { records: VpnPathRecord[]; dropped: Record<string, number> } {
+export function mapVpnPathRows(rows: readonly PeerPathIn[], seen: Set<string>, ports: PortsByMac = new Map(), unresolved?: Unresolved): { records: VpnPathRecord[]; dropped: Record<string, number> } {
   const records: VpnPathRecord[] = [];
   const dropped: Record<string, number> = {};
   for (const row of rows) {
-    const record = mapVpnPath(row);
+    const resolved = resolvePath(mapVpnPath(row), ports);
+    const record = resolved.record;
     const key = pathKey(record);
     if (seen.has(key)) {
       dropped[DUPLICATE_PATH] = (dropped[DUPLICATE_PATH] ?? 0) + 1;
       continue;
     }
     seen.add(key);
+    if (unresolved) countUnresolved(unresolved, resolved);
     records.push(record);
   }
   return { records, dropped };
@@ -99,17 +105,31 @@ export function mapVpnPathRows(rows: readonly PeerPathIn[], seen: Set<string>): 
 
 /**
  * VPN peer paths of every gateway (ipsec and svr) from stats/vpn_peers/search, walked page by page (resumable).
- * A row repeating an identity already seen this cycle is dropped (it would be a duplicate series).
+ * Ports are resolved to port ids through the gateways snapshot (collected before), so every path joins onto its
+ * circuit by (org_id, site_id, mac, port_id); rows that cannot be resolved are logged with their count. A row
+ * repeating an identity already seen this cycle is dropped (it would be a duplicate series).
  */
+const StoredGateway = GatewayRecordSchema.pick({ mac: true, wan_interfaces: true });
+
 export const vpnPeersFamily: Family<VpnPathRecord> = {
   name: 'vpn-peers',
   defaultIntervalSeconds: 120,
   callsPerCycle: (size) => pagesFor(size.vpnPeerPaths),
   async *run(ctx, from) {
     const seen = new Set<string>();
+    const stored = await ctx.readRecords('gateways');
+    if (!stored) ctx.log.warn('no gateways snapshot: VPN path ports keep what Mist reports (a WAN name on svr rows) until the gateways family has run');
+    const gateways = readStored(stored, StoredGateway);
+    if (gateways.unreadable > 0) ctx.log.warn({ unreadable: gateways.unreadable }, 'unreadable gateway records in the store');
+    const ports = wanInterfacesByMac(gateways.records);
+    const unresolved: Unresolved = { port: 0, peerPort: 0, paths: 0 };
     for await (const page of ctx.api.pages(searchVpnPeers(ctx.orgId), { signal: ctx.signal, ...(from ? { from } : {}) })) {
-      const { records, dropped } = mapVpnPathRows(page.records, seen);
+      const { records, dropped } = mapVpnPathRows(page.records, seen, ports, unresolved);
       addDrops(dropped, page.dropped);
+      if (page.cursor === null && unresolved.paths > 0) {
+        ctx.log.warn({ paths: unresolved.paths, port: unresolved.port, peer_port: unresolved.peerPort },
+          'VPN paths whose port or peer port is not among the gateway\'s WAN interfaces: they keep what Mist reports and may not join onto a WAN port');
+      }
       yield { records, dropped, cursor: page.cursor };
     }
   },

@@ -50,7 +50,6 @@ export function mapWanPort(p: PortIn, names: WanNames): WanPortRecord {
     up: p.up ?? null,
     disabled: p.disabled ?? null,
     speed_bytes_per_second: speedBytes,
-    bandwidth_bytes_per_second: speedBytes,
     rx_bytes: num(p.rx_bytes),
     tx_bytes: num(p.tx_bytes),
     rx_packets: num(p.rx_pkts),

@@ -1,10 +1,13 @@
 import { COUNTER_LABELS, GATEWAY_ACTIVE_CIRCUIT_CHANGES, GATEWAY_FAILOVERS } from '../../collect/counters.js';
-import { CircuitsRecordSchema, type CircuitGatewayRecord, type CircuitRecord, type CircuitsRecord } from '../../collect/records.js';
+import {
+  CircuitsRecordSchema, type CircuitGatewayRecord, type CircuitInventoryRecord, type CircuitRecord, type CircuitsRecord, type CircuitUnmatchedRecord,
+} from '../../collect/records.js';
 import type { FamilyCatalogue, WithOrg } from '../types.js';
 
 type R = WithOrg<CircuitsRecord>;
 const FROM = 'Derived from GET /api/v1/orgs/{org_id}/stats/ports/search (WAN ports, wan_name from stats/devices if_stat) and stats/vpn_peers/search (field is_active)';
 const cached = 'Cached by the collector (circuits family).';
+const MATCHED = 'Entries are matched against the org\'s sites (GET /api/v1/orgs/{org_id}/sites: site id or name) and WAN ports (stats/ports/search port_id, stats/devices if_stat wan_name)';
 const stored = 'Cached: counted by the collector (circuits family) between consecutive cycles and kept in the store, so monotonic across collector restarts.';
 
 const isCircuit = (r: R): r is WithOrg<CircuitRecord> => r.kind === 'circuit';
@@ -12,10 +15,15 @@ const isGateway = (r: R): r is WithOrg<CircuitGatewayRecord> => r.kind === 'gate
 /** Only called on records the group's `select` accepted. */
 const circuit = (r: R): WithOrg<CircuitRecord> => r as WithOrg<CircuitRecord>;
 const gateway = (r: R): WithOrg<CircuitGatewayRecord> => r as WithOrg<CircuitGatewayRecord>;
+const isInventory = (r: R): r is WithOrg<CircuitInventoryRecord> => r.kind === 'inventory';
+const isUnmatched = (r: R): r is WithOrg<CircuitUnmatchedRecord> => r.kind === 'unmatched';
+const inventory = (r: R): WithOrg<CircuitInventoryRecord> => r as WithOrg<CircuitInventoryRecord>;
+const unmatched = (r: R): WithOrg<CircuitUnmatchedRecord> => r as WithOrg<CircuitUnmatchedRecord>;
 
 /**
- * Circuits: each gateway WAN port's role (primary, secondary, …: CIRCUIT_ROLES) and which one is active, per
- * gateway whether it runs on a non-primary circuit, and failover / active-circuit-change counters.
+ * Circuits: each gateway WAN port's one info metric (names, type, role, contract), which port is active, its
+ * contracted bandwidth per direction (circuit inventory, else link speed), per gateway whether it runs on a
+ * non-primary circuit, failover / active-circuit-change counters, and the circuit inventory's own health.
  */
 export const circuitsCatalogue: FamilyCatalogue<CircuitsRecord> = {
   family: 'circuits',
@@ -23,11 +31,14 @@ export const circuitsCatalogue: FamilyCatalogue<CircuitsRecord> = {
   groups: [
     {
       select: isCircuit,
-      labels: ['org_id', 'site_id', 'mac', 'port_id', 'wan_name', 'role'],
-      labelValues: (r) => { const c = circuit(r); return [c.org_id, c.site_id, c.mac, c.port_id, c.wan_name, c.role]; },
+      labels: ['org_id', 'site_id', 'mac', 'port_id', 'wan_name', 'wan_type', 'role', 'provider', 'circuit_id', 'bandwidth_source'],
+      labelValues: (r) => {
+        const c = circuit(r);
+        return [c.org_id, c.site_id, c.mac, c.port_id, c.wan_name, c.wan_type, c.role, c.provider ?? '', c.circuit_id ?? '', c.bandwidth_source];
+      },
       metrics: [
-        { name: 'mist_wan_circuit_info', type: 'gauge', unit: 'info', value: () => 1,
-          help: `WAN circuit metadata, value 1: the port's role (primary, secondary, ... from CIRCUIT_ROLES by wan_name or port_id, else positional). ${FROM}. ${cached}` },
+        { name: 'mist_wan_port_info', type: 'gauge', unit: 'info', value: () => 1,
+          help: `WAN port metadata, value 1, one per port: wan_name and wan_type (stats/devices if_stat, joined on mac and port_id; the port_id and unknown while the gateway is not in the gateways snapshot); role (from the circuit inventory, else CIRCUIT_ROLES by wan_name or port_id, else positional); provider and circuit_id (circuit inventory, empty without an entry); bandwidth_source: inventory (both directions' contracted bandwidth from the circuit inventory), port_speed (both are the link speed) or mixed (the inventory gives one direction only). ${FROM}. ${cached}` },
       ],
     },
     {
@@ -35,8 +46,32 @@ export const circuitsCatalogue: FamilyCatalogue<CircuitsRecord> = {
       labels: ['org_id', 'site_id', 'mac', 'port_id'],
       labelValues: (r) => { const c = circuit(r); return [c.org_id, c.site_id, c.mac, c.port_id]; },
       metrics: [
-        { name: 'mist_wan_circuit_active', type: 'gauge', unit: 'boolean', value: (r) => circuit(r).active,
-          help: `1 for the gateway's active circuit: the port carrying its active VPN paths, else its first up circuit by role; 0 for its other circuits. ${FROM}. ${cached}` },
+        { name: 'mist_wan_port_active', type: 'gauge', unit: 'boolean', value: (r) => circuit(r).active,
+          help: `1 for the gateway's active circuit: the port carrying its active VPN paths, else its first up circuit by role; 0 for its other WAN ports. ${FROM}. ${cached}` },
+        { name: 'mist_wan_port_receive_bandwidth_bytes_per_second', type: 'gauge', unit: 'bytes_per_second', value: (r) => circuit(r).receive_bandwidth_bytes_per_second,
+          help: `Contracted receive (downstream) bandwidth of the WAN port's circuit: the circuit inventory's down bandwidth where given, else the link speed (field speed, Mbps, converted to bytes/s); mist_wan_port_info's bandwidth_source says which. Divide rate(mist_wan_port_receive_bytes_total) by it for utilisation. Absent when neither is known. ${FROM}. ${cached}` },
+        { name: 'mist_wan_port_transmit_bandwidth_bytes_per_second', type: 'gauge', unit: 'bytes_per_second', value: (r) => circuit(r).transmit_bandwidth_bytes_per_second,
+          help: `Contracted transmit (upstream) bandwidth of the WAN port's circuit: the circuit inventory's up bandwidth where given, else the link speed (field speed, Mbps, converted to bytes/s); mist_wan_port_info's bandwidth_source says which. Divide rate(mist_wan_port_transmit_bytes_total) by it for utilisation. Absent when neither is known. ${FROM}. ${cached}` },
+      ],
+    },
+    {
+      select: isInventory,
+      labels: ['org_id'],
+      labelValues: (r) => [r.org_id],
+      metrics: [
+        { name: 'mist_wan_inventory_entries', type: 'gauge', unit: 'count', value: (r) => inventory(r).entries,
+          help: `Entries in the circuit inventory (CIRCUIT_INVENTORY_FILE) as last read; absent without one; count(mist_wan_inventory_unmatched_entry) of them match no WAN port. ${MATCHED}. ${cached}` },
+        { name: 'mist_wan_inventory_loaded_timestamp_seconds', type: 'gauge', unit: 'timestamp', value: (r) => inventory(r).loaded_seconds,
+          help: `When the circuit inventory file the circuits are matched with was read, Unix time (it is re-read when it changes; a bad file keeps the last good one). ${MATCHED}. ${cached}` },
+      ],
+    },
+    {
+      select: isUnmatched,
+      labels: ['org_id', 'site', 'port', 'line', 'reason'],
+      labelValues: (r) => { const u = unmatched(r); return [u.org_id, u.site, u.port, String(u.line), u.reason]; },
+      metrics: [
+        { name: 'mist_wan_inventory_unmatched_entry', type: 'gauge', unit: 'boolean', value: () => 1,
+          help: `1 for each circuit inventory entry that matches no WAN port of the org: site and port as written in the file, its line (CSV) or entry number (YAML), and the reason (unknown site, ambiguous site: a name two sites share, unknown port: no WAN port of the site's gateways has that port_id or wan_name). ${MATCHED}. ${cached}` },
       ],
     },
     {

@@ -46,14 +46,14 @@ export const sleDetailsCatalogue: FamilyCatalogue<SleDetailsRecord> = {
     },
     {
       select: kind('interface'),
-      labels: ['org_id', 'site_id', 'sle', 'mac', 'interface'],
+      labels: ['org_id', 'site_id', 'sle', 'mac', 'port_id'],
       labelValues: (r) => {
         const i = as('interface', r);
-        return [r.org_id, i.site_id, i.sle, i.mac, i.interface];
+        return [r.org_id, i.site_id, i.sle, i.mac, i.port_id];
       },
       metrics: [
         { name: 'mist_site_sle_interface_degraded_ratio', type: 'gauge', unit: 'ratio', value: (r) => as('interface', r).degraded_ratio,
-          help: `Share of the gateway interface's wan-link-health minutes over the last hour that were degraded, 0-1; impacted interfaces only (${SITE_SLE}/impacted-interfaces fields interfaces[].degraded / total; mac is the gateway MAC). ${cached}` },
+          help: `Share of the gateway interface's wan-link-health minutes over the last hour that were degraded, 0-1; impacted interfaces only (${SITE_SLE}/impacted-interfaces fields interfaces[].degraded / total; mac is the gateway MAC, port_id its interface_name, so it joins onto mist_wan_port_* by (org_id, site_id, mac, port_id)). ${cached}` },
       ],
     },
     {

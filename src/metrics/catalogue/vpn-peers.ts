@@ -10,19 +10,20 @@ const ID_LABELS = ['org_id', 'site_id', 'mac', 'port_id', 'peer_mac', 'peer_port
 const bool = (v: boolean | null): number | null => (v === null ? null : v ? 1 : 0);
 
 /**
- * VPN peer paths, one series per path for each numeric metric. SSR (svr) rows name ports by WAN interface
- * name, SRX (ipsec) rows by port id: port_id and peer_port_id are what Mist reports.
+ * VPN peer paths, one series per path for each numeric metric. port_id and peer_port_id are port ids on every
+ * path (SSR svr rows report WAN interface names; the collector resolves them through the gateways' if_stat), so
+ * a path joins onto its WAN port by (org_id, site_id, mac, port_id); the WAN names are in mist_vpn_path_info.
  */
 export const vpnPeersCatalogue: FamilyCatalogue<VpnPathRecord> = {
   family: 'vpn-peers',
   schema: VpnPathRecordSchema,
   groups: [
     {
-      labels: [...ID_LABELS, 'router_name', 'peer_router_name', 'peer_site_id'],
-      labelValues: (r) => [...id(r), r.router_name ?? '', r.peer_router_name ?? '', r.peer_site_id ?? ''],
+      labels: [...ID_LABELS, 'wan_name', 'peer_wan_name', 'router_name', 'peer_router_name', 'peer_site_id'],
+      labelValues: (r) => [...id(r), r.wan_name ?? '', r.peer_wan_name ?? '', r.router_name ?? '', r.peer_router_name ?? '', r.peer_site_id ?? ''],
       metrics: [
         { name: 'mist_vpn_path_info', type: 'gauge', unit: 'info', value: () => 1,
-          help: `VPN peer path metadata, value 1: router names and the peer's site (${SRC} fields router_name, peer_router_name, peer_site_id). ${cached}` },
+          help: `VPN peer path metadata, value 1: the WAN interface names of its ports, router names and the peer's site (${SRC} fields router_name, peer_router_name, peer_site_id; port_id and peer_port_id, which svr rows report as WAN names, are resolved to port ids through stats/devices if_stat of the gateway and of the peer gateway, and the names go in wan_name and peer_wan_name; a port that cannot be resolved keeps Mist's value, is logged with a count, and its name is Mist's value on svr rows, empty on ipsec rows). ${cached}` },
       ],
     },
     {

@@ -7,19 +7,14 @@ const cached = 'Cached by the collector (wan-ports family).';
 const id = (r: R): readonly string[] => [r.org_id, r.site_id, r.mac, r.port_id];
 const bool = (v: boolean | null): number | null => (v === null ? null : v ? 1 : 0);
 
-/** Gateway WAN ports: one series per (gateway MAC, port) for each numeric metric; names and types in _info. */
+/**
+ * Gateway WAN ports: one series per (gateway MAC, port) for each numeric metric. The port's names, type, role and
+ * contract are in mist_wan_port_info, rendered by the circuits family (one info metric per port).
+ */
 export const wanPortsCatalogue: FamilyCatalogue<WanPortRecord> = {
   family: 'wan-ports',
   schema: WanPortRecordSchema,
   groups: [
-    {
-      labels: ['org_id', 'site_id', 'mac', 'port_id', 'wan_name', 'wan_type'],
-      labelValues: (r) => [...id(r), r.wan_name, r.wan_type],
-      metrics: [
-        { name: 'mist_wan_port_info', type: 'gauge', unit: 'info', value: () => 1,
-          help: `WAN port metadata, value 1: wan_name and wan_type from stats/devices if_stat, joined on (mac, port_id). ${cached}` },
-      ],
-    },
     {
       labels: ['org_id', 'site_id', 'mac', 'port_id'],
       labelValues: id,
@@ -37,9 +32,7 @@ export const wanPortsCatalogue: FamilyCatalogue<WanPortRecord> = {
         { name: 'mist_wan_port_transmit_packets_total', type: 'counter', unit: 'count', value: (r) => r.tx_packets,
           help: `Packets transmitted on the WAN port since the gateway booted (field tx_pkts). ${cached}` },
         { name: 'mist_wan_port_speed_bytes_per_second', type: 'gauge', unit: 'bytes_per_second', value: (r) => r.speed_bytes_per_second,
-          help: `Link speed of the WAN port (field speed, Mbps, converted to bytes/s). ${cached}` },
-        { name: 'mist_wan_port_bandwidth_bytes_per_second', type: 'gauge', unit: 'bytes_per_second', value: (r) => r.bandwidth_bytes_per_second,
-          help: `Circuit bandwidth used for utilisation: configured where Mist provides it, else the port speed (field speed, Mbps, converted to bytes/s). ${cached}` },
+          help: `Link speed of the WAN port (field speed, Mbps, converted to bytes/s): the physical rate, not the contracted one (mist_wan_port_receive_bandwidth_bytes_per_second and mist_wan_port_transmit_bandwidth_bytes_per_second). ${cached}` },
         { name: 'mist_wan_port_last_flapped_timestamp_seconds', type: 'gauge', unit: 'timestamp', value: (r) => r.last_flapped_seconds,
           help: `When the WAN port last changed state, Unix time (field last_flapped). ${cached}` },
         { name: 'mist_wan_port_latency_seconds', type: 'gauge', unit: 'seconds', value: (r) => r.latency_seconds,
