@@ -104,31 +104,38 @@ ${measuredTable()}
 - **Counts (flaps, failovers, events, alarms): integers.** \`x - x offset W\` is the exact count between the
   samples at *t − W* and *t*, for any *W*, and consecutive windows tile (hourly values add up to the day).
   Our \`_total\` counters live in the store and survive exporter restarts and expiry gaps; they reset only when
-  the store is lost, and across a reset the delta is wrong (−1 above). For rules, either
+  the store is lost, and across a reset the delta is wrong (−1 above). Either
   - guard it (exact except in a window holding a reset, where it falls back to \`increase\`):
     \`(x - last_over_time(x[W] offset W) >= 0 unless resets(x[W]) > 0) or increase(x[W])\`, or
-  - record the per-interval delta in a group whose interval equals the \`offset\`
-    (\`x - x offset 1m >= 0 or x < x offset 1m\`: a reset counts the value after it) and sum it:
-    \`sum_over_time(rec[1h])\` is exact across resets (5). Without a rule the same sum is
-    \`sum_over_time((x - x offset 1m >= 0 or (x < x offset 1m) * 1)[1h:1m])\` (\`* 1\` drops the name so both
-    branches are one series).
-  - Prometheus 2.x ranges include both ends: evaluated exactly on a recorded sample's timestamp, \`[30m]\`
-    holds 31 samples and counts the boundary minute in both windows (measured: the flap at 40m counted in the
-    window ending at 70m while \`x - x offset 30m\` says 0). Keep the sums in another rule group than the
-    deltas (each group evaluates at its own offset, a hash of its name: prometheus/prometheus \`rules/group.go\`
-    \`EvalTimestamp\`), and test them in promtool at times off the minute (promtool evaluates every group on
-    the minute); the subquery form does the same at times on the minute, which is where Grafana puts its steps
-    (1 at 70m, 0 at 70m10s). 3.x excludes the left end.
+  - record the per-interval delta in a group whose interval equals its width (1m; a reset counts the value
+    after it): \`x offset 1m - x offset 2m >= 0 or x offset 1m < x offset 2m\`, and sum it:
+    \`sum_over_time(rec[1h])\` is exact across resets (5; \`tests/promql/windows.rules.yml\`). Without a rule the
+    same sum is \`sum_over_time((x - x offset 1m >= 0 or (x < x offset 1m) * 1)[1h:1m])\` (\`* 1\` drops the name
+    so both branches are one series).
   - \`increase()\` is never an integer (above); \`changes()\` counts snapshots whose value changed (6 for 5
-    failovers and a reset), \`resets()\` only serves as a guard.
+    failovers and a reset); \`resets()\` only serves as a guard.
+- **Recording rules lag by one scrape interval.** Prometheus stamps a sample with its scrape's start but
+  stores it when the body has been read, so a rule evaluated while a scrape is in flight reads the sample
+  before it. Measured in a real Prometheus 2.42 (\`tests/integration/promql-windows-prometheus.test.ts\`, a
+  target answering 2.4 s into each 3 s scrape): \`x - x offset 6s\` recorded 6000 where the interval's increase
+  was 12000 at every evaluation that fell inside a scrape, while \`x offset 3s - x offset 9s\` recorded 12000
+  every time. A group's phase is fixed (a hash of its name, prometheus/prometheus \`rules/group.go\`
+  \`EvalTimestamp\`), so the error repeats at every evaluation. Put \`offset 1m\` on every selector of a rule that
+  must be exact (the expressions above, in a rule: \`x offset 1m - x offset 61m\`), or on Prometheus ≥ 2.53 set
+  the group's \`query_offset: 1m\` (prometheus/prometheus#14061).
+- **Range ends (Prometheus 2.x).** Ranges include both ends: evaluated exactly on a recorded sample's
+  timestamp, \`[30m]\` holds 31 samples and counts the boundary minute in two windows (measured: the flap at 40m
+  counted in the window ending at 71m, where the lagged delta \`x offset 1m - x offset 31m\` says 0). Keep the
+  sums in another rule group than the deltas (another group, another phase), and test them in promtool at times
+  off the minute (promtool evaluates every group on the minute). The subquery form does the same at times on
+  the minute, which is where Grafana puts its steps (1 at 70m, 0 at 70m10s). 3.x excludes the left end.
 - **Gauges (latency, loss, utilisation, up).** \`avg_over_time\`, \`quantile_over_time\` and \`sum_over_time\`
   weigh every sample equally. A 30 s scrape of 60 s data double-weights nothing only if every snapshot in the
   window is seen the same number of times: *S* divides *T* and the window's ends fall on snapshot changes,
-  which nobody controls. The
-  3-minute mean reads 45 at one phase and 43.33 (true) at the other. Use \`avg_over_time(x[W:T])\` /
-  \`quantile_over_time(q, x[W:T])\` (one sample per snapshot: 43.33 at both phases). \`max_over_time\` and
-  \`min_over_time\` are exact at any weighting. A snapshot held for 2*T* (a missed collection) then counts twice,
-  which is the right time weight.
+  which nobody controls. The 3-minute mean reads 45 at one phase and 43.33 (true) at the other. Use
+  \`avg_over_time(x[W:T])\` / \`quantile_over_time(q, x[W:T])\` (one sample per snapshot: 43.33 at both phases).
+  \`max_over_time\` and \`min_over_time\` are exact at any weighting. A snapshot held for 2*T* (a missed
+  collection) then counts twice, which is the right time weight.
 - **Windows.** Subquery step = *T* of the family; offset deltas and recorded intervals = *T*; windows a
   multiple of *T*. A snapshot that lands late (a slow cycle) moves its increase into the next interval: a
   per-minute rate reads 0 then 200 (subquery \`[5m:1m]\`: 75), while the delta over both minutes stays exact. If
