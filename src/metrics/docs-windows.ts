@@ -104,7 +104,8 @@ ${measuredTable()}
 - **Counts (flaps, failovers, events, alarms): integers.** \`x - x offset W\` is the exact count between the
   samples at *t − W* and *t*, for any *W*, and consecutive windows tile (hourly values add up to the day).
   Our \`_total\` counters live in the store and survive exporter restarts and expiry gaps; they reset only when
-  the store is lost, and across a reset the delta is wrong (−1 above). Either
+  the store is lost (the memory store of \`all\` mode at a restart, a flushed Redis), and across a reset the
+  delta is wrong (−1 above). Either
   - guard it (exact except in a window holding a reset, where it falls back to \`increase\`):
     \`(x - last_over_time(x[W] offset W) >= 0 unless resets(x[W]) > 0) or increase(x[W])\`, or
   - record the per-interval delta in a group whose interval equals its width (1m; a reset counts the value
@@ -136,9 +137,13 @@ ${measuredTable()}
   \`avg_over_time(x[W:T])\` / \`quantile_over_time(q, x[W:T])\` (one sample per snapshot: 43.33 at both phases).
   \`max_over_time\` and \`min_over_time\` are exact at any weighting. A snapshot held for 2*T* (a missed
   collection) then counts twice, which is the right time weight.
-- **Windows.** Subquery step = *T* of the family; offset deltas and recorded intervals = *T*; windows a
-  multiple of *T*. A snapshot that lands late (a slow cycle) moves its increase into the next interval: a
-  per-minute rate reads 0 then 200 (subquery \`[5m:1m]\`: 75), while the delta over both minutes stays exact. If
+- **Windows.** Minimum: \`rate(x[W])\` needs *W* ≥ 2*S* for a value at all and is steady at no *W* when *S* < *T*
+  (its error shrinks as \`T/(W − S)\`); \`rate(x[W:T])\` needs *W* ≥ 2*T*; \`x - x offset W\` and
+  \`avg_over_time(x[W:T])\` need *W* ≥ *T*. Subquery step = *T* of the family; windows a multiple of *T*. A
+  recorded delta may be narrower than *T* (for SLE's 600–900 s, record 5-minute deltas: sums still tile, and a
+  recorded series sampled less often than the 5-minute lookback has holes for instant queries). A snapshot
+  that lands late (a slow cycle) moves its increase into the next interval: a per-minute rate reads 0 then 200
+  (subquery \`[5m:1m]\`: 75), while the delta over both minutes stays exact. If
   \`mist_collector_interval_seconds\` is stretched above the *T* the rules assume, per-step rates repeat or skip
   snapshots; deltas and counts stay exact.
 - **Expired data.** A family that expires leaves \`/metrics\` and Prometheus marks its series stale at the
