@@ -42,7 +42,8 @@ export const WINDOWS_MEASURED: readonly WindowsRow[] = [
   { expr: `(${B} - ${B} offset 5m) / 300`, cells: [at40('100')], verdict: '**yes**' },
   { expr: `(${L} - ${L} offset 1m) / 60`, cells: [{ scrape: '30s', at: '64m10s', value: '0' }, at10('200')], verdict: 'a snapshot 30 s late: 0 at 64m10s, then 200 (true 100)' },
   { expr: `max_over_time(((${L} - ${L} offset 1m) / 60)[1h:1m])`, cells: [{ scrape: '30s', at: '68m10s', value: '200' }], verdict: 'no: peak of a late snapshot (true 100)' },
-  { expr: `max_over_time(rate(${L}[5m:1m])[1h:1m])`, cells: [{ scrape: '30s', at: '68m10s', value: '100' }], verdict: '**yes** (min: 80)' },
+  { expr: `max_over_time(rate(${L}[5m:1m])[1h:1m])`, cells: [{ scrape: '30s', at: '68m10s', value: '100' }], verdict: '**yes**' },
+  { expr: `min_over_time(rate(${L}[5m:1m])[1h:1m])`, cells: [{ scrape: '30s', at: '68m10s', value: '80' }], verdict: 'the late snapshot\'s dip (true 100)' },
   { expr: `increase(${F}[30m])`, cells: [at10('1.0169491525423728'), m60('1.0344827586206897')], verdict: 'no: W / (W − scrape)' },
   { expr: `increase(${F}[1h])`, cells: [at10('1.0084033613445378'), m60('1.0169491525423728', '65m40s')], verdict: 'no: W / (W − scrape)' },
   { expr: `increase(${F}[1h:1m])`, cells: [at40('1.0169491525423728')], verdict: 'no: W / (W − step)' },
@@ -117,13 +118,15 @@ ${measuredTable()}
     failovers and a reset); \`resets()\` only serves as a guard.
 - **Recording rules lag by one scrape interval.** Prometheus stamps a sample with its scrape's start but
   stores it when the body has been read, so a rule evaluated while a scrape is in flight reads the sample
-  before it. Measured in a real Prometheus 2.42 (\`tests/integration/promql-windows-prometheus.test.ts\`, a
-  target answering 2.4 s into each 3 s scrape): \`x - x offset 6s\` recorded 6000 where the interval's increase
-  was 12000 at every evaluation that fell inside a scrape, while \`x offset 3s - x offset 9s\` recorded 12000
-  every time. A group's phase is fixed (a hash of its name, prometheus/prometheus \`rules/group.go\`
-  \`EvalTimestamp\`), so the error repeats at every evaluation. Put \`offset 1m\` on every selector of a rule that
-  must be exact (the expressions above, in a rule: \`x offset 1m - x offset 61m\`), or on Prometheus ≥ 2.53 set
-  the group's \`query_offset: 1m\` (prometheus/prometheus#14061).
+  before it. Measured in a real Prometheus 2.42 (\`tests/integration/promql-windows-prometheus.test.ts\`: a
+  counter rising 6000 per 6 s scrape, rules every 3 s, the target holding its answer across one evaluation):
+  \`x - x offset 6s\` recorded 0 at every evaluation that ran while a scrape was in flight (6000 otherwise),
+  while \`x offset 6s - x offset 12s\` recorded 6000 every time. A group's phase is fixed (a hash of its name
+  and file, prometheus/prometheus \`rules/group.go\` \`EvalTimestamp\`), so if it falls inside a slow scrape the
+  error repeats at every evaluation (a dashboard re-queries, so only its newest point is affected). Put
+  \`offset 1m\` (≥ the scrape interval, which bounds a scrape's duration) on every selector of a rule that
+  must be exact (the expressions above, in a rule: \`x offset 1m - x offset 61m\`), or on Prometheus ≥ 2.53
+  set the group's \`query_offset: 1m\` (prometheus/prometheus#14061).
 - **Range ends (Prometheus 2.x).** Ranges include both ends: evaluated exactly on a recorded sample's
   timestamp, \`[30m]\` holds 31 samples and counts the boundary minute in two windows (measured: the flap at 40m
   counted in the window ending at 71m, where the lagged delta \`x offset 1m - x offset 31m\` says 0). Keep the
