@@ -1,4 +1,5 @@
 import { catalogueEntries, FAMILY_CATALOGUES, SELF_FAMILY, type CatalogueEntry } from './catalogue/index.js';
+import { WINDOWS_SECTION } from './docs-windows.js';
 
 /**
  * docs/metrics.md, generated from the catalogue (`npm run docs:metrics`); a unit test fails when the checked-in
@@ -92,5 +93,6 @@ export function renderMetricsDoc(): string {
     const note = family === SELF_FAMILY ? `${SELF_NOTE}\n\n` : '';
     return `## Family \`${family}\`\n\n${note}${table(own)}\n`;
   });
+  sections.push(WINDOWS_SECTION);
   return `${INTRO}\n${sections.join('\n')}\n${CHANGES}`;
 }
