@@ -9,7 +9,7 @@ import type { RawEntry } from './validate.js';
 export function parseYamlInventory(text: string): { entries: RawEntry[]; problems: string[] } {
   const lineCounter = new LineCounter();
   const doc = parseDocument(text, { schema: 'failsafe', lineCounter, prettyErrors: false });
-  const problems = doc.errors.map((e) => `line ${e.linePos?.[0].line ?? '?'}: ${firstLine(e.message)}`);
+  const problems = doc.errors.map((e) => `line ${lineCounter.linePos(e.pos[0]).line}: ${firstLine(e.message)}`);
   if (problems.length > 0) return { entries: [], problems };
   const lineOf = (node: Node | null | undefined): number => (node?.range ? lineCounter.linePos(node.range[0]).line : 0);
   let list: Node | null | undefined = doc.contents;
