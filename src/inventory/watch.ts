@@ -13,6 +13,8 @@ export interface WatchOptions {
   readonly hashEvery?: number;
   /** Quiet time after a change notice before reading, so an editor's several writes are read once (default 250 ms). */
   readonly debounceMs?: number;
+  /** Use fs.watch besides polling (default true; tests turn it off to prove polling alone finds changes). */
+  readonly watch?: boolean;
   readonly now?: () => number;
 }
 
@@ -102,15 +104,7 @@ export async function openInventory(file: string, log: Logger, opts: WatchOption
     debounce = setTimeout(() => void check(true).catch((err: unknown) => log.warn({ err, file }, 'circuit inventory check failed')), opts.debounceMs ?? 250);
     debounce.unref();
   };
-  let watcher: FSWatcher | undefined;
-  try {
-    watcher = watch(dirname(file), { persistent: false }, (_event, name) => {
-      if (name === null || name === basename(file)) notice();
-    });
-    watcher.on('error', (err) => log.warn({ err, file }, 'cannot watch the circuit inventory directory; polling only'));
-  } catch (err) {
-    log.warn({ err, file }, 'cannot watch the circuit inventory directory; polling only');
-  }
+  const watcher = opts.watch === false ? undefined : watchDirectory(file, notice, log);
   const poll = setInterval(() => {
     polls++;
     const hashNow = polls % (opts.hashEvery ?? 12) === 0;
@@ -128,6 +122,20 @@ export async function openInventory(file: string, log: Logger, opts: WatchOption
       watcher?.close();
     },
   };
+}
+
+/** fs.watch on the file's directory: editors save by writing a new file and renaming it over the old one. */
+function watchDirectory(file: string, notice: () => void, log: Logger): FSWatcher | undefined {
+  try {
+    const watcher = watch(dirname(file), { persistent: false }, (_event, name) => {
+      if (name === null || name === basename(file)) notice();
+    });
+    watcher.on('error', (err) => log.warn({ err, file }, 'cannot watch the circuit inventory directory; polling only'));
+    return watcher;
+  } catch (err) {
+    log.warn({ err, file }, 'cannot watch the circuit inventory directory; polling only');
+    return undefined;
+  }
 }
 
 const sha256 = (bytes: Buffer): string => createHash('sha256').update(bytes).digest('hex');
