@@ -1,8 +1,12 @@
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { buildOrg } from '../../src/sim/model/org.js';
 import { spawnCli } from '../support/cli-process.js';
+import { freePort } from '../support/redis.js';
+import { uniquePrefix } from '../support/redis-store.js';
+import { startTestSim } from '../support/sim-server.js';
 
 /** A bad circuit inventory stops `collector` and `all` at start-up with exit 2 and every problem listed (real processes). */
 
@@ -64,4 +68,36 @@ describe('bad circuit inventory at start-up', () => {
     expect(txt.text).toContain('invalid configuration');
     expect(txt.text).toMatch(/CIRCUIT_INVENTORY_FILE: ".*circuits\.txt" must end in \.csv, \.yaml or \.yml/);
   });
+});
+
+describe('a good circuit inventory at start-up', () => {
+  it('`collector --once` loads it and collects', async () => {
+    const sim = await startTestSim({ sites: 20 });
+    try {
+      const file = join(dir, 'good.csv');
+      const text = await (await fetch(`${sim.url}/__sim/inventory?format=csv`)).text();
+      await writeFile(file, text);
+      const p = spawnCli(['collector', '--once'], {
+        CIRCUIT_INVENTORY_FILE: file, MIST_API_TOKENS: sim.token, MIST_HOST: sim.url, REDIS_URL: inject('redisUrl'), STORE_KEY_PREFIX: uniquePrefix('cli-inventory'), LOG_LEVEL: 'info',
+      });
+      const loaded = JSON.parse(await p.waitForLine(/circuit inventory loaded/)) as { file: string; entries: number };
+      expect(loaded).toMatchObject({ file, entries: sim.sim.org.wanPorts.length });
+      expect(await p.exited).toBe(0);
+    } finally {
+      await sim.close();
+    }
+  }, 60_000);
+
+  it('`all` with the simulator and no CIRCUIT_INVENTORY_FILE uses the simulated org\'s own inventory', async () => {
+    const p = spawnCli(['all'], { SIM_SITES: '12', SIM_PORT: String(await freePort()), EXPORTER_HOST: '127.0.0.1', EXPORTER_PORT: String(await freePort()), LOG_LEVEL: 'info' });
+    try {
+      const loaded = JSON.parse(await p.waitForLine(/circuit inventory loaded/, 60_000)) as { file: string; entries: number };
+      expect(loaded.file).toMatch(/mist-wan-exporter-sim-inventory-.*\.csv$/);
+      expect(loaded.entries).toBe(buildOrg('mist-wan', 12).wanPorts.length);
+      await p.waitForLine(/is up:/, 60_000);
+      expect(await p.kill('SIGTERM')).toBe(0);
+    } finally {
+      await p.kill('SIGKILL');
+    }
+  }, 90_000);
 });
