@@ -40,7 +40,9 @@ export async function openInventory(file: string, log: Logger, opts: WatchOption
   const first = await loadInventoryFile(file, now);
   let current: Inventory = first.inventory;
   const format = inventoryFormatOf(file)!;
-  let hash = sha256(first.bytes);
+  // The content in use, and the last content rejected (not parsed again until it changes).
+  let acceptedHash = sha256(first.bytes);
+  let rejectedHash: string | null = null;
   let status: InventoryStatus = { file, ok: true, entries: current.entries.length, loadedAt: current.loadedAt, checkedAt: current.loadedAt, loads: 1, failures: 0, problems: [] };
   log.info({ file, entries: current.entries.length }, 'circuit inventory loaded');
 
@@ -66,16 +68,25 @@ export async function openInventory(file: string, log: Logger, opts: WatchOption
     const bytes = await readFile(file).catch(() => null);
     if (bytes === null) return false;
     const h = sha256(bytes);
-    if (h === hash && (status.ok || force === false)) {
+    if (h === acceptedHash) {
+      // Unchanged, or back to the version in use after a bad write or a deletion.
+      if (!status.ok) log.info({ file, entries: current.entries.length }, 'circuit inventory is back to the version in use');
+      status = { ...status, ok: true, problems: [], checkedAt: now() };
+      rejectedHash = null;
+      return false;
+    }
+    if (h === rejectedHash) {
       status = { ...status, checkedAt: now() };
       return false;
     }
-    hash = h;
     const parsed = parseInventory(bytes.toString('utf8'), format, file, now());
     if (!parsed.inventory) {
+      rejectedHash = h;
       reject(parsed.problems);
       return false;
     }
+    acceptedHash = h;
+    rejectedHash = null;
     current = parsed.inventory;
     status = { file, ok: true, entries: current.entries.length, loadedAt: current.loadedAt, checkedAt: current.loadedAt, loads: status.loads + 1, failures: status.failures, problems: [] };
     log.info({ file, entries: current.entries.length }, 'circuit inventory reloaded');

@@ -73,6 +73,11 @@ describe('circuit inventory re-read on change', () => {
     await until('the missing file to be reported', () => source.status!().ok === false);
     expect(source.status!().problems).toEqual(['cannot read the file: ENOENT']);
     expect(source()!.entries.length).toBe(3);
+
+    // Restored with the content in use: ok again, nothing reloaded.
+    await writeFile(file, HEADER + rows(3));
+    await until('the restored file to be accepted', () => source.status!().ok);
+    expect(source.status!()).toMatchObject({ ok: true, entries: 3, loads: 3, failures: 2, problems: [] });
   });
 
   it('finds changes by polling alone, even a same-size write with the old mtime (by the periodic hash)', async () => {
