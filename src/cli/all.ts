@@ -4,6 +4,8 @@ import { startExporter } from '../server/exporter.js';
 import { DEMO_TOKEN, SimOptionsSchema } from '../sim/options.js';
 import { createStore } from '../store/index.js';
 import { printProblems, PROGRAM } from './help.js';
+import { InventoryError, inventoryRefused, openConfiguredInventory, openSimulatorInventory } from './inventory.js';
+import type { LiveInventory } from '../inventory/watch.js';
 import type { Command } from './types.js';
 
 /**
@@ -21,18 +23,27 @@ export const allCommand: Command = {
   async run(_args, { config, log, io }) {
     let effective: Config = config;
     let closeSim: (() => Promise<void>) | undefined;
+    // Checked before the simulator starts: a bad file is a configuration problem (exit 2).
+    let inventory: LiveInventory | undefined;
+    try {
+      inventory = await openConfiguredInventory(config.collector.inventoryFile, log);
+    } catch (err) {
+      if (err instanceof InventoryError) return inventoryRefused(io, 'all', err);
+      throw err;
+    }
     if (config.mist.tokens.length === 0) {
       const { startSimulator } = await import('../sim/main.js');
       const opts = SimOptionsSchema.parse({ sites: config.sim.sites, seed: config.sim.seed, port: config.sim.port, speed: config.sim.speed });
       const sim = await startSimulator(opts, log.child({ component: 'sim' }));
       closeSim = () => sim.close();
+      inventory ??= await openSimulatorInventory(sim.simulator, log);
       effective = { ...config, mist: { ...config.mist, tokens: [DEMO_TOKEN], baseUrl: sim.url, orgIds: [] } };
       io.stdout(`No MIST_API_TOKENS: collecting from the built-in Mist simulator at ${sim.url} (${opts.sites} sites; ${sim.url}/__sim/org)\n`);
     }
     const store = createStore({ url: config.redis.url, prefix: config.store.keyPrefix, commandTimeoutMs: config.store.commandTimeoutMs }, log);
     const stop = new AbortController();
     try {
-      const prepared = await prepareCollector(effective, log.child({ component: 'collector' }), { store });
+      const prepared = await prepareCollector(effective, log.child({ component: 'collector' }), { store, ...(inventory ? { inventory: inventory.source } : {}) });
       const exporter = await startExporter(store, effective, log.child({ component: 'exporter' }));
       const collecting = runCollector(prepared, effective, log.child({ component: 'collector' }), stop.signal);
       io.stdout(
@@ -54,6 +65,7 @@ export const allCommand: Command = {
       throw err;
     } finally {
       stop.abort();
+      inventory?.close();
       await store.close();
       await closeSim?.();
     }

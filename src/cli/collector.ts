@@ -1,6 +1,7 @@
 import { CollectorRefused, prepareCollector, runCollector } from '../collect/collector.js';
 import { createStore } from '../store/index.js';
 import { printProblems, PROGRAM } from './help.js';
+import { InventoryError, inventoryRefused, openConfiguredInventory } from './inventory.js';
 import { Scheduler } from '../collect/scheduler.js';
 import type { Command } from './types.js';
 
@@ -16,10 +17,18 @@ export const collectorCommand: Command = {
     if (!config.redis.url) {
       return printProblems(io, `${PROGRAM} collector`, ['REDIS_URL is not set: a separate collector needs Redis to share its snapshots (run `all` for one process without Redis)']);
     }
+    // The inventory file is checked before Redis and Mist: a bad file is a configuration problem (exit 2).
+    let inventory;
+    try {
+      inventory = await openConfiguredInventory(config.collector.inventoryFile, log);
+    } catch (err) {
+      if (err instanceof InventoryError) return inventoryRefused(io, 'collector', err);
+      throw err;
+    }
     const store = createStore({ url: config.redis.url, prefix: config.store.keyPrefix, commandTimeoutMs: config.store.commandTimeoutMs }, log);
     try {
       if (!(await store.ping())) throw new Error('Redis is not reachable');
-      const prepared = await prepareCollector(config, log.child({ component: 'collector' }), { store });
+      const prepared = await prepareCollector(config, log.child({ component: 'collector' }), { store, ...(inventory ? { inventory: inventory.source } : {}) });
       try {
         if (args.once === true) {
           const scheduler = new Scheduler(prepared.schedulerDeps, prepared.jobs, log);
@@ -43,6 +52,7 @@ export const collectorCommand: Command = {
       if (err instanceof CollectorRefused) return printProblems(io, `${PROGRAM} collector: refusing to start`, [err.message]);
       throw err;
     } finally {
+      inventory?.close();
       await store.close();
     }
   },

@@ -26,7 +26,7 @@ export const PRIMARY = 'primary';
 export const SECONDARY = 'secondary';
 export const BACKUP = 'backup';
 
-const ROLE_NAME = /^[a-z][a-z0-9_]{0,31}$/;
+export const ROLE_NAME = /^[a-z][a-z0-9_]{0,31}$/;
 const ALTERNATIVE = /^[^\s,|=]{1,64}$/;
 
 /** CIRCUIT_ROLES value for "no rules, the positional default only" (an empty variable means unset: the default). */

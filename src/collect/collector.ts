@@ -3,6 +3,7 @@ import type { Logger } from '../log.js';
 import { createMistClient, type MistClient } from '../mist/index.js';
 import { realNow, realSleep, type Now, type Sleep } from '../mist/time.js';
 import type { CallRecord } from '../mist/types.js';
+import type { InventorySource } from '../inventory/types.js';
 import type { Store } from '../store/types.js';
 import { CallStatsRecorder } from './call-stats.js';
 import type { Family } from './family.js';
@@ -23,6 +24,8 @@ export interface CollectorDeps {
   readonly sleep?: Sleep;
   readonly onCall?: (record: CallRecord) => void;
   readonly families?: readonly Family[];
+  /** The live circuit inventory (src/inventory/watch.ts: openInventory(…).source); none: no inventory. */
+  readonly inventory?: InventorySource;
 }
 
 export interface PreparedCollector {
@@ -84,8 +87,7 @@ export async function prepareCollector(config: Config, log: Logger, deps: Collec
     })));
     const settings = {
       regions: config.collector.regions, circuitRoles: config.collector.circuitRoles, sleDegradedThreshold: config.collector.sleDegradedThreshold,
-      // The circuit inventory file is loaded and watched in a later step (CIRCUIT_INVENTORY_FILE).
-      inventory: () => null,
+      inventory: deps.inventory ?? ((): null => null),
     };
     const schedulerDeps: SchedulerDeps = { store: deps.store, api, log, settings, now, sleep };
     return { api, plan, jobs, orgIds, schedulerDeps, callStats };

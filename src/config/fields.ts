@@ -166,3 +166,14 @@ export const basicAuth = z
     }
     return { user: raw.slice(0, at), password: raw.slice(at + 1) };
   });
+
+/** CIRCUIT_INVENTORY_FILE: a path whose extension says its format; the content is checked by src/inventory at start. */
+export const inventoryFile = z
+  .string()
+  .optional()
+  .transform((raw, ctx) => {
+    const file = raw?.trim();
+    if (!file) return undefined;
+    if (!/\.(csv|ya?ml)$/i.test(file)) ctx.addIssue({ code: 'custom', message: `"${file}" must end in .csv, .yaml or .yml (the extension chooses the format)` });
+    return file;
+  });

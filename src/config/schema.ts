@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { SimOptionsSchema } from '../sim/options.js';
-import { LOG_FORMATS, LOG_LEVELS, basicAuth, circuitRoles, intervalMap, mistBaseUrl, nameList, orgIdList, redisUrl, tokenList } from './fields.js';
+import { LOG_FORMATS, LOG_LEVELS, basicAuth, circuitRoles, intervalMap, inventoryFile, mistBaseUrl, nameList, orgIdList, redisUrl, tokenList } from './fields.js';
 import type { EnvName } from './vars.js';
 
 /**
@@ -48,6 +48,7 @@ export const CollectorSection = section(
     REGION_GROUPS: nameList,
     CIRCUIT_ROLES: circuitRoles,
     SLE_DEGRADED_THRESHOLD: z.coerce.number().gt(0, 'must be above 0').max(1, 'must be at most 1 (SLE scores are ratios 0-1)'),
+    CIRCUIT_INVENTORY_FILE: inventoryFile,
   },
   (v) => ({
     rateLimitPerToken: v.MIST_RATE_LIMIT,
@@ -58,6 +59,7 @@ export const CollectorSection = section(
     regions: { prefix: v.REGION_GROUP_PREFIX, names: v.REGION_GROUPS },
     circuitRoles: v.CIRCUIT_ROLES,
     sleDegradedThreshold: v.SLE_DEGRADED_THRESHOLD,
+    inventoryFile: v.CIRCUIT_INVENTORY_FILE,
   }),
 );
 

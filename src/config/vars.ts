@@ -128,6 +128,12 @@ export const ENV_VARS = [
     secret: false,
   },
   {
+    name: 'CIRCUIT_INVENTORY_FILE',
+    description: 'Path of an optional circuit inventory (.csv, .yaml or .yml): contracted down/up bandwidth, provider, circuit id and role per circuit, keyed by site (id or name) and port (port_id or wan_name); overrides the port speed and CIRCUIT_ROLES where given. Re-read on change; a bad file stops start-up with every problem listed (docs/collector.md#circuit-inventory).',
+    default: undefined,
+    secret: false,
+  },
+  {
     name: 'STORE_KEY_PREFIX',
     description: 'Prefix of every store key (versioned; change it to run several deployments on one Redis).',
     default: 'mist:v1:',

@@ -35,5 +35,30 @@ export interface Inventory {
   readonly loadedAt: number;
 }
 
-/** The live inventory: the last good read of the file (null: no file configured, or none read yet). */
-export type InventorySource = () => Inventory | null;
+/** What the file watcher knows (for self-metrics and logs); see ./watch.ts. */
+export interface InventoryStatus {
+  readonly file: string;
+  /** Whether the last read of the file was accepted (false: the last good inventory is still in use). */
+  readonly ok: boolean;
+  /** Entries of the inventory in use (the last good one). */
+  readonly entries: number;
+  /** When the inventory in use was read, Unix ms. */
+  readonly loadedAt: number;
+  /** When the file was last read or checked for a change, Unix ms. */
+  readonly checkedAt: number;
+  /** Reads accepted since start (the start-up read included). */
+  readonly loads: number;
+  /** Reads rejected since start (bad content or unreadable file). */
+  readonly failures: number;
+  /** Problems of the last rejected read while it is the latest; empty when ok. */
+  readonly problems: readonly string[];
+}
+
+/**
+ * The live inventory: the last good read of the file (null: no file configured, or none read yet). A watched
+ * file's source also carries `status` (absent when there is no loader, e.g. `() => null`).
+ */
+export interface InventorySource {
+  (): Inventory | null;
+  readonly status?: () => InventoryStatus;
+}

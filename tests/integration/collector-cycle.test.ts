@@ -99,7 +99,7 @@ describe('collector full cycle (3,208 sites, real Redis)', () => {
       expect(r, port.portId).toBeDefined();
       expect(r!.wan_name).toBe(port.wanName);
       expect(r!.wan_type).toBe(port.wanType);
-      expect(r!.speed_bytes_per_second).toBe((port.speedMbps * 1e6) / 8);
+      expect(r!.speed_bytes_per_second).toBe((port.linkSpeedMbps * 1e6) / 8);
     }
   });
 

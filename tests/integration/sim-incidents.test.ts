@@ -149,7 +149,7 @@ describe('forced incidents (POST /__sim/incidents)', () => {
     expect(mean(during.paths!.map((p) => p.latency_ms))).toBeGreaterThan(mean(before.paths!.map((p) => p.latency_ms)) + 30);
     const row = (await wanRows(gw.mac)).find((r) => r.port_id === before.port_id)!;
     expect(Math.abs(Number(row.loss) - during.loss_pct)).toBeLessThan(0.001);
-    expect(Number(row.rx_bps)).toBeGreaterThan(0.99 * before.speed_mbps * 1e6);
+    expect(Number(row.rx_bps)).toBeGreaterThan(0.99 * before.contract_down_mbps * 1e6);
 
     await advance(t, 300);
     expect((await alarms(site.id, 'bad_wan_uplink')).filter((a) => a.status === 'open')).toEqual([]);

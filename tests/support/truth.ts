@@ -27,11 +27,20 @@ export interface TruthCircuit {
   wan_name: string;
   kind: 'broadband' | 'mpls' | 'lte';
   role: 'primary' | 'secondary' | 'tertiary';
+  /** The port's reported speed (link); the contract may be below it. */
   speed_mbps: number;
+  contract_down_mbps: number;
+  contract_up_mbps: number;
+  provider: string;
+  circuit_id: string;
   up: boolean;
   active: boolean;
   rx_bps: number;
+  tx_bps: number;
+  /** rx relative to the downstream contract. */
   utilization: number;
+  /** tx relative to the upstream contract. */
+  tx_utilization: number;
   demand_ratio: number;
   loss_pct: number;
   latency_ms: number;

@@ -75,7 +75,8 @@ export function stepGateway(ctx: EngineContext, gw: SimGateway, at: number, minu
     const util = Math.min(MAX_UTIL, ratio);
     s.demandRatio[p] = ratio;
     s.rxBps[p] = util * port.speedMbps * 1e6;
-    s.txBps[p] = s.rxBps[p]! * UPLOAD_RATIO * (0.8 + 0.4 * unit(ctx.seed, STREAM.upload, p, minute));
+    // Upload is bounded by the upstream contract (binding on asymmetric lines only: 0.42 × down at most otherwise).
+    s.txBps[p] = Math.min(s.rxBps[p]! * UPLOAD_RATIO * (0.8 + 0.4 * unit(ctx.seed, STREAM.upload, p, minute)), MAX_UTIL * port.upMbps * 1e6);
     const q = qualityAt(util, ratio, { lossPct: port.traits.baseLossPct, latencyMs: port.traits.baseLatencyMs, jitterMs: port.traits.baseJitterMs },
       unit(ctx.seed, STREAM.quality, p, minute));
     s.lossPct[p] = q.lossPct;

@@ -20,9 +20,9 @@ export function finishMinute(ctx: EngineContext, m: number): void {
 
   for (const port of org.wanPorts) {
     const p = port.index;
-    const capacityBytes = (port.speedMbps * 1e6 * 60) / 8;
-    const rxUtil = s.minRxBytes[p]! / capacityBytes;
-    const txUtil = s.minTxBytes[p]! / capacityBytes;
+    // Utilisation is relative to the contract (down and up), not the port's link speed.
+    const rxUtil = s.minRxBytes[p]! / ((port.speedMbps * 1e6 * 60) / 8);
+    const txUtil = s.minTxBytes[p]! / ((port.upMbps * 1e6 * 60) / 8);
     let n = 0; let loss = 0; let lat = 0; let jit = 0;
     for (const v of ctx.pathsByPort[p]!) {
       if (s.pathUp[v] === 0) continue;

@@ -2,6 +2,7 @@ import type { FastifyInstance } from 'fastify';
 import { z } from 'zod';
 import { DEFAULT_INCIDENT_SECONDS, INCIDENT_KINDS, SITE_INCIDENT_KINDS } from '../engine/incidents.js';
 import type { Simulator } from '../simulator.js';
+import { simInventory } from '../views/inventory.js';
 import { siteTruth } from '../views/truth.js';
 import { FaultSpecSchema } from './faults.js';
 import { tokenFingerprint } from './rate-limit.js';
@@ -88,6 +89,15 @@ export function registerAdminRoutes(app: FastifyInstance, sim: Simulator): void 
     const { seconds } = parse(z.object({ seconds: z.number().positive().max(7 * 86_400) }).strict(), req.body);
     sim.clock.advance(seconds);
     return { now: sim.sync() };
+  });
+
+  // The org's circuit inventory file (CIRCUIT_INVENTORY_FILE), so tests and the demo can use the contracts.
+  app.get('/__sim/inventory', async (req, reply) => {
+    const q = queryOf(req);
+    const format = q.format ?? 'csv';
+    if (format !== 'csv' && format !== 'yaml') throw new BadRequest('format must be csv or yaml');
+    const unknown = q.unknown === '1' || q.unknown === 'true';
+    return reply.type(format === 'csv' ? 'text/csv; charset=utf-8' : 'application/yaml; charset=utf-8').send(simInventory(org, { format, unknown }));
   });
 
   app.get('/__sim/truth', async (req) => {

@@ -45,6 +45,28 @@ function speedFor(rng: Rng, kind: CircuitKind): number {
   }
 }
 
+/** A circuit's contract against its port: contracted down/up rates and the port's link speed, all Mbps. */
+export interface CircuitContractPlan {
+  readonly downMbps: number;
+  readonly upMbps: number;
+  readonly linkSpeedMbps: number;
+}
+
+/**
+ * Some spoke circuits run below their port's speed, as real ones do: half the 100 and 200 Mb/s broadband lines
+ * are asymmetric cable (100/20, 200/40) on a 1 Gb/s port, 40% of 300 and 500 Mb/s lines symmetric fibre on a
+ * 1 Gb/s port, half the MPLS circuits a sub-rate commit on a 1 Gb/s hand-off. `draw` is keyed by (seed, port),
+ * not the build's sequential generator, so the rest of the org is the same as without contracts.
+ */
+export function contractFor(plan: CircuitPlan, isHub: boolean, draw: number): CircuitContractPlan {
+  const same = { downMbps: plan.speedMbps, upMbps: plan.speedMbps, linkSpeedMbps: plan.speedMbps };
+  if (isHub) return same;
+  if (plan.kind === 'broadband' && plan.speedMbps <= 200 && draw < 0.5) return { downMbps: plan.speedMbps, upMbps: plan.speedMbps / 5, linkSpeedMbps: 1000 };
+  if (plan.kind === 'broadband' && plan.speedMbps < 1000 && plan.speedMbps >= 300 && draw < 0.4) return { ...same, linkSpeedMbps: 1000 };
+  if (plan.kind === 'mpls' && draw < 0.5) return { ...same, linkSpeedMbps: 1000 };
+  return same;
+}
+
 export function carrierFor(rng: Rng, kind: CircuitKind, countryCode: string): string {
   if (kind === 'mpls') return rng.pick(MPLS_CARRIERS);
   if (kind === 'lte') return rng.pick(LTE_CARRIERS);

@@ -1,6 +1,6 @@
-import { Rng, hashString } from '../random.js';
+import { Rng, hashString, mix, unit } from '../random.js';
 import { REGIONS, STORE_FORMATS, STREETS } from './geo.js';
-import { carrierFor, planHubCircuits, planSpokeCircuits, portIdFor, traitsFor, type SiteTrouble } from './circuits.js';
+import { carrierFor, contractFor, planHubCircuits, planSpokeCircuits, portIdFor, traitsFor, type SiteTrouble } from './circuits.js';
 import type { PlatformKind, SimGateway, SimLanPort, SimOrg, SimPeerPath, SimSite, SimSiteGroup, SimWanPort } from './types.js';
 
 export const REGION_GROUP_PREFIX = 'Region - ';
@@ -21,6 +21,8 @@ export function buildOrg(seed: string, siteCount: number, createdTime = 1_600_00
   const orgId = rng.uuid();
   const macPrefix = `02${rng.hex(4)}`;
   const hubCount = hubsPerPlatform(siteCount) * 2;
+  // Contracts are drawn from their own keyed stream so adding them did not move anything else in the org.
+  const contractKey = hashString(`${seed}:contracts`);
 
   const regionGroups = REGIONS.map((r) => ({ id: rng.uuid(), name: `${REGION_GROUP_PREFIX}${r.name}`, sites: [] as number[] }));
   const formatGroups = STORE_FORMATS.map((f) => ({ id: rng.uuid(), name: `Format - ${f}`, sites: [] as number[] }));
@@ -79,7 +81,7 @@ export function buildOrg(seed: string, siteCount: number, createdTime = 1_600_00
     sites.push(site);
     const platform: PlatformKind = isHub ? (i % 2 === 0 ? 'srx' : 'ssr') : rng.chance(0.7) ? 'srx' : 'ssr';
     const trouble: SiteTrouble = isHub || !rng.chance(0.05) ? 'none' : rng.weighted([['congested', 45], ['lossy', 35], ['flappy', 20]]);
-    gateways.push(buildGateway(rng, site, platform, macPrefix, createdTime, wanPorts, trouble));
+    gateways.push(buildGateway(rng, site, platform, macPrefix, createdTime, wanPorts, trouble, contractKey));
   }
 
   const sitegroups: SimSiteGroup[] = [...regionGroups, ...formatGroups, pilotGroup, hubGroup]
@@ -108,7 +110,7 @@ export function buildOrg(seed: string, siteCount: number, createdTime = 1_600_00
 
 function buildGateway(
   rng: Rng, site: SimSite, platform: PlatformKind, macPrefix: string, createdTime: number,
-  wanPorts: SimWanPort[], trouble: SiteTrouble,
+  wanPorts: SimWanPort[], trouble: SiteTrouble, contractKey: number,
 ): SimGateway {
   const index = site.index;
   const macOf = (k: number): string => `${macPrefix}${(index * 16 + k).toString(16).padStart(6, '0')}`;
@@ -124,6 +126,8 @@ function buildGateway(
     const portId = portIdFor(platform, plan.kind, isHa ? Math.floor(slot / 2) : slot, node);
     const octet = (n: number): number => (index * 7 + slot * 13 + n) % 250 + 2;
     portIndexes.push(wanPorts.length);
+    const contract = contractFor(plan, site.isHub, unit(contractKey, wanPorts.length));
+    const isp = carrierFor(rng, plan.kind, site.countryCode);
     wanPorts.push({
       index: wanPorts.length,
       gatewayIndex: index,
@@ -135,8 +139,11 @@ function buildGateway(
       wanType: plan.kind === 'lte' ? 'lte' : 'broadband',
       kind: plan.kind,
       role: plan.role,
-      speedMbps: plan.speedMbps,
-      isp: carrierFor(rng, plan.kind, site.countryCode),
+      speedMbps: contract.downMbps,
+      upMbps: contract.upMbps,
+      linkSpeedMbps: contract.linkSpeedMbps,
+      circuitId: `${isp.replace(/[^A-Za-z]/g, '').slice(0, 4).toUpperCase()}-${String(mix(contractKey, wanPorts.length, 1) % 100_000_000).padStart(8, '0')}`,
+      isp,
       publicIp: plan.kind === 'lte' ? `100.${64 + (index % 64)}.${octet(1)}.${octet(2)}` : `198.${18 + (slot % 2)}.${octet(3)}.${octet(4)}`,
       node,
       traits: traitsFor(rng, plan, trouble, site.isHub),

@@ -78,8 +78,14 @@ export interface SimWanPort {
   readonly wanType: 'broadband' | 'lte';
   readonly kind: CircuitKind;
   readonly role: CircuitRole;
-  /** The contracted rate; the simulator reports it as the port's `speed` (Mbps). */
+  /** The contracted downstream rate (Mbps): the line's capacity, what traffic and utilisation are bounded by. */
   readonly speedMbps: number;
+  /** The contracted upstream rate (Mbps); below speedMbps on asymmetric lines (cable 100/20). */
+  readonly upMbps: number;
+  /** The port's link speed (Mbps), reported as its `speed`: above the contract on sub-rate lines (100 Mb/s on 1 Gb/s). */
+  readonly linkSpeedMbps: number;
+  /** The provider's circuit id, for the simulated inventory file (/__sim/inventory). */
+  readonly circuitId: string;
   readonly isp: string;
   readonly publicIp: string;
   /** HA node that owns the port ('node0' | 'node1'), or '' for standalone gateways. */

@@ -26,7 +26,7 @@ export function gatewayInsightsView(engine: SimEngine, gw: SimGateway, metrics: 
       for (const r of engine.ctx.history.read(port.index, t / 60, (t + interval) / 60)) {
         const cur = perMinute.get(r.minute) ?? { rx: 0, tx: 0 };
         cur.rx += r.rxUtil * port.speedMbps * 1e6;
-        cur.tx += r.txUtil * port.speedMbps * 1e6;
+        cur.tx += r.txUtil * port.upMbps * 1e6;
         perMinute.set(r.minute, cur);
       }
     }
