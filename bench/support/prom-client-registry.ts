@@ -1,5 +1,5 @@
 import { collectDefaultMetrics, Counter, Gauge, Registry } from 'prom-client';
-import { FAMILY_CATALOGUES } from '../../src/metrics/catalogue/index.js';
+import { FAMILY_CATALOGUES } from '../../src/families/registry.js';
 import { counterSamples } from '../../src/metrics/exposition.js';
 import type { FamilyCatalogue, MetricDef } from '../../src/metrics/types.js';
 import type { Store } from '../../src/store/types.js';

@@ -1,7 +1,7 @@
-import { FAMILIES } from '../collect/families/index.js';
 import { CollectorRefused } from '../collect/collector.js';
-import { measureOrg } from '../collect/measure.js';
+import { describeSize, measureOrg } from '../collect/measure.js';
 import { formatPlan, planBudget } from '../collect/plan.js';
+import { FAMILIES } from '../families/registry.js';
 import { createMistClient, getOrg } from '../mist/index.js';
 import { printProblems, PROGRAM } from './help.js';
 import type { Command } from './types.js';
@@ -31,7 +31,7 @@ export const planCommand: Command = {
         const [size, org] = await Promise.all([measureOrg(api, orgId), api.getOne(getOrg(orgId))]);
         orgs.push({ orgId, size });
         names.set(orgId, org.name);
-        io.stdout(`org ${org.name} (${orgId}): ${size.sites} sites, ${size.sitegroups} site groups, ${size.gateways} gateways, ${size.gatewayPorts} gateway port rows, ${size.vpnPeerPaths} VPN peer paths\n`);
+        io.stdout(`org ${org.name} (${orgId}): ${describeSize(size)}\n`);
       }
       const jobs = FAMILIES.map((family) => ({ family, intervalSeconds: config.collector.intervals[family.name] ?? family.defaultIntervalSeconds }));
       const tokens = api.usage().length;

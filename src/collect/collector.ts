@@ -1,4 +1,5 @@
 import type { Config } from '../config/index.js';
+import { FAMILIES } from '../families/registry.js';
 import type { Logger } from '../log.js';
 import { createMistClient, type MistClient } from '../mist/index.js';
 import { realNow, realSleep, type Now, type Sleep } from '../mist/time.js';
@@ -7,7 +8,6 @@ import type { InventorySource } from '../inventory/types.js';
 import type { Store } from '../store/types.js';
 import { CallStatsRecorder } from './call-stats.js';
 import type { Family } from './family.js';
-import { FAMILIES } from './families/index.js';
 import { Leader } from './leader.js';
 import { measureOrg } from './measure.js';
 import { formatPlan, planBudget, type Plan } from './plan.js';

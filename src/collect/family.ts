@@ -5,15 +5,17 @@ import { DEFAULT_CIRCUIT_ROLES, parseCircuitRoles, type CircuitRoleRule } from '
 import type { InventorySource } from '../inventory/types.js';
 import type { RegionRule } from './regions.js';
 
-/** The size of an org as far as budget planning cares: how many rows each collection holds. */
-export interface OrgSize {
-  readonly sites: number;
-  readonly sitegroups: number;
-  readonly gateways: number;
-  /** Rows ports/search returns for gateways: WAN and LAN ports (Mist cannot filter WAN server-side). */
-  readonly gatewayPorts: number;
-  /** Rows stats/vpn_peers/search returns: one per VPN peer path (reported by the spokes). */
-  readonly vpnPeerPaths: number;
+/**
+ * The size of an org as far as budget planning cares: how many rows each collection holds, keyed by the size
+ * probes the families declare (src/families/<name>/index.ts sizeProbes; read with sizeOf).
+ */
+export type OrgSize = Readonly<Record<string, number>>;
+
+/** Rows a size probe counted; a probe no family declares is a programming error, not a zero. */
+export function sizeOf(size: OrgSize, probe: string): number {
+  const n = size[probe];
+  if (n === undefined) throw new Error(`no size probe "${probe}" (declare it in a family's sizeProbes)`);
+  return n;
 }
 
 export interface FamilyContext {

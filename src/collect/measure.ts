@@ -1,16 +1,16 @@
-import { listInventory, listSitegroups, listSites, searchGatewayPorts, searchVpnPeers } from '../mist/endpoints.js';
+import type { SizeProbe } from '../families/define.js';
+import { SIZE_PROBES } from '../families/registry.js';
 import type { MistApi } from '../mist/types.js';
 import type { OrgSize } from './family.js';
 
-/** Reads only the org's size from Mist: one limit=1 call per collection (5 calls). */
-export async function measureOrg(api: MistApi, orgId: string, signal?: AbortSignal): Promise<OrgSize> {
-  const opts = signal ? { signal } : {};
-  const [sites, sitegroups, gateways, gatewayPorts, vpnPeerPaths] = await Promise.all([
-    api.count(listSites(orgId), opts),
-    api.count(listSitegroups(orgId), opts),
-    api.count(listInventory(orgId), opts),
-    api.count(searchGatewayPorts(orgId), opts),
-    api.count(searchVpnPeers(orgId), opts),
-  ]);
-  return { sites, sitegroups, gateways, gatewayPorts, vpnPeerPaths };
+/** Reads only the org's size from Mist: one limit=1 call per size probe the families declare. */
+export async function measureOrg(api: MistApi, orgId: string, signal?: AbortSignal, probes: ReadonlyMap<string, SizeProbe> = SIZE_PROBES): Promise<OrgSize> {
+  const entries = [...probes];
+  const counts = await Promise.all(entries.map(([, probe]) => probe.count(api, orgId, signal)));
+  return Object.fromEntries(entries.map(([key], i) => [key, counts[i]!]));
+}
+
+/** The measured size as the `plan` command prints it, e.g. "3208 sites, 14 site groups, …". */
+export function describeSize(size: OrgSize, probes: ReadonlyMap<string, SizeProbe> = SIZE_PROBES): string {
+  return [...probes].map(([key, probe]) => `${size[key] ?? '?'} ${probe.counts}`).join(', ');
 }

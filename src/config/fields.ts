@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { parseCircuitRoles } from '../collect/circuit-roles.js';
-import { FAMILY_NAMES } from '../collect/family-names.js';
+import { FAMILY_NAMES } from '../families/registry.js';
 
 /**
  * Leaf parsers shared by the config sections. Each takes the raw string (undefined
@@ -132,7 +132,7 @@ export const intervalMap = z
         ctx.addIssue({ code: 'custom', message: `entry #${i + 1} ("${entry}") is not family=seconds` });
         return;
       }
-      if (!(FAMILY_NAMES as readonly string[]).includes(m[1]!)) {
+      if (!FAMILY_NAMES.includes(m[1]!)) {
         ctx.addIssue({ code: 'custom', message: `unknown family "${m[1]}" (families: ${FAMILY_NAMES.join(', ')})` });
         return;
       }

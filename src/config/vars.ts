@@ -1,3 +1,5 @@
+import { FAMILY_NAMES } from '../families/registry.js';
+
 /**
  * Every environment variable the program reads, declared once. The section schemas
  * (schema.ts) consume exactly these names and .env.example documents exactly these
@@ -87,7 +89,7 @@ export const ENV_VARS = [
   },
   {
     name: 'COLLECTOR_INTERVALS',
-    description: 'Per-family collection intervals in seconds overriding the defaults, e.g. "wan-ports=60,gateways=120" (families: org, sites, gateways, wan-ports, vpn-peers, circuits, sle, sle-details, alarms, events; docs/collector.md).',
+    description: `Per-family collection intervals in seconds overriding the defaults, e.g. "wan-ports=60,gateways=120" (families: ${FAMILY_NAMES.join(', ')}; docs/collector.md).`,
     default: undefined,
     secret: false,
   },

@@ -1,4 +1,5 @@
-import { catalogueEntries, FAMILY_CATALOGUES, SELF_FAMILY, type CatalogueEntry } from './catalogue/index.js';
+import { FAMILY_CATALOGUES } from '../families/registry.js';
+import { catalogueEntries, SELF_FAMILY, type CatalogueEntry } from './catalogue/index.js';
 import { WINDOWS_SECTION } from './docs-windows.js';
 
 /**

@@ -1,5 +1,5 @@
 import type { Logger } from '../log.js';
-import { FAMILY_CATALOGUES } from '../metrics/catalogue/index.js';
+import { FAMILY_CATALOGUES } from '../families/registry.js';
 import type { Chunk } from '../metrics/gzip.js';
 import type { FamilyKey, FamilyMeta, Store } from '../store/types.js';
 import { RenderError, WorkerRenderer, type FamilyRenderer } from './renderer.js';

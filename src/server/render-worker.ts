@@ -5,7 +5,7 @@
  */
 import { parentPort, workerData } from 'node:worker_threads';
 import pino from 'pino';
-import { FAMILY_CATALOGUES } from '../metrics/catalogue/index.js';
+import { FAMILY_CATALOGUES } from '../families/registry.js';
 import type { Counters, OrgPages } from '../metrics/exposition.js';
 import { renderFamilyChunk } from '../metrics/render-chunk.js';
 import { StoreError } from '../store/errors.js';

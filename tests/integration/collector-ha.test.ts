@@ -4,7 +4,7 @@ import { RedisStore } from '../../src/store/redis.js';
 import { spawnCli, type CliProcess } from '../support/cli-process.js';
 import { captureLog, deleteKeys, uniquePrefix } from '../support/redis-store.js';
 import { startTestSim, type TestSim } from '../support/sim-server.js';
-import { FAMILY_CATALOGUES } from '../../src/metrics/catalogue/index.js';
+import { FAMILY_CATALOGUES } from '../../src/families/registry.js';
 
 /** Polls `read` until `done` holds (no bound on how soon: only a generous deadline against hanging). */
 async function until<T>(read: () => Promise<T>, done: (v: T) => boolean, timeoutMs = 60_000): Promise<T> {

@@ -1,7 +1,8 @@
 import { spawn } from 'node:child_process';
 import { gunzipSync } from 'node:zlib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { catalogueEntries, FAMILY_CATALOGUES, SELF_FAMILY } from '../../src/metrics/catalogue/index.js';
+import { FAMILY_CATALOGUES } from '../../src/families/registry.js';
+import { catalogueEntries, SELF_FAMILY } from '../../src/metrics/catalogue/index.js';
 import { startExporter, type RunningExporter } from '../../src/server/exporter.js';
 import { MemoryStore } from '../../src/store/memory.js';
 import { collectOnce, exporterConfig, httpGet, injectGet, metricNames } from '../support/exporter-harness.js';

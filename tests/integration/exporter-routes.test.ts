@@ -1,8 +1,9 @@
 import { gunzipSync } from 'node:zlib';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import type { WanPortRecord } from '../../src/collect/records.js';
-import { FAMILIES } from '../../src/collect/families/index.js';
-import { catalogueEntries, FAMILY_CATALOGUES, SELF_FAMILY, SELF_METRICS } from '../../src/metrics/catalogue/index.js';
+import { FAMILIES } from '../../src/families/registry.js';
+import { FAMILY_CATALOGUES } from '../../src/families/registry.js';
+import { catalogueEntries, SELF_FAMILY, SELF_METRICS } from '../../src/metrics/catalogue/index.js';
 import { startExporter, type RunningExporter } from '../../src/server/exporter.js';
 import { MemoryStore } from '../../src/store/memory.js';
 import {

@@ -1,5 +1,5 @@
 import { Redis } from 'ioredis';
-import { FAMILIES } from '../../src/collect/families/index.js';
+import { FAMILIES } from '../../src/families/registry.js';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { spawnCli, type CliProcess } from '../support/cli-process.js';
 import { httpGet, parseSamples } from '../support/exporter-harness.js';

@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { afterAll, describe, expect, inject, it } from 'vitest';
-import { FAMILY_CATALOGUES } from '../../src/metrics/catalogue/index.js';
+import { FAMILY_CATALOGUES } from '../../src/families/registry.js';
 import { renderFamily, type OrgRecords } from '../../src/metrics/exposition.js';
 import { WorkerRenderer } from '../../src/server/renderer.js';
 import { MemoryStore } from '../../src/store/memory.js';

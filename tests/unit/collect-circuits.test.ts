@@ -179,7 +179,7 @@ describe('circuitsFamily.run (reads snapshots, makes no Mist call)', () => {
   };
 
   it('costs no call, is not resumable (its pages carry counter increments) and runs every minute', () => {
-    expect(circuitsFamily.callsPerCycle({ sites: 3208, sitegroups: 14, gateways: 3208, gatewayPorts: 14_008, vpnPeerPaths: 19_652 })).toBe(0);
+    expect(circuitsFamily.callsPerCycle({ sites: 3208, sitegroups: 14, gateways: 3208, 'wan-ports': 14_008, 'vpn-peers': 19_652 })).toBe(0);
     expect(circuitsFamily.resumable).toBe(false);
     expect(circuitsFamily.defaultIntervalSeconds).toBe(60);
   });

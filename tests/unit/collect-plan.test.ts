@@ -1,15 +1,14 @@
 import { describe, expect, it } from 'vitest';
-import { FAMILIES } from '../../src/collect/families/index.js';
-import { FAMILY_NAMES } from '../../src/collect/family-names.js';
+import { FAMILIES, SIZE_PROBES } from '../../src/families/registry.js';
 import { MAX_STRETCH, formatPlan, planBudget } from '../../src/collect/plan.js';
 
 /** The default org of the simulator and of our source material: 3,208 sites. */
-const SIZE_3208 = { sites: 3208, sitegroups: 14, gateways: 3208, gatewayPorts: 14_008, vpnPeerPaths: 19_652 };
+const SIZE_3208 = { sites: 3208, sitegroups: 14, gateways: 3208, 'wan-ports': 14_008, 'vpn-peers': 19_652 };
 const defaults = FAMILIES.map((family) => ({ family, intervalSeconds: family.defaultIntervalSeconds }));
 
 describe('planBudget', () => {
-  it('lists exactly the families config knows', () => {
-    expect(FAMILIES.map((f) => f.name)).toEqual([...FAMILY_NAMES]);
+  it('sizes an org by exactly the probes the families declare', () => {
+    expect(Object.keys(SIZE_3208).sort()).toEqual([...SIZE_PROBES.keys()].sort());
   });
 
   it('fits the default schedule for 3,208 sites in 80% of one token', () => {

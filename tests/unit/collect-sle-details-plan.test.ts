@@ -181,7 +181,7 @@ describe('sleDetailsFamily.run', () => {
 
   it('is budgeted (no fixed calls in the plan) and not resumable, every 900 s by default', () => {
     expect(sleDetailsFamily).toMatchObject({ budgeted: true, resumable: false, defaultIntervalSeconds: 900 });
-    expect(sleDetailsFamily.callsPerCycle({ sites: 3208, sitegroups: 14, gateways: 3208, gatewayPorts: 14_008, vpnPeerPaths: 0 })).toBe(0);
+    expect(sleDetailsFamily.callsPerCycle({ sites: 3208, sitegroups: 14, gateways: 3208, 'wan-ports': 14_008, 'vpn-peers': 0 })).toBe(0);
   });
 });
 

@@ -9,7 +9,7 @@ import { sleExample } from '../fixtures/records/openapi-sle.js';
 
 const SITE = '5e7a0000-0000-4000-8000-000000000001';
 const OTHER = '5e7a0000-0000-4000-8000-000000000002';
-const size = (sites: number): OrgSize => ({ sites, sitegroups: 14, gateways: sites, gatewayPorts: sites * 4, vpnPeerPaths: sites * 8 });
+const size = (sites: number): OrgSize => ({ sites, sitegroups: 14, gateways: sites, 'wan-ports': sites * 4, 'vpn-peers': sites * 8 });
 
 describe('mapSiteSle', () => {
   it('maps the spec WAN example (underscore application_health) to one score per SLE plus the site counts', () => {

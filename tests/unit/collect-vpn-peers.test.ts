@@ -93,7 +93,7 @@ describe('mapVpnPathRows (duplicate paths)', () => {
 });
 
 describe('vpnPeersFamily', () => {
-  const size = (vpnPeerPaths: number): OrgSize => ({ sites: 3208, sitegroups: 14, gateways: 3208, gatewayPorts: 14_008, vpnPeerPaths });
+  const size = (vpnPeerPaths: number): OrgSize => ({ sites: 3208, sitegroups: 14, gateways: 3208, 'wan-ports': 14_008, 'vpn-peers': vpnPeerPaths });
   it('costs one call per 1,000 paths (at least one) and runs at least every 2 minutes', () => {
     expect(vpnPeersFamily.callsPerCycle(size(19_652))).toBe(20);
     expect(vpnPeersFamily.callsPerCycle(size(1000))).toBe(1);

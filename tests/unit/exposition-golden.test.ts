@@ -1,7 +1,7 @@
 import { spawnSync } from 'node:child_process';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { FAMILY_CATALOGUES } from '../../src/metrics/catalogue/index.js';
+import { FAMILY_CATALOGUES } from '../../src/families/registry.js';
 import { renderFamily, type OrgRecords } from '../../src/metrics/exposition.js';
 import {
   SPEC_ORG_ID, specCircuitRecords, specGatewayOrgRecords, specOrgRecords, specSiteRecords, specVpnPeerRecords, specWanPortRecords,

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { catalogueEntries, FAMILY_CATALOGUES, SELF_FAMILY, SELF_METRICS, type CatalogueEntry } from '../../src/metrics/catalogue/index.js';
+import { FAMILY_CATALOGUES } from '../../src/families/registry.js';
+import { catalogueEntries, SELF_FAMILY, SELF_METRICS, type CatalogueEntry } from '../../src/metrics/catalogue/index.js';
 import type { MetricUnit } from '../../src/metrics/types.js';
 
 /**

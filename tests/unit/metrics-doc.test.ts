@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { catalogueEntries, FAMILY_CATALOGUES, SELF_FAMILY } from '../../src/metrics/catalogue/index.js';
+import { FAMILY_CATALOGUES } from '../../src/families/registry.js';
+import { catalogueEntries, SELF_FAMILY } from '../../src/metrics/catalogue/index.js';
 import { renderMetricsDoc } from '../../src/metrics/docs.js';
 
 const DOC = new URL('../../docs/metrics.md', import.meta.url);

@@ -3,7 +3,7 @@ import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 
 import { beforeAll, describe, expect, it } from 'vitest';
 import { runCycle, type CycleResult } from '../../src/collect/cycle.js';
 import { defaultFamilySettings, type Family } from '../../src/collect/family.js';
-import { FAMILIES } from '../../src/collect/families/index.js';
+import { FAMILIES } from '../../src/families/registry.js';
 import { createMistClient, type MistClient } from '../../src/mist/index.js';
 import { ExpositionCache } from '../../src/server/exposition-cache.js';
 import { MemoryStore } from '../../src/store/index.js';

@@ -1,6 +1,6 @@
 import { searchAlarms } from '../../mist/endpoints.js';
 import { ALARMS_SEEN, encodeLabels } from '../counters.js';
-import { pagesFor, readStored, recordPages, walkAll, type Family } from '../family.js';
+import { pagesFor, readStored, recordPages, sizeOf, walkAll, type Family } from '../family.js';
 import { AlarmsRecordSchema, type AlarmRecord, type AlarmsActiveRecord, type AlarmsRecord } from '../records.js';
 
 /**
@@ -144,7 +144,7 @@ export const alarmsFamily: Family<AlarmsRecord> = {
   name: 'alarms',
   defaultIntervalSeconds: 120,
   resumable: false,
-  callsPerCycle: (size) => pagesFor(Math.ceil(size.sites * ALARMS_PER_SITE_PER_DAY)),
+  callsPerCycle: (size) => pagesFor(Math.ceil(sizeOf(size, 'sites') * ALARMS_PER_SITE_PER_DAY)),
   async *run(ctx) {
     const { state, unreadable } = readAlarmsState(await ctx.readRecords('alarms'));
     if (unreadable > 0) ctx.log.warn({ unreadable }, 'unreadable alarm records in the previous snapshot were ignored');

@@ -1,5 +1,5 @@
 import { listGatewayStats, listInventory } from '../../mist/endpoints.js';
-import { pagesFor, prefetchThenWalk, type Family } from '../family.js';
+import { pagesFor, prefetchThenWalk, sizeOf, type Family } from '../family.js';
 import type { GatewayRecord, GatewayWanInterface } from '../records.js';
 
 export interface IfStatIn {
@@ -77,7 +77,7 @@ export function mapGateway(g: GatewayStatsIn, connected: ReadonlyMap<string, boo
 export const gatewaysFamily: Family<GatewayRecord> = {
   name: 'gateways',
   defaultIntervalSeconds: 120,
-  callsPerCycle: (size) => 2 * pagesFor(size.gateways),
+  callsPerCycle: (size) => 2 * pagesFor(sizeOf(size, 'gateways')),
   run: (ctx, from) => prefetchThenWalk(ctx, from, listInventory(ctx.orgId), listGatewayStats(ctx.orgId), (inventory) => {
     const connected = new Map<string, boolean>();
     for (const d of inventory) if (d.connected != null) connected.set(d.mac, d.connected);

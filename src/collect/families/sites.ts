@@ -1,5 +1,5 @@
 import { listSitegroups, listSites } from '../../mist/endpoints.js';
-import { pagesFor, prefetchThenWalk, type Family } from '../family.js';
+import { pagesFor, prefetchThenWalk, sizeOf, type Family } from '../family.js';
 import type { SiteRecord } from '../records.js';
 import { regionOf, type RegionRule } from '../regions.js';
 
@@ -41,7 +41,7 @@ export function mapSite(s: SiteIn, groupNames: ReadonlyMap<string, string>, rule
 export const sitesFamily: Family<SiteRecord> = {
   name: 'sites',
   defaultIntervalSeconds: 3600,
-  callsPerCycle: (size) => pagesFor(size.sitegroups) + pagesFor(size.sites),
+  callsPerCycle: (size) => pagesFor(sizeOf(size, 'sitegroups')) + pagesFor(sizeOf(size, 'sites')),
   run: (ctx, from) => prefetchThenWalk(ctx, from, listSitegroups(ctx.orgId), listSites(ctx.orgId), (groups) => {
     const groupNames = new Map(groups.map((g) => [g.id, g.name]));
     return (s) => mapSite(s, groupNames, ctx.settings.regions);

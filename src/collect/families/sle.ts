@@ -1,7 +1,7 @@
 import { getSitesSle, getWorstSites } from '../../mist/endpoints.js';
 import { worstSiteRowSchema } from '../../mist/schemas/sle.js';
 import { validateRecords } from '../../mist/validate.js';
-import { addDrops, pagesFor, type Family } from '../family.js';
+import { addDrops, pagesFor, sizeOf, type Family } from '../family.js';
 import type { SleRecord } from '../records.js';
 
 /** The WAN SLEs, as Mist names them in live sites-sle rows and in the site SLE paths. */
@@ -70,7 +70,7 @@ export function mapWorstSites(sle: string, rows: readonly unknown[]): { records:
 export const sleFamily: Family<SleRecord> = {
   name: 'sle',
   defaultIntervalSeconds: 600,
-  callsPerCycle: (size) => pagesFor(size.sites) + WAN_SLES.length,
+  callsPerCycle: (size) => pagesFor(sizeOf(size, 'sites')) + WAN_SLES.length,
   async *run(ctx, from) {
     const seen = new Set<string>();
     for await (const page of ctx.api.pages(getSitesSle(ctx.orgId, SLE_WINDOW), { signal: ctx.signal, ...(from ? { from } : {}) })) {

@@ -1,5 +1,5 @@
 import { searchVpnPeers } from '../../mist/endpoints.js';
-import { addDrops, pagesFor, readStored, type Family } from '../family.js';
+import { addDrops, pagesFor, readStored, sizeOf, type Family } from '../family.js';
 import { GatewayRecordSchema, type VpnPathRecord } from '../records.js';
 import { countUnresolved, resolvePath, wanInterfacesByMac, type PortsByMac, type Unresolved } from './vpn-ports.js';
 
@@ -114,7 +114,7 @@ const StoredGateway = GatewayRecordSchema.pick({ mac: true, wan_interfaces: true
 export const vpnPeersFamily: Family<VpnPathRecord> = {
   name: 'vpn-peers',
   defaultIntervalSeconds: 120,
-  callsPerCycle: (size) => pagesFor(size.vpnPeerPaths),
+  callsPerCycle: (size) => pagesFor(sizeOf(size, 'vpn-peers')),
   async *run(ctx, from) {
     const seen = new Set<string>();
     const stored = await ctx.readRecords('gateways');

@@ -1,5 +1,5 @@
 import { searchGatewayPorts } from '../../mist/endpoints.js';
-import { pagesFor, type Family } from '../family.js';
+import { pagesFor, sizeOf, type Family } from '../family.js';
 import { GatewayRecordSchema, type GatewayRecord, type WanPortRecord } from '../records.js';
 
 export interface PortIn {
@@ -68,7 +68,7 @@ export function mapWanPort(p: PortIn, names: WanNames): WanPortRecord {
 export const wanPortsFamily: Family<WanPortRecord> = {
   name: 'wan-ports',
   defaultIntervalSeconds: 60,
-  callsPerCycle: (size) => pagesFor(size.gatewayPorts),
+  callsPerCycle: (size) => pagesFor(sizeOf(size, 'wan-ports')),
   async *run(ctx, from) {
     const stored = await ctx.readRecords('gateways');
     if (!stored) ctx.log.info('no gateways snapshot yet: wan_name falls back to port_id');

@@ -1,19 +1,6 @@
-import type { FamilyCatalogue, MetricDef, SelfMetricDef } from '../types.js';
-import { alarmsCatalogue } from './alarms.js';
-import { circuitsCatalogue } from './circuits.js';
-import { eventsCatalogue } from './events.js';
-import { gatewaysCatalogue } from './gateways.js';
+import { FAMILY_CATALOGUES } from '../../families/registry.js';
+import type { MetricDef, SelfMetricDef } from '../types.js';
 import { API_METRICS, COLLECTOR_METRICS, EXPORTER_METRICS } from './self.js';
-import { orgCatalogue, sitesCatalogue } from './sites.js';
-import { sleDetailsCatalogue } from './sle-details.js';
-import { sleCatalogue } from './sle.js';
-import { vpnPeersCatalogue } from './vpn-peers.js';
-import { wanPortsCatalogue } from './wan-ports.js';
-
-/** Every family's metrics, in exposition order. Adding a family: its catalogue file and one line here. */
-export const FAMILY_CATALOGUES: readonly FamilyCatalogue<never>[] = [
-  orgCatalogue, sitesCatalogue, gatewaysCatalogue, wanPortsCatalogue, vpnPeersCatalogue, circuitsCatalogue, sleCatalogue, sleDetailsCatalogue, alarmsCatalogue, eventsCatalogue,
-] as unknown as FamilyCatalogue<never>[];
 
 /** The pseudo-family of self-metrics in /metrics?family=… */
 export const SELF_FAMILY = 'exporter';
