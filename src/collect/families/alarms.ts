@@ -178,6 +178,7 @@ export const alarmsFamily: Family<AlarmsRecord> = {
   async *run(ctx) {
     // The state key; before it existed (an upgrade), the family's own snapshot held the same records.
     const saved = StoredState.safeParse(await ctx.readState());
+    if (!saved.success) ctx.log.warn('the saved state is not a list of records: ignored (nothing is counted this cycle)');
     const { state, unreadable } = readAlarmsState(saved.success && saved.data !== null ? saved.data : await ctx.readRecords('alarms'));
     if (unreadable > 0) ctx.log.warn({ unreadable }, 'unreadable alarm records in the saved state were ignored');
     const start = state ? alarmsWindowStart(state) : `-${ALARM_LOOKBACK_SECONDS / 86_400}d`;

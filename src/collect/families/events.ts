@@ -213,6 +213,7 @@ export const eventsFamily: Family<EventsRecord> = {
   async *run(ctx) {
     // The state key; before it existed (an upgrade), the family's own snapshot held the same records.
     const saved = StoredState.safeParse(await ctx.readState());
+    if (!saved.success) ctx.log.warn('the saved state is not a list of records: ignored (nothing is counted this cycle)');
     const { state, unreadable } = readEventsState(saved.success && saved.data !== null ? saved.data : await ctx.readRecords('events'));
     if (unreadable > 0) ctx.log.warn({ unreadable }, 'unreadable event records in the saved state were ignored');
     const stored = await ctx.readRecords('wan-ports');
