@@ -9,12 +9,15 @@ import { encodeLabels, WAN_PORT_ACTIVE_CHANGES, WAN_PORT_FAILOVERS } from './cou
  * change from the primary circuit to a non-primary one. Two cycles only see where the active circuit was and is:
  * a failover and fail-back in between looks like nothing happened. So the moves in between are replayed from
  * the GW_PORT_DOWN/UP events the events family keeps per port (`transitions`, a day of them): transitions of one
- * instant are applied together, and after each instant the active circuit is the first up port in role order
- * (what a gateway does when a port goes down or comes back). The replay starts at the previous cycle's observed
- * active circuit and ends by moving to the one observed now (a different end counts one more move: the
- * observation wins). Without events (no events snapshot, or none in the previous cycle: `events_until` null)
- * only the two observations are compared. A move to or from "no active circuit" (every port down, gateway
- * disconnected) is not a change, as a restart is not a failover. Pure.
+ * instant are applied together; after each instant the active circuit moves when it went down (to the first up
+ * port in role order) or when a port ranked above it came up (the fail-back), and stays otherwise (a gateway
+ * steering onto a lower-ranked circuit by its own policy is not moved by an unrelated port's flap). The replay
+ * starts at the state's active circuit. When its ports end up as the ports snapshot reports them, it ends by
+ * moving to the circuit observed now (a different end counts one more move: the observation wins); when they
+ * do not, the events and the ports snapshot describe different instants (one is newer), and the replay's end is
+ * kept for the next cycle instead, so nothing is counted twice. Without events (no events snapshot, or none in
+ * the previous cycle: `events_until` null) only the two observations are compared. A move to or from "no active
+ * circuit" (every port down, gateway disconnected) is not a change, as a restart is not a failover. Pure.
  */
 
 /** What the circuits family keeps per gateway in its state (no TTL). */
@@ -58,6 +61,8 @@ export interface FailoverCounts {
   /** Counter group → encoded labels {org_id, site_id, mac, port_id, to_port_id} → delta. */
   readonly counters: Record<string, Record<string, number>>;
   readonly changes: number;
+  /** The active circuit to remember: the observed one, or the replay's end when the two disagree on the ports. */
+  readonly active: string | null;
 }
 
 export function countFailovers(input: FailoverInput): FailoverCounts {
@@ -86,28 +91,42 @@ export function countFailovers(input: FailoverInput): FailoverCounts {
     }
     active = to;
   };
+  let agrees = true;
   if (input.previous) {
-    for (const to of replay(input.ports, input.transitions ?? [])) move(to);
-    move(input.current);
+    const replayed = replay(input.ports, input.transitions ?? [], active);
+    for (const to of replayed.actives) move(to);
+    agrees = replayed.agrees;
+    if (agrees) move(input.current);
   }
   const counters: Record<string, Record<string, number>> = {};
   if (Object.keys(failovers).length > 0) counters[WAN_PORT_FAILOVERS] = failovers;
   if (Object.keys(changes).length > 0) counters[WAN_PORT_ACTIVE_CHANGES] = changes;
-  return { counters, changes: moved };
+  return { counters, changes: moved, active: agrees ? input.current : active };
 }
 
-/** The active port after each instant with transitions: the first up port in role order (null: none up). */
-function replay(ports: FailoverInput['ports'], transitions: readonly PortTransition[]): (string | null)[] {
-  if (transitions.length === 0) return [];
+/**
+ * The active port after each instant with transitions (see above), from `start`; and whether the ports end up
+ * as the ports snapshot has them now (up: true; down or unknown: false).
+ */
+function replay(ports: FailoverInput['ports'], transitions: readonly PortTransition[], start: string | null): { actives: (string | null)[]; agrees: boolean } {
+  if (transitions.length === 0) return { actives: [], agrees: true };
   const sorted = [...transitions].sort((a, b) => a.at - b.at);
+  const rank = new Map(ports.map((p, i) => [p.port_id, i]));
   // A port's state before its first transition is the opposite of that transition; without any, as it is now.
   const up = new Map(ports.map((p) => [p.port_id, p.up === true]));
   for (const t of [...sorted].reverse()) up.set(t.port_id, !t.up);
-  const out: (string | null)[] = [];
+  const actives: (string | null)[] = [];
+  let active = start;
   for (let i = 0; i < sorted.length;) {
     const at = sorted[i]!.at;
-    for (; i < sorted.length && sorted[i]!.at === at; i++) up.set(sorted[i]!.port_id, sorted[i]!.up);
-    out.push(ports.find((p) => up.get(p.port_id) === true)?.port_id ?? null);
+    let better = false;
+    for (; i < sorted.length && sorted[i]!.at === at; i++) {
+      const t = sorted[i]!;
+      up.set(t.port_id, t.up);
+      if (t.up && (active === null || (rank.get(t.port_id) ?? Infinity) < (rank.get(active) ?? Infinity))) better = true;
+    }
+    if (active === null || up.get(active) !== true || better) active = ports.find((p) => up.get(p.port_id) === true)?.port_id ?? null;
+    actives.push(active);
   }
-  return out;
+  return { actives, agrees: ports.every((p) => up.get(p.port_id) === (p.up === true)) };
 }

@@ -81,4 +81,20 @@ describe('countFailovers (per circuit, between two cycles)', () => {
       [WAN_PORT_ACTIVE_CHANGES]: { [field('ge-0/0/0', 'ge-0/0/1')]: 2, [field('ge-0/0/1', 'ge-0/0/0')]: 1 },
     });
   });
+
+  it('counts a failover once when the events are newer than the ports snapshot, remembering where the events left it', () => {
+    // The ports snapshot still has the primary up; the events already saw it go down.
+    const first = count({ current: 'ge-0/0/0', transitions: [t('ge-0/0/0', T + 10, false)] });
+    expect(nonZero(first.counters)).toEqual({ [WAN_PORT_FAILOVERS]: { [field('ge-0/0/0', 'ge-0/0/1')]: 1 }, [WAN_PORT_ACTIVE_CHANGES]: { [field('ge-0/0/0', 'ge-0/0/1')]: 1 } });
+    expect(first.active).toBe('ge-0/0/1');
+    // Next cycle the ports snapshot has caught up: nothing more.
+    const down = PORTS.map((p) => (p.port_id === 'ge-0/0/0' ? { ...p, up: false } : p));
+    expect(nonZero(count({ ports: down, previous: was('ge-0/0/1', 'secondary'), current: 'ge-0/0/1', transitions: [] }).counters)).toEqual({});
+  });
+
+  it('does not move a gateway its own policy keeps on the secondary when an unrelated port flaps', () => {
+    const out = count({ previous: was('ge-0/0/1', 'secondary'), current: 'ge-0/0/1', transitions: [t('cl-1/0/0', T + 10, false), t('cl-1/0/0', T + 20, true)] });
+    expect(nonZero(out.counters)).toEqual({});
+    expect(out.active).toBe('ge-0/0/1');
+  });
 });

@@ -85,7 +85,7 @@ export function deriveCircuits(input: CircuitsInput): CircuitsOutput {
     const counted = countFailovers({ orgId: input.orgId, siteId, mac, ports: inRoleOrder, previous: input.previous.get(mac),
       current: active?.port_id ?? null, transitions: input.transitions === null ? null : input.transitions.get(mac) ?? [] });
     for (const [group, fields] of Object.entries(counted.counters)) Object.assign(counters[group] ??= {}, fields);
-    gateways[mac] = { site_id: siteId, active_port_id: active?.port_id ?? null, active_role: active?.role ?? null, port_ids: ports.map((p) => p.port_id) };
+    gateways[mac] = { site_id: siteId, active_port_id: counted.active, active_role: counted.active === null ? null : roles.get(counted.active) ?? null, port_ids: ports.map((p) => p.port_id) };
   }
   return { records, counters, gateways };
 }
