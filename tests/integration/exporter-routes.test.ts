@@ -149,7 +149,9 @@ describe('exporter routes (50-site simulator, in-process store)', () => {
       await publishRecords(store, key('wan-ports'), original.filter((p) => p !== gone), 'vanished1');
       await exporter.cache.refresh();
       const samples = parseSamples((await httpGet(`${exporter.url}/metrics`)).text);
-      const wan = samples.filter((s) => s.name.startsWith('mist_wan_port_'));
+      // The wan-ports family's metrics (circuits' per-circuit counters share the mist_wan_port_ prefix).
+      const wanPortsNames = new Set(catalogueEntries().filter((e) => e.family === 'wan-ports').map((e) => e.name));
+      const wan = samples.filter((s) => wanPortsNames.has(s.name));
       expect(wan.filter((s) => s.labels.mac === gone.mac && s.labels.port_id === gone.port_id)).toEqual([]);
       expect(samplesOf(samples, 'mist_wan_port_up')).toHaveLength(original.length - 1);
       const series = samplesOf(samples, 'mist_exporter_series').find((s) => s.labels.family === 'wan-ports')!;
