@@ -80,7 +80,19 @@ export async function runCycle(
       const snap = await deps.store.readSnapshot({ orgId, family: name });
       return snap ? snap.pages.flatMap((p) => JSON.parse(p) as unknown[]) : null;
     },
+    readState: async () => {
+      const raw = await deps.store.readState(key);
+      try {
+        return raw === null ? null : (JSON.parse(raw) as unknown);
+      } catch {
+        // Never written by us: as if there were no state (the family starts over, counting no history).
+        log.warn('the family state in the store is not JSON; ignored');
+        return null;
+      }
+    },
   };
+  let state: { value: unknown } | undefined;
+  let uncountedGapSeconds: number | undefined;
   try {
     await replayCounters(deps.store, key, scope);
     for await (const page of family.run(ctx, resumable ? parseCursor(staged.cursor) : null)) {
@@ -88,6 +100,8 @@ export async function runCycle(
         const into = (counterDeltas[group] ??= {});
         for (const [field, delta] of Object.entries(fields)) into[field] = (into[field] ?? 0) + delta;
       }
+      if (page.state !== undefined) state = { value: page.state };
+      if (page.uncountedGapSeconds !== undefined) uncountedGapSeconds = page.uncountedGapSeconds;
       kept += page.records.length;
       droppedTotal += countDrops(page.dropped);
       addDrops(dropped, page.dropped);
@@ -100,7 +114,8 @@ export async function runCycle(
       lastAttempt: started, lastSuccess: deps.now(), durationMs, recordsKept: kept, recordsDropped: droppedTotal,
       pages: index, calls: counter.calls, intervalSeconds,
       counterDeltas: Object.keys(counterDeltas).length > 0 ? counterDeltas : null,
-    }, ttl);
+      ...(uncountedGapSeconds !== undefined ? { uncountedGapSeconds } : {}),
+    }, ttl, state === undefined ? undefined : JSON.stringify(state.value));
     await applyCounters(deps.store, counterDeltas, scope, generation);
     if (droppedTotal > 0) log.warn({ dropped }, 'records dropped by validation');
     log.debug({ generation, pages: index, records: kept, durationMs }, 'published');

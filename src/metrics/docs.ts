@@ -68,7 +68,7 @@ const CHANGES = `## Metric changes
 ### 2026-12-02: one vocabulary per port (issue E)
 
 Before Prometheus rules and dashboards freeze the metric names, one sweep makes every WAN port one thing with one
-name. Old → new, and why (another engineer's part of this version replaces the two failover counters):
+name. Old → new, and why:
 
 - \`mist_vpn_path_*{port_id}\`, \`{peer_port_id}\`: a WAN *name* on SSR (svr) paths, a port id on SRX (ipsec) paths → port ids on every path; the names in \`mist_vpn_path_info{wan_name, peer_wan_name}\`: 8,960 of 19,638 paths did not join onto their circuit by \`(org_id, site_id, mac, port_id)\`. A port that cannot be resolved keeps Mist's value (logged with a count).
 - \`mist_wan_port_info{wan_name, wan_type}\` (wan-ports family) and \`mist_wan_circuit_info{wan_name, role}\` (circuits) → \`mist_wan_port_info{org_id, site_id, mac, port_id, wan_name, wan_type, role, provider, circuit_id, bandwidth_source}\` (circuits family): one info metric per port; served with \`?family=circuits\`.

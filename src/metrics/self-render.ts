@@ -17,6 +17,7 @@ export interface SelfState {
     readonly recordsKept: number | null;
     readonly recordsDropped: number | null;
     readonly calls: number | null;
+    readonly uncountedGapSeconds?: number | null;
     readonly intervalSeconds: number | null;
     readonly lastError: string | null;
     readonly expiresAt: number | null;
@@ -48,6 +49,7 @@ export function renderSelf(s: SelfState, counterGroups: Readonly<Record<'request
     [COLLECTOR_METRICS.dropped, from(s.metas, fam, (m) => m.recordsDropped)],
     [COLLECTOR_METRICS.interval, from(s.metas, fam, (m) => m.intervalSeconds)],
     [COLLECTOR_METRICS.calls, from(s.metas, fam, (m) => m.calls)],
+    [COLLECTOR_METRICS.uncountedGap, from(s.metas, fam, (m) => m.uncountedGapSeconds ?? null)],
     [COLLECTOR_METRICS.snapshot, from(s.metas, fam, (m) => (m.expiresAt === null ? null : m.expiresAt > s.now ? 1 : 0))],
     [API_METRICS.requests, [...(s.counters.get(counterGroups.requests) ?? [])]],
     [API_METRICS.failures, [...(s.counters.get(counterGroups.failures) ?? [])]],

@@ -10,6 +10,8 @@ import { StoreError } from './errors.js';
  *   {p}{org}:{family}:gen:{gen}:page:{n}    string, PX ttl   page payload (JSON text written by the collector)
  *   {p}{org}:{family}:staging               hash,   PX ttl   the generation being fetched (resume point)
  *   {p}{org}:{family}:meta                  hash,   no TTL   freshness and last error (outlives the data)
+ *   {p}{org}:{family}:state                 string, no TTL   the family's state (JSON text: cursor, seen ids, last
+ *                                                            active circuits), written by publish with the generation
  *   {p}families                             set,    no TTL   "org|family" of every family with metadata
  *   {p}budgets                              set,    no TTL   fingerprints with a budget record
  *   {p}budget:{fingerprint}                 hash,   PX 2 h   per-token calls used this hour
@@ -77,6 +79,8 @@ export interface StoreKeys {
   pages(k: FamilyKey, generation: string, count: number): string[];
   staging(k: FamilyKey): string;
   meta(k: FamilyKey): string;
+  /** The family's state (string, no TTL), replaced atomically by publish. */
+  state(k: FamilyKey): string;
   readonly families: string;
   familyMember(k: FamilyKey): string;
   parseFamilyMember(member: string): FamilyKey | null;
@@ -108,6 +112,7 @@ export function storeKeys(prefix: string = DEFAULT_PREFIX): StoreKeys {
     pages: (k, generation, count) => Array.from({ length: count }, (_, i) => page(k, generation, i)),
     staging: (k) => `${base(k)}staging`,
     meta: (k) => `${base(k)}meta`,
+    state: (k) => `${base(k)}state`,
     families: `${prefix}families`,
     familyMember: (k) => {
       base(k);

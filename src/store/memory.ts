@@ -18,7 +18,7 @@ type Budget = { used: number; limit: number; coolingUntil: number; at: number };
 
 const EMPTY_META: FamilyMeta = {
   generation: null, lastAttempt: null, lastSuccess: null, durationMs: null, recordsKept: null,
-  recordsDropped: null, pages: null, calls: null, lastError: null, intervalSeconds: null, counterDeltas: null,
+  recordsDropped: null, pages: null, calls: null, lastError: null, intervalSeconds: null, counterDeltas: null, uncountedGapSeconds: null,
 };
 
 /** A map whose entries vanish at `expiresAt` (null: never), like Redis keys with PX. */
@@ -59,6 +59,7 @@ export class MemoryStore implements Store {
   private readonly pageData = new TtlMap<string>(() => this.now());
   private readonly stagings = new TtlMap<Staging>(() => this.now());
   private readonly metas = new Map<string, FamilyMeta>();
+  private readonly states = new Map<string, string>();
   private readonly families = new Set<string>();
   private readonly budgets = new TtlMap<Budget>(() => this.now());
   private readonly budgetIndex = new Set<string>();
@@ -108,7 +109,7 @@ export class MemoryStore implements Store {
     this.stagings.set(this.keys.staging(key), { ...staged, pages: index + 1, ...progress }, ttlMs);
   }
 
-  async publish(key: FamilyKey, generation: string, pages: number, meta: PublishMeta, ttlMs: number): Promise<void> {
+  async publish(key: FamilyKey, generation: string, pages: number, meta: PublishMeta, ttlMs: number, state?: string): Promise<void> {
     checkIndex(pages);
     checkTtl(ttlMs);
     const staged = this.stagings.get(this.keys.staging(key));
@@ -123,9 +124,14 @@ export class MemoryStore implements Store {
     const previous = this.current.get(this.keys.current(key));
     if (previous) for (const k of this.keys.pages(key, previous.generation, previous.pages)) this.pageData.delete(k);
     this.current.set(this.keys.current(key), { generation, pages, publishedAt: this.now() }, ttlMs);
-    this.metas.set(this.keys.meta(key), { ...meta, counterDeltas: meta.counterDeltas ?? null, generation, pages, lastError: null });
+    this.metas.set(this.keys.meta(key), { ...meta, counterDeltas: meta.counterDeltas ?? null, uncountedGapSeconds: meta.uncountedGapSeconds ?? null, generation, pages, lastError: null });
+    if (state !== undefined) this.states.set(this.keys.state(key), state);
     this.stagings.delete(this.keys.staging(key));
     this.families.add(this.keys.familyMember(key));
+  }
+
+  async readState(key: FamilyKey): Promise<string | null> {
+    return this.states.get(this.keys.state(key)) ?? null;
   }
 
   async recordFailure(key: FamilyKey, at: number, error: string, durationMs: number): Promise<void> {

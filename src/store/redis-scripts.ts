@@ -38,29 +38,31 @@ return 1
 `);
 
 /**
- * KEYS: staging, current, meta, families, then `n` new page keys, then the previous generation's page keys.
+ * KEYS: staging, current, meta, families, state, then `n` new page keys, then the previous generation's page keys.
  * ARGV: generation (JSON), new current (JSON), ttlMs, family member, n, previous current (raw, '' if none),
- * then meta field/value pairs.
+ * '1' to write the state (else '0'), the state (JSON text, '' when not written), then meta field/value pairs.
  * Returns 1, or -1 when `generation` is not the staged one, -2 when a page is missing.
  * The new pages' TTLs restart here, so the whole generation expires together, 3x interval after publish.
  * The previous generation's pages are deleted: reads are atomic (READ_SNAPSHOT), so nobody is half-way through them.
+ * The state (no TTL) is replaced in the same step as the metadata and its counterDeltas: never one without the other.
  */
 export const PUBLISH = new LuaScript(`
 if redis.call('HGET', KEYS[1], 'generation') ~= ARGV[1] then return -1 end
 local n = tonumber(ARGV[5])
 local staged = tonumber(redis.call('HGET', KEYS[1], 'pages'))
 if not staged or staged < n then return -2 end
-for i = 5, 4 + n do
+for i = 6, 5 + n do
   if redis.call('EXISTS', KEYS[i]) == 0 then return -2 end
 end
-for i = 5, 4 + n do redis.call('PEXPIRE', KEYS[i], ARGV[3]) end
+for i = 6, 5 + n do redis.call('PEXPIRE', KEYS[i], ARGV[3]) end
 local previous = redis.call('GET', KEYS[2])
 if previous and previous == ARGV[6] then
-  for i = 5 + n, #KEYS do redis.call('DEL', KEYS[i]) end
+  for i = 6 + n, #KEYS do redis.call('DEL', KEYS[i]) end
 end
 redis.call('SET', KEYS[2], ARGV[2], 'PX', ARGV[3])
 redis.call('DEL', KEYS[3])
-redis.call('HSET', KEYS[3], unpack(ARGV, 7))
+redis.call('HSET', KEYS[3], unpack(ARGV, 9))
+if ARGV[7] == '1' then redis.call('SET', KEYS[5], ARGV[8]) end
 redis.call('DEL', KEYS[1])
 redis.call('SADD', KEYS[4], ARGV[4])
 return 1
