@@ -2,6 +2,7 @@ import { randomBytes } from 'node:crypto';
 import type { Logger } from '../log.js';
 import type { Cursor, MistApi } from '../mist/types.js';
 import type { FamilyKey, Store } from '../store/types.js';
+import { COUNTER_RETENTION_MS, keepLiveCountersLogged } from './counter-retention.js';
 import { addDrops, countDrops, type Family, type FamilyContext, type FamilySettings } from './family.js';
 
 export interface CycleDeps {
@@ -10,6 +11,8 @@ export interface CycleDeps {
   readonly log: Logger;
   readonly settings: FamilySettings;
   readonly now: () => number;
+  /** How long stored counter fields outlive what they count (default COUNTER_RETENTION_MS, 7 days). */
+  readonly counterRetentionMs?: number;
 }
 
 export interface CycleResult {
@@ -117,6 +120,7 @@ export async function runCycle(
       ...(uncountedGapSeconds !== undefined ? { uncountedGapSeconds } : {}),
     }, ttl, state === undefined ? undefined : JSON.stringify(state.value));
     await applyCounters(deps.store, counterDeltas, scope, generation);
+    await keepLiveCountersLogged(deps.store, key, deps.counterRetentionMs ?? COUNTER_RETENTION_MS, log);
     if (droppedTotal > 0) log.warn({ dropped }, 'records dropped by validation');
     log.debug({ generation, pages: index, records: kept, durationMs }, 'published');
     return { ok: true, generation, pages: index, recordsKept: kept, recordsDropped: droppedTotal, resumed: resumable, durationMs };

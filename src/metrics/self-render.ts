@@ -25,7 +25,7 @@ export interface SelfState {
   readonly usage: readonly { fingerprint: string; used: number; limit: number; coolingUntil: number; at: number }[];
   /** Counter groups by name: field (label-encoded) → total. */
   readonly counters: ReadonlyMap<string, readonly { labels: readonly string[]; value: number }[]>;
-  readonly families: readonly { family: string; series: number; invalid: number; renderSeconds: number }[];
+  readonly families: readonly { family: string; series: number; invalid: number; duplicates: number; renderSeconds: number }[];
 }
 
 const seconds = (ms: number | null): number | null => (ms === null ? null : ms / 1000);
@@ -64,6 +64,7 @@ export function renderSelf(s: SelfState, counterGroups: Readonly<Record<'request
     [EXPORTER_METRICS.renderDuration, from(s.families, (f) => [f.family], (f) => f.renderSeconds)],
     [EXPORTER_METRICS.series, from(s.families, (f) => [f.family], (f) => f.series)],
     [EXPORTER_METRICS.invalid, from(s.families, (f) => [f.family], (f) => f.invalid)],
+    [EXPORTER_METRICS.duplicate, from(s.families, (f) => [f.family], (f) => f.duplicates)],
   ];
   return parts.map(([def, samples]) => renderSamples(def, samples)).join('');
 }

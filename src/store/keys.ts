@@ -18,7 +18,8 @@ import { StoreError } from './errors.js';
  *   {p}lock:{name}                          string, PX ttl   the lock owner's id (leader election)
  *   {p}counters:{name}                      hash,   no TTL   monotonic counters: field = encoded labels, value = total
  *   {p}counters:{name}:applied:{scope}      string, no TTL   last idempotency id applied for a scope (incrementCounters' once)
- *   {p}counters:{name}:version              string, no TTL   bumped by every applied increment (counterVersion)
+ *   {p}counters:{name}:version              string, no TTL   bumped by every increment that changes a value or adds a field (counterVersion)
+ *   {p}counters:{name}:seen                 hash,   no TTL   field → epoch ms it was last live (touchCounters; pruneCounters drops the stale)
  *
  * Hash fields hold JSON values (a number, a string in quotes, or null), except in `counters:{name}`, whose
  * values are HINCRBYFLOAT's plain decimal numbers and whose fields are the caller's (src/collect/counters.ts).
@@ -48,6 +49,18 @@ export function assertFingerprint(value: string): void {
 export function checkTtl(ttlMs: number): number {
   if (!Number.isFinite(ttlMs) || ttlMs <= 0) throw new StoreError('STORE_BAD_ARGUMENT', `a TTL must be a positive number of ms, not ${ttlMs}`);
   return Math.ceil(ttlMs);
+}
+
+/** Counter fields to mark live: non-empty strings, each once. */
+export function checkCounterFields(fields: readonly string[]): string[] {
+  if (fields.some((f) => typeof f !== 'string' || f === '')) throw new StoreError('STORE_BAD_KEY', 'a counter field must not be empty');
+  return [...new Set(fields)];
+}
+
+/** A counter retention: a positive, finite number of milliseconds. */
+export function checkRetention(ms: number): number {
+  if (!Number.isFinite(ms) || ms <= 0) throw new StoreError('STORE_BAD_ARGUMENT', `a counter retention must be a finite number of ms > 0, not ${String(ms)}`);
+  return ms;
 }
 
 /**
@@ -91,6 +104,8 @@ export interface StoreKeys {
   /** The last `once` id applied to a counter group for a scope (string, no TTL). */
   countersApplied(name: string, scope: string): string;
   countersVersion(name: string): string;
+  /** When each field of a counter group was last live (hash: field → epoch ms, no TTL). */
+  countersSeen(name: string): string;
 }
 
 export function storeKeys(prefix: string = DEFAULT_PREFIX): StoreKeys {
@@ -144,6 +159,10 @@ export function storeKeys(prefix: string = DEFAULT_PREFIX): StoreKeys {
     countersVersion: (name) => {
       assertComponent('counter name', name);
       return `${prefix}counters:${name}:version`;
+    },
+    countersSeen: (name) => {
+      assertComponent('counter name', name);
+      return `${prefix}counters:${name}:seen`;
     },
   };
 }

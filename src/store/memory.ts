@@ -1,6 +1,6 @@
 import type { Current } from './codec.js';
 import { StoreError } from './errors.js';
-import { BUDGET_TTL_MS, assertComponent, checkCounterDeltas, checkIndex, checkTtl, storeKeys } from './keys.js';
+import { BUDGET_TTL_MS, assertComponent, checkCounterDeltas, checkCounterFields, checkIndex, checkRetention, checkTtl, storeKeys } from './keys.js';
 import type { StoreKeys } from './keys.js';
 import type { CounterOnce, FamilyKey, FamilyMeta, PublishMeta, Snapshot, Staging, Store } from './types.js';
 
@@ -67,6 +67,8 @@ export class MemoryStore implements Store {
   private readonly counters = new Map<string, Map<string, number>>();
   private readonly applied = new Map<string, string>();
   private readonly counterVersions = new Map<string, number>();
+  /** Per counter group: field → when it was last live (touchCounters). */
+  private readonly counterSeen = new Map<string, Map<string, number>>();
 
   constructor(opts: MemoryStoreOptions = {}) {
     this.now = opts.now ?? Date.now;
@@ -192,9 +194,41 @@ export class MemoryStore implements Store {
       this.applied.set(marker, once.id);
     }
     const group = this.counters.get(k) ?? new Map<string, number>();
+    // As the Redis script: only a changed value or a new field moves the version (0-deltas of known fields do not).
+    const changed = entries.some(([field, delta]) => delta !== 0 || !group.has(field));
     for (const [field, delta] of entries) group.set(field, (group.get(field) ?? 0) + delta);
     this.counters.set(k, group);
-    this.counterVersions.set(k, (this.counterVersions.get(k) ?? 0) + 1);
+    if (changed) this.counterVersions.set(k, (this.counterVersions.get(k) ?? 0) + 1);
+  }
+
+  async touchCounters(name: string, fields: readonly string[]): Promise<void> {
+    const k = this.keys.counters(name);
+    const group = this.counters.get(k);
+    const seen = this.counterSeen.get(k) ?? new Map<string, number>();
+    for (const field of checkCounterFields(fields)) if (group?.has(field)) seen.set(field, this.now());
+    this.counterSeen.set(k, seen);
+  }
+
+  async pruneCounters(name: string, retentionMs: number): Promise<number> {
+    const k = this.keys.counters(name);
+    const cutoff = this.now() - checkRetention(retentionMs);
+    const group = this.counters.get(k) ?? new Map<string, number>();
+    const seen = this.counterSeen.get(k) ?? new Map<string, number>();
+    let pruned = 0;
+    for (const field of group.keys()) {
+      const at = seen.get(field);
+      if (at === undefined) {
+        seen.set(field, this.now());
+      } else if (at < cutoff) {
+        group.delete(field);
+        seen.delete(field);
+        pruned += 1;
+      }
+    }
+    for (const field of seen.keys()) if (!group.has(field)) seen.delete(field);
+    this.counterSeen.set(k, seen);
+    if (pruned > 0) this.counterVersions.set(k, (this.counterVersions.get(k) ?? 0) + 1);
+    return pruned;
   }
 
   async counterVersion(name: string): Promise<number> {

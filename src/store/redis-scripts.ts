@@ -121,17 +121,22 @@ return 0
  * a retried flush would then count the applied fields twice), a value that is not a number, or a key of the
  * wrong type, is healed instead of failing: the key is recreated / the field restarts at its delta (a counter
  * reset, which Prometheus handles). Returns {1 if the key had the wrong type else 0, reset field...}.
+ * The version is bumped only when a value changes or a field appears: 0-deltas for fields that exist (a family
+ * declaring its live series every cycle) change nothing the exporter renders.
  */
 export const INCREMENT_COUNTERS = new LuaScript(`
 local once = ARGV[1]
 if once ~= '' and redis.call('GET', KEYS[2]) == once then return {2} end
 local out = {0}
+local changed = false
 local t = redis.call('TYPE', KEYS[1]).ok
 if t ~= 'hash' and t ~= 'none' then
   redis.call('DEL', KEYS[1])
   out[1] = 1
+  changed = true
 end
 for i = 2, #ARGV, 2 do
+  if not changed and (tonumber(ARGV[i + 1]) ~= 0 or redis.call('HEXISTS', KEYS[1], ARGV[i]) == 0) then changed = true end
   local r = redis.pcall('HINCRBYFLOAT', KEYS[1], ARGV[i], ARGV[i + 1])
   if type(r) == 'table' and r.err then
     redis.call('HSET', KEYS[1], ARGV[i], ARGV[i + 1])
@@ -139,6 +144,6 @@ for i = 2, #ARGV, 2 do
   end
 end
 if once ~= '' then redis.call('SET', KEYS[2], once) end
-redis.call('INCR', KEYS[3])
+if changed then redis.call('INCR', KEYS[3]) end
 return out
 `);

@@ -4,7 +4,8 @@ import { redactSecrets } from '../config/index.js';
 import { BudgetSchema, CurrentSchema, MetaSchema, StagingSchema, decodeHash, decodeJson, hashArgs } from './codec.js';
 import type { Current, Decoded } from './codec.js';
 import { StoreError } from './errors.js';
-import { BUDGET_TTL_MS, assertComponent, checkCounterDeltas, checkIndex, checkTtl, storeKeys } from './keys.js';
+import { PRUNE_COUNTERS, TOUCH_COUNTERS } from './counter-scripts.js';
+import { BUDGET_TTL_MS, assertComponent, checkCounterDeltas, checkCounterFields, checkIndex, checkRetention, checkTtl, storeKeys } from './keys.js';
 import type { StoreKeys } from './keys.js';
 import { ACQUIRE_LOCK, INCREMENT_COUNTERS, PUBLISH, PUT_PAGE, READ_SNAPSHOT, RELEASE_LOCK, RENEW_LOCK } from './redis-scripts.js';
 import type { CounterOnce, FamilyKey, FamilyMeta, PublishMeta, Snapshot, Staging, Store, StoreConnection } from './types.js';
@@ -244,6 +245,18 @@ export class RedisStore implements Store {
     // The field names the series (labels), never a secret; the value is not logged.
     if (bad.length > 0) this.log.warn({ key: k, fields: bad }, 'counter values do not parse; ignored');
     return Object.fromEntries(fields.filter(parses).map(([field, text]) => [field, Number(text)]));
+  }
+
+  async touchCounters(name: string, fields: readonly string[]): Promise<void> {
+    const keys = [this.keys.counters(name), this.keys.countersSeen(name)];
+    const unique = checkCounterFields(fields);
+    if (unique.length > 0) await this.run(() => TOUCH_COUNTERS.run(this.client, keys, [this.now(), ...unique]));
+  }
+
+  async pruneCounters(name: string, retentionMs: number): Promise<number> {
+    const keys = [this.keys.counters(name), this.keys.countersSeen(name), this.keys.countersVersion(name)];
+    const now = this.now();
+    return Number(await this.run(() => PRUNE_COUNTERS.run(this.client, keys, [now, now - checkRetention(retentionMs)])));
   }
 
   async counterVersion(name: string): Promise<number> {

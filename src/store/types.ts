@@ -116,6 +116,17 @@ export interface Store {
    * exporter's cheap check before reading thousands of fields.
    */
   counterVersion(name: string): Promise<number>;
+  /**
+   * Counter retention: marks fields of the group live now (the store's clock); fields the group does not have
+   * are ignored. Does not change the version (nothing rendered changes).
+   */
+  touchCounters(name: string, fields: readonly string[]): Promise<void>;
+  /**
+   * Deletes, atomically, every field of the group (value and mark) not marked live for `retentionMs`; a field
+   * never marked gets marked now (its retention starts). A field deleted and written again restarts from its
+   * new delta; one marked again within the retention keeps its total. Returns how many fields were deleted.
+   */
+  pruneCounters(name: string, retentionMs: number): Promise<number>;
 
   /** Leader lock: true when `owner` holds it afterwards. */
   acquireLock(name: string, owner: string, ttlMs: number): Promise<boolean>;

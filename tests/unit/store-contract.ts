@@ -289,6 +289,44 @@ export function storeContract(name: string, make: () => Promise<StoreHarness>): 
         await expectCode(h.store.counterVersion('a|b'), 'STORE_BAD_KEY');
       });
 
+      it('bumps the version for a 0-delta only when it adds a field (a family declaring its live series each cycle)', async () => {
+        await h.store.incrementCounters('flaps', { 'port=a': 2 });
+        const first = await h.store.counterVersion('flaps');
+        await h.store.incrementCounters('flaps', { 'port=a': 0 });
+        expect(await h.store.counterVersion('flaps')).toBe(first);
+        await h.store.incrementCounters('flaps', { 'port=a': 0, 'port=b': 0 });
+        const second = await h.store.counterVersion('flaps');
+        expect(second).toBeGreaterThan(first);
+        expect(await h.store.readCounters('flaps')).toEqual({ 'port=a': 2, 'port=b': 0 });
+      });
+
+      it('prunes fields not marked live for the retention, keeps the marked ones with their totals', async () => {
+        // Retention here is ≥500 ms away from each check (the Redis harness's time is a real sleep).
+        const RETENTION = 600;
+        await h.store.incrementCounters('flaps', { 'port=gone': 3, 'port=live': 5, 'port=back': 7 });
+        // Fields never marked are marked by the first prune: their retention starts, nothing is deleted.
+        expect(await h.store.pruneCounters('flaps', RETENTION)).toBe(0);
+        await h.advance(1100);
+        await h.store.touchCounters('flaps', ['port=live', 'port=back', 'port=unknown']);
+        const version = await h.store.counterVersion('flaps');
+        expect(await h.store.counterVersion('flaps')).toBe(version);
+        expect(await h.store.pruneCounters('flaps', RETENTION)).toBe(1);
+        expect(await h.store.readCounters('flaps')).toEqual({ 'port=live': 5, 'port=back': 7 });
+        // Deleting changes what may be rendered: the version moves.
+        expect(await h.store.counterVersion('flaps')).toBeGreaterThan(version);
+        // A thing that comes back within the retention resumes its total (monotonic); one pruned restarts.
+        await h.store.incrementCounters('flaps', { 'port=back': 1, 'port=gone': 1 });
+        expect(await h.store.readCounters('flaps')).toEqual({ 'port=live': 5, 'port=back': 8, 'port=gone': 1 });
+        // Touching does not add fields: 'port=unknown' was never a counter.
+        expect(await h.store.pruneCounters('flaps', RETENTION)).toBe(0);
+        expect(Object.keys(await h.store.readCounters('flaps')).sort()).toEqual(['port=back', 'port=gone', 'port=live']);
+        await expectCode(h.store.pruneCounters('flaps', 0), 'STORE_BAD_ARGUMENT');
+        await expectCode(h.store.pruneCounters('flaps', Number.NaN), 'STORE_BAD_ARGUMENT');
+        await expectCode(h.store.touchCounters('flaps', ['']), 'STORE_BAD_KEY');
+        await expectCode(h.store.touchCounters('a|b', ['x']), 'STORE_BAD_KEY');
+        expect(await h.store.pruneCounters('never-written', RETENTION)).toBe(0);
+      });
+
       it('rejects bad group names, empty fields and negative or non-finite deltas, writing nothing', async () => {
         await expectCode(h.store.incrementCounters('a:b', { x: 1 }), 'STORE_BAD_KEY');
         await expectCode(h.store.readCounters('a|b'), 'STORE_BAD_KEY');
