@@ -15,10 +15,13 @@ export const API_REQUEST_FAILURES = 'api_request_failures';
 /** Attempts answered 429. Labels: token_fingerprint (never the token). */
 export const API_RATE_LIMITED = 'api_rate_limited';
 
-/** Failovers of a gateway: its active circuit moved from the primary to a non-primary circuit. Labels: org_id, site_id, mac. */
-export const GATEWAY_FAILOVERS = 'gateway_failovers';
-/** Changes of a gateway's active circuit from one circuit to another (failovers, fail-backs, others). Labels: org_id, site_id, mac. */
-export const GATEWAY_ACTIVE_CIRCUIT_CHANGES = 'gateway_active_circuit_changes';
+/**
+ * Failovers per circuit: the gateway's active circuit moved from the primary circuit `port_id` to the non-primary
+ * `to_port_id` (src/collect/failovers.ts). Labels: org_id, site_id, mac, port_id, to_port_id.
+ */
+export const WAN_PORT_FAILOVERS = 'wan_port_failovers';
+/** Moves of the gateway's active circuit from `port_id` to `to_port_id` (failovers, fail-backs, others). Same labels. */
+export const WAN_PORT_ACTIVE_CHANGES = 'wan_port_active_changes';
 
 /** Alarms seen for the first time (one per new alarm id). Labels: org_id, alarm_type, severity. */
 export const ALARMS_SEEN = 'alarms_seen';
@@ -32,8 +35,8 @@ export const COUNTER_LABELS = {
   [API_REQUESTS]: ['endpoint'],
   [API_REQUEST_FAILURES]: ['endpoint', 'reason'],
   [API_RATE_LIMITED]: ['token_fingerprint'],
-  [GATEWAY_FAILOVERS]: ['org_id', 'site_id', 'mac'],
-  [GATEWAY_ACTIVE_CIRCUIT_CHANGES]: ['org_id', 'site_id', 'mac'],
+  [WAN_PORT_FAILOVERS]: ['org_id', 'site_id', 'mac', 'port_id', 'to_port_id'],
+  [WAN_PORT_ACTIVE_CHANGES]: ['org_id', 'site_id', 'mac', 'port_id', 'to_port_id'],
   [ALARMS_SEEN]: ['org_id', 'alarm_type', 'severity'],
   [GATEWAY_PORT_FLAPS]: ['org_id', 'site_id', 'mac', 'port_id'],
   [GATEWAY_EVENTS]: ['org_id', 'event_type'],

@@ -2,6 +2,7 @@ import { randomBytes } from 'node:crypto';
 import type { Logger } from '../log.js';
 import type { Cursor, MistApi } from '../mist/types.js';
 import type { FamilyKey, Store } from '../store/types.js';
+import { COUNTER_RETENTION_MS, keepLiveCountersLogged } from './counter-retention.js';
 import { addDrops, countDrops, type Family, type FamilyContext, type FamilySettings } from './family.js';
 
 export interface CycleDeps {
@@ -10,6 +11,8 @@ export interface CycleDeps {
   readonly log: Logger;
   readonly settings: FamilySettings;
   readonly now: () => number;
+  /** How long stored counter fields outlive what they count (default COUNTER_RETENTION_MS, 7 days). */
+  readonly counterRetentionMs?: number;
 }
 
 export interface CycleResult {
@@ -80,7 +83,19 @@ export async function runCycle(
       const snap = await deps.store.readSnapshot({ orgId, family: name });
       return snap ? snap.pages.flatMap((p) => JSON.parse(p) as unknown[]) : null;
     },
+    readState: async () => {
+      const raw = await deps.store.readState(key);
+      try {
+        return raw === null ? null : (JSON.parse(raw) as unknown);
+      } catch {
+        // Never written by us: as if there were no state (the family starts over, counting no history).
+        log.warn('the family state in the store is not JSON; ignored');
+        return null;
+      }
+    },
   };
+  let state: { value: unknown } | undefined;
+  let uncountedGapSeconds: number | undefined;
   try {
     await replayCounters(deps.store, key, scope);
     for await (const page of family.run(ctx, resumable ? parseCursor(staged.cursor) : null)) {
@@ -88,6 +103,8 @@ export async function runCycle(
         const into = (counterDeltas[group] ??= {});
         for (const [field, delta] of Object.entries(fields)) into[field] = (into[field] ?? 0) + delta;
       }
+      if (page.state !== undefined) state = { value: page.state };
+      if (page.uncountedGapSeconds !== undefined) uncountedGapSeconds = page.uncountedGapSeconds;
       kept += page.records.length;
       droppedTotal += countDrops(page.dropped);
       addDrops(dropped, page.dropped);
@@ -100,8 +117,10 @@ export async function runCycle(
       lastAttempt: started, lastSuccess: deps.now(), durationMs, recordsKept: kept, recordsDropped: droppedTotal,
       pages: index, calls: counter.calls, intervalSeconds,
       counterDeltas: Object.keys(counterDeltas).length > 0 ? counterDeltas : null,
-    }, ttl);
+      ...(uncountedGapSeconds !== undefined ? { uncountedGapSeconds } : {}),
+    }, ttl, state === undefined ? undefined : JSON.stringify(state.value));
     await applyCounters(deps.store, counterDeltas, scope, generation);
+    await keepLiveCountersLogged(deps.store, key, deps.counterRetentionMs ?? COUNTER_RETENTION_MS, log);
     if (droppedTotal > 0) log.warn({ dropped }, 'records dropped by validation');
     log.debug({ generation, pages: index, records: kept, durationMs }, 'published');
     return { ok: true, generation, pages: index, recordsKept: kept, recordsDropped: droppedTotal, resumed: resumable, durationMs };

@@ -29,6 +29,11 @@ export interface FamilyContext {
   readonly callBudget: number;
   /** Records of another family's current snapshot of the same org (for joins), or null when none. */
   readRecords(family: string): Promise<readonly unknown[] | null>;
+  /**
+   * This family's state as its last successful cycle published it (FamilyPage.state), parsed but unvalidated
+   * (the family validates it with its schema), or null when none. No TTL: it outlives outages of any length.
+   */
+  readState(): Promise<unknown>;
 }
 
 /** A page of mapped records, ready to store. */
@@ -42,6 +47,13 @@ export interface FamilyPage<R> {
    * exactly once, after the generation is published (and replayed from its metadata if the collector died).
    */
   readonly counters?: Readonly<Record<string, Readonly<Record<string, number>>>>;
+  /**
+   * The family's state for its next cycle (JSON-serialisable; see FamilyContext.readState). The latest page's
+   * state is published with the generation, atomically with its counter increments; none: the state is kept.
+   */
+  readonly state?: unknown;
+  /** Seconds of history this cycle could not count (beyond what Mist serves); published in the metadata. */
+  readonly uncountedGapSeconds?: number;
 }
 
 /**
@@ -161,6 +173,16 @@ export function* recordPages<R>(records: readonly R[], dropped: Readonly<Record<
   for (let i = 0; i === 0 || i < records.length; i += limit) {
     yield { records: records.slice(i, i + limit), dropped: i === 0 ? dropped : {}, cursor: null, ...(i === 0 && counters ? { counters } : {}) };
   }
+}
+
+/** The pages, the last one carrying `final` (the state to publish, the uncounted gap). */
+export function* withFinal<R>(pages: Iterable<FamilyPage<R>>, final: Pick<FamilyPage<R>, 'state' | 'uncountedGapSeconds'>): Generator<FamilyPage<R>> {
+  let held: FamilyPage<R> | undefined;
+  for (const page of pages) {
+    if (held) yield held;
+    held = page;
+  }
+  if (held) yield { ...held, ...final };
 }
 
 /** A family's records read back from the store (its own previous snapshot, or another's), validated one by one. */

@@ -311,6 +311,11 @@ export const PortFlapRecordSchema = z.object({
   port_id: z.string(),
   /** Timestamp of the latest GW_PORT_DOWN/UP event (Unix seconds); null: none seen (a WAN port known from wan-ports). */
   last_flap_seconds: num,
+  /**
+   * The port's GW_PORT_DOWN/UP events of the last PORT_TRANSITIONS_SECONDS as [timestamp, up], oldest first: what
+   * the circuits family replays to see a failover and fail-back between two of its cycles. Absent in old records.
+   */
+  transitions: z.array(z.tuple([z.number(), z.boolean()])).optional(),
 });
 export const EventsRecordSchema = z.discriminatedUnion('kind', [EventsCursorRecordSchema, PortFlapRecordSchema]);
 

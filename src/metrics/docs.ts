@@ -28,6 +28,14 @@ Every metric the exporter serves, declared once in \`src/metrics/catalogue\`.
   \`mist_wan_port_up * on (org_id, site_id, mac, port_id) group_left (wan_name, role) mist_wan_port_info\`.
   A port is named the same way everywhere — \`(org_id, site_id, mac, port_id)\` on \`mist_wan_port_*\`, VPN paths,
   flaps and SLE interfaces — and has one info metric, \`mist_wan_port_info\` (circuits family).
+- **No ghosts, no duplicates.** A series exists while the family's current snapshot has the thing it
+  describes. Gauges follow the records; stored counters (\`_total\`) are shown only while a record of the
+  family still has what they count (the counter's labels shared with the family's series, e.g. \`org_id\`,
+  \`site_id\`, \`mac\`, \`port_id\`, match a rendered record), so a decommissioned or moved gateway's counters
+  leave with its gauges at the next snapshot. Their stored totals are kept for 7 days: a thing back within them
+  resumes its total (monotonic); after that it restarts at 0 (a counter reset). A record that repeats a series
+  of an earlier record of the same snapshot (pages that overlapped while data moved, a resumed walk) is
+  rendered once, from the later record, and counted in \`mist_exporter_records_duplicate{family}\`.
 - **Process metrics.** Besides the metrics below, the exporter serves prom-client's default \`process_*\`
   (CPU, memory, file descriptors, start time) and \`nodejs_*\` (event loop lag, heap, GC, version) metrics, under
   the \`exporter\` family.
@@ -69,7 +77,7 @@ const CHANGES = `## Metric changes
 ### 2026-12-02: one vocabulary per port (issue E)
 
 Before Prometheus rules and dashboards freeze the metric names, one sweep makes every WAN port one thing with one
-name. Old → new, and why (another engineer's part of this version replaces the two failover counters):
+name. Old → new, and why:
 
 - \`mist_vpn_path_*{port_id}\`, \`{peer_port_id}\`: a WAN *name* on SSR (svr) paths, a port id on SRX (ipsec) paths → port ids on every path; the names in \`mist_vpn_path_info{wan_name, peer_wan_name}\`: 8,960 of 19,638 paths did not join onto their circuit by \`(org_id, site_id, mac, port_id)\`. A port that cannot be resolved keeps Mist's value (logged with a count).
 - \`mist_wan_port_info{wan_name, wan_type}\` (wan-ports family) and \`mist_wan_circuit_info{wan_name, role}\` (circuits) → \`mist_wan_port_info{org_id, site_id, mac, port_id, wan_name, wan_type, role, provider, circuit_id, bandwidth_source}\` (circuits family): one info metric per port; served with \`?family=circuits\`.

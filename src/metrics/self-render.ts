@@ -17,6 +17,7 @@ export interface SelfState {
     readonly recordsKept: number | null;
     readonly recordsDropped: number | null;
     readonly calls: number | null;
+    readonly uncountedGapSeconds?: number | null;
     readonly intervalSeconds: number | null;
     readonly lastError: string | null;
     readonly expiresAt: number | null;
@@ -24,7 +25,7 @@ export interface SelfState {
   readonly usage: readonly { fingerprint: string; used: number; limit: number; coolingUntil: number; at: number }[];
   /** Counter groups by name: field (label-encoded) → total. */
   readonly counters: ReadonlyMap<string, readonly { labels: readonly string[]; value: number }[]>;
-  readonly families: readonly { family: string; series: number; invalid: number; renderSeconds: number }[];
+  readonly families: readonly { family: string; series: number; invalid: number; duplicates: number; renderSeconds: number }[];
 }
 
 const seconds = (ms: number | null): number | null => (ms === null ? null : ms / 1000);
@@ -48,6 +49,7 @@ export function renderSelf(s: SelfState, counterGroups: Readonly<Record<'request
     [COLLECTOR_METRICS.dropped, from(s.metas, fam, (m) => m.recordsDropped)],
     [COLLECTOR_METRICS.interval, from(s.metas, fam, (m) => m.intervalSeconds)],
     [COLLECTOR_METRICS.calls, from(s.metas, fam, (m) => m.calls)],
+    [COLLECTOR_METRICS.uncountedGap, from(s.metas, fam, (m) => m.uncountedGapSeconds ?? null)],
     [COLLECTOR_METRICS.snapshot, from(s.metas, fam, (m) => (m.expiresAt === null ? null : m.expiresAt > s.now ? 1 : 0))],
     [API_METRICS.requests, [...(s.counters.get(counterGroups.requests) ?? [])]],
     [API_METRICS.failures, [...(s.counters.get(counterGroups.failures) ?? [])]],
@@ -62,6 +64,7 @@ export function renderSelf(s: SelfState, counterGroups: Readonly<Record<'request
     [EXPORTER_METRICS.renderDuration, from(s.families, (f) => [f.family], (f) => f.renderSeconds)],
     [EXPORTER_METRICS.series, from(s.families, (f) => [f.family], (f) => f.series)],
     [EXPORTER_METRICS.invalid, from(s.families, (f) => [f.family], (f) => f.invalid)],
+    [EXPORTER_METRICS.duplicate, from(s.families, (f) => [f.family], (f) => f.duplicates)],
   ];
   return parts.map(([def, samples]) => renderSamples(def, samples)).join('');
 }

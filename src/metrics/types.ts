@@ -53,6 +53,12 @@ export interface CounterMetricDef {
   readonly group: string;
   /** Label names, in exposition order; each field of the group must carry exactly these. */
   readonly labels: readonly string[];
+  /**
+   * Optional: which of `labels` must match a rendered record for a series to be live, checked against the first
+   * series group carrying them all (see src/metrics/counter-liveness.ts). Default: the shared labels of the
+   * group sharing the most of `labels`.
+   */
+  readonly liveBy?: readonly string[];
 }
 
 /** A metric the exporter renders from its own state rather than from family records (self-metrics). */

@@ -9,6 +9,8 @@ export interface FamilyView {
   readonly chunk: Chunk;
   readonly series: number;
   readonly invalid: number;
+  /** Records that repeated an earlier record's series (overlapping pages, a resumed walk): rendered once. */
+  readonly duplicates: number;
   readonly renderSeconds: number;
   /** `${org}:${generation}` of every org rendered, sorted: what this chunk was made from. */
   readonly source: string;
@@ -175,8 +177,9 @@ export class ExpositionCache {
     if (!out) return null;
     const renderSeconds = out.seconds;
     if (out.invalid > 0) this.log.warn({ family, invalid: out.invalid }, 'stored records failed validation and were not rendered');
+    if (out.duplicates > 0) this.log.warn({ family, duplicates: out.duplicates }, 'stored records repeated a series of an earlier record; rendered once');
     this.log.debug({ family, series: out.series, bytes: out.chunk.size, renderSeconds }, 'family rendered');
     // The source is what metadata said, so an unchanged generation is not re-rendered next time.
-    return { family, chunk: out.chunk, series: out.series, invalid: out.invalid, renderSeconds, source: live.map((m) => `${m.key.orgId}:${m.meta.generation}`).sort().join(',') };
+    return { family, chunk: out.chunk, series: out.series, invalid: out.invalid, duplicates: out.duplicates, renderSeconds, source: live.map((m) => `${m.key.orgId}:${m.meta.generation}`).sort().join(',') };
   }
 }

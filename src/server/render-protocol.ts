@@ -38,6 +38,8 @@ export type RenderReply =
     readonly size: number;
     readonly series: number;
     readonly invalid: number;
+    /** Records that repeated a series of an earlier record (rendered once). */
+    readonly duplicates: number;
     /** The worker's own time for this render (read, parse, render, deflate), without its start-up. */
     readonly seconds: number;
   }

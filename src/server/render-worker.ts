@@ -74,12 +74,12 @@ async function run(id: number, job: Job): Promise<void> {
     if (!catalogue) throw new Error(`unknown family ${job.family}`);
     const { orgs, counters } = await input(job);
     job.orgs.clear();
-    const { chunk, series, invalid } = await renderFamilyChunk(catalogue, orgs, counters);
+    const { chunk, series, invalid, duplicates } = await renderFamilyChunk(catalogue, orgs, counters);
     // A buffer of its own (not a slice of Node's shared pool), so it can be transferred instead of copied.
     const deflated = new Uint8Array(chunk.deflated.length);
     deflated.set(chunk.deflated);
     const seconds = (performance.now() - started) / 1000;
-    reply({ type: 'done', id, orgs: orgs.length, deflated, crc: chunk.crc, size: chunk.size, series, invalid, seconds }, [deflated.buffer]);
+    reply({ type: 'done', id, orgs: orgs.length, deflated, crc: chunk.crc, size: chunk.size, series, invalid, duplicates, seconds }, [deflated.buffer]);
   } catch (err) {
     const unavailable = err instanceof StoreError && err.code === 'STORE_UNAVAILABLE';
     reply({ type: 'error', id, message: err instanceof Error ? err.message : String(err), ...(unavailable ? { cause: 'store' as const } : {}) });

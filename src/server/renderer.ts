@@ -145,7 +145,7 @@ export class WorkerRenderer implements FamilyRenderer {
     const reply = await done;
     if (reply.orgs === 0) return null;
     const deflated = Buffer.from(reply.deflated.buffer, reply.deflated.byteOffset, reply.deflated.byteLength);
-    return { chunk: deflatedChunk(deflated, reply.crc, reply.size), series: reply.series, invalid: reply.invalid, orgs: reply.orgs, seconds: reply.seconds };
+    return { chunk: deflatedChunk(deflated, reply.crc, reply.size), series: reply.series, invalid: reply.invalid, duplicates: reply.duplicates, orgs: reply.orgs, seconds: reply.seconds };
   }
 
   async release(): Promise<void> {

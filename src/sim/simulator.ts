@@ -16,6 +16,11 @@ export class Simulator {
   readonly faults = new FaultBook();
   readonly tokens: ReadonlyMap<string, string>;
   readonly retryAfter: boolean;
+  /**
+   * Gateways taken out of the org (POST /__sim/gateways/{mac}/decommission): gateway index → simulated time of
+   * the decommission. They leave the inventory, stats and searches; their history before that time stays.
+   */
+  readonly decommissioned = new Map<number, number>();
 
   constructor(readonly options: SimOptions, realNowMs: () => number = () => Date.now()) {
     const simStart = options.startTime ?? Math.floor(realNowMs() / 1000);
@@ -32,6 +37,12 @@ export class Simulator {
   sync(): number {
     this.engine.advanceTo(this.clock.now());
     return this.engine.now;
+  }
+
+  /** Is the gateway in the org (at simulated time `at`, default now)? */
+  gatewayLive(index: number, at = Infinity): boolean {
+    const since = this.decommissioned.get(index);
+    return since === undefined || at < since;
   }
 
   site(siteId: string): SimSite | undefined {

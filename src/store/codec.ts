@@ -23,6 +23,7 @@ export const MetaSchema = z.object({
   lastError: nullable(z.string()),
   intervalSeconds: nullable(z.number().finite().positive()),
   counterDeltas: nullable(z.record(z.string(), z.record(z.string(), z.number().finite().nonnegative()))),
+  uncountedGapSeconds: nullable(z.number().finite().nonnegative()),
 }) satisfies z.ZodType<FamilyMeta>;
 
 export const StagingSchema = z.object({

@@ -10,13 +10,16 @@ import { StoreError } from './errors.js';
  *   {p}{org}:{family}:gen:{gen}:page:{n}    string, PX ttl   page payload (JSON text written by the collector)
  *   {p}{org}:{family}:staging               hash,   PX ttl   the generation being fetched (resume point)
  *   {p}{org}:{family}:meta                  hash,   no TTL   freshness and last error (outlives the data)
+ *   {p}{org}:{family}:state                 string, no TTL   the family's state (JSON text: cursor, seen ids, last
+ *                                                            active circuits), written by publish with the generation
  *   {p}families                             set,    no TTL   "org|family" of every family with metadata
  *   {p}budgets                              set,    no TTL   fingerprints with a budget record
  *   {p}budget:{fingerprint}                 hash,   PX 2 h   per-token calls used this hour
  *   {p}lock:{name}                          string, PX ttl   the lock owner's id (leader election)
  *   {p}counters:{name}                      hash,   no TTL   monotonic counters: field = encoded labels, value = total
  *   {p}counters:{name}:applied:{scope}      string, no TTL   last idempotency id applied for a scope (incrementCounters' once)
- *   {p}counters:{name}:version              string, no TTL   bumped by every applied increment (counterVersion)
+ *   {p}counters:{name}:version              string, no TTL   bumped by every increment that changes a value or adds a field (counterVersion)
+ *   {p}counters:{name}:seen                 hash,   no TTL   field → epoch ms it was last live (touchCounters; pruneCounters drops the stale)
  *
  * Hash fields hold JSON values (a number, a string in quotes, or null), except in `counters:{name}`, whose
  * values are HINCRBYFLOAT's plain decimal numbers and whose fields are the caller's (src/collect/counters.ts).
@@ -48,6 +51,18 @@ export function checkTtl(ttlMs: number): number {
   return Math.ceil(ttlMs);
 }
 
+/** Counter fields to mark live: non-empty strings, each once. */
+export function checkCounterFields(fields: readonly string[]): string[] {
+  if (fields.some((f) => typeof f !== 'string' || f === '')) throw new StoreError('STORE_BAD_KEY', 'a counter field must not be empty');
+  return [...new Set(fields)];
+}
+
+/** A counter retention: a positive, finite number of milliseconds. */
+export function checkRetention(ms: number): number {
+  if (!Number.isFinite(ms) || ms <= 0) throw new StoreError('STORE_BAD_ARGUMENT', `a counter retention must be a finite number of ms > 0, not ${String(ms)}`);
+  return ms;
+}
+
 /**
  * A counter increment's fields and deltas: fields are any non-empty string (the caller's label encoding), deltas
  * finite and ≥ 0 (counters only grow). Validated whole before anything is written. Messages never quote a field.
@@ -77,6 +92,8 @@ export interface StoreKeys {
   pages(k: FamilyKey, generation: string, count: number): string[];
   staging(k: FamilyKey): string;
   meta(k: FamilyKey): string;
+  /** The family's state (string, no TTL), replaced atomically by publish. */
+  state(k: FamilyKey): string;
   readonly families: string;
   familyMember(k: FamilyKey): string;
   parseFamilyMember(member: string): FamilyKey | null;
@@ -87,6 +104,8 @@ export interface StoreKeys {
   /** The last `once` id applied to a counter group for a scope (string, no TTL). */
   countersApplied(name: string, scope: string): string;
   countersVersion(name: string): string;
+  /** When each field of a counter group was last live (hash: field → epoch ms, no TTL). */
+  countersSeen(name: string): string;
 }
 
 export function storeKeys(prefix: string = DEFAULT_PREFIX): StoreKeys {
@@ -108,6 +127,7 @@ export function storeKeys(prefix: string = DEFAULT_PREFIX): StoreKeys {
     pages: (k, generation, count) => Array.from({ length: count }, (_, i) => page(k, generation, i)),
     staging: (k) => `${base(k)}staging`,
     meta: (k) => `${base(k)}meta`,
+    state: (k) => `${base(k)}state`,
     families: `${prefix}families`,
     familyMember: (k) => {
       base(k);
@@ -139,6 +159,10 @@ export function storeKeys(prefix: string = DEFAULT_PREFIX): StoreKeys {
     countersVersion: (name) => {
       assertComponent('counter name', name);
       return `${prefix}counters:${name}:version`;
+    },
+    countersSeen: (name) => {
+      assertComponent('counter name', name);
+      return `${prefix}counters:${name}:seen`;
     },
   };
 }

@@ -1,6 +1,6 @@
 import type { Current } from './codec.js';
 import { StoreError } from './errors.js';
-import { BUDGET_TTL_MS, assertComponent, checkCounterDeltas, checkIndex, checkTtl, storeKeys } from './keys.js';
+import { BUDGET_TTL_MS, assertComponent, checkCounterDeltas, checkCounterFields, checkIndex, checkRetention, checkTtl, storeKeys } from './keys.js';
 import type { StoreKeys } from './keys.js';
 import type { CounterOnce, FamilyKey, FamilyMeta, PublishMeta, Snapshot, Staging, Store } from './types.js';
 
@@ -18,7 +18,7 @@ type Budget = { used: number; limit: number; coolingUntil: number; at: number };
 
 const EMPTY_META: FamilyMeta = {
   generation: null, lastAttempt: null, lastSuccess: null, durationMs: null, recordsKept: null,
-  recordsDropped: null, pages: null, calls: null, lastError: null, intervalSeconds: null, counterDeltas: null,
+  recordsDropped: null, pages: null, calls: null, lastError: null, intervalSeconds: null, counterDeltas: null, uncountedGapSeconds: null,
 };
 
 /** A map whose entries vanish at `expiresAt` (null: never), like Redis keys with PX. */
@@ -59,6 +59,7 @@ export class MemoryStore implements Store {
   private readonly pageData = new TtlMap<string>(() => this.now());
   private readonly stagings = new TtlMap<Staging>(() => this.now());
   private readonly metas = new Map<string, FamilyMeta>();
+  private readonly states = new Map<string, string>();
   private readonly families = new Set<string>();
   private readonly budgets = new TtlMap<Budget>(() => this.now());
   private readonly budgetIndex = new Set<string>();
@@ -66,6 +67,8 @@ export class MemoryStore implements Store {
   private readonly counters = new Map<string, Map<string, number>>();
   private readonly applied = new Map<string, string>();
   private readonly counterVersions = new Map<string, number>();
+  /** Per counter group: field → when it was last live (touchCounters). */
+  private readonly counterSeen = new Map<string, Map<string, number>>();
 
   constructor(opts: MemoryStoreOptions = {}) {
     this.now = opts.now ?? Date.now;
@@ -108,7 +111,7 @@ export class MemoryStore implements Store {
     this.stagings.set(this.keys.staging(key), { ...staged, pages: index + 1, ...progress }, ttlMs);
   }
 
-  async publish(key: FamilyKey, generation: string, pages: number, meta: PublishMeta, ttlMs: number): Promise<void> {
+  async publish(key: FamilyKey, generation: string, pages: number, meta: PublishMeta, ttlMs: number, state?: string): Promise<void> {
     checkIndex(pages);
     checkTtl(ttlMs);
     const staged = this.stagings.get(this.keys.staging(key));
@@ -123,9 +126,14 @@ export class MemoryStore implements Store {
     const previous = this.current.get(this.keys.current(key));
     if (previous) for (const k of this.keys.pages(key, previous.generation, previous.pages)) this.pageData.delete(k);
     this.current.set(this.keys.current(key), { generation, pages, publishedAt: this.now() }, ttlMs);
-    this.metas.set(this.keys.meta(key), { ...meta, counterDeltas: meta.counterDeltas ?? null, generation, pages, lastError: null });
+    this.metas.set(this.keys.meta(key), { ...meta, counterDeltas: meta.counterDeltas ?? null, uncountedGapSeconds: meta.uncountedGapSeconds ?? null, generation, pages, lastError: null });
+    if (state !== undefined) this.states.set(this.keys.state(key), state);
     this.stagings.delete(this.keys.staging(key));
     this.families.add(this.keys.familyMember(key));
+  }
+
+  async readState(key: FamilyKey): Promise<string | null> {
+    return this.states.get(this.keys.state(key)) ?? null;
   }
 
   async recordFailure(key: FamilyKey, at: number, error: string, durationMs: number): Promise<void> {
@@ -186,9 +194,41 @@ export class MemoryStore implements Store {
       this.applied.set(marker, once.id);
     }
     const group = this.counters.get(k) ?? new Map<string, number>();
+    // As the Redis script: only a changed value or a new field moves the version (0-deltas of known fields do not).
+    const changed = entries.some(([field, delta]) => delta !== 0 || !group.has(field));
     for (const [field, delta] of entries) group.set(field, (group.get(field) ?? 0) + delta);
     this.counters.set(k, group);
-    this.counterVersions.set(k, (this.counterVersions.get(k) ?? 0) + 1);
+    if (changed) this.counterVersions.set(k, (this.counterVersions.get(k) ?? 0) + 1);
+  }
+
+  async touchCounters(name: string, fields: readonly string[]): Promise<void> {
+    const k = this.keys.counters(name);
+    const group = this.counters.get(k);
+    const seen = this.counterSeen.get(k) ?? new Map<string, number>();
+    for (const field of checkCounterFields(fields)) if (group?.has(field)) seen.set(field, this.now());
+    this.counterSeen.set(k, seen);
+  }
+
+  async pruneCounters(name: string, retentionMs: number): Promise<number> {
+    const k = this.keys.counters(name);
+    const cutoff = this.now() - checkRetention(retentionMs);
+    const group = this.counters.get(k) ?? new Map<string, number>();
+    const seen = this.counterSeen.get(k) ?? new Map<string, number>();
+    let pruned = 0;
+    for (const field of group.keys()) {
+      const at = seen.get(field);
+      if (at === undefined) {
+        seen.set(field, this.now());
+      } else if (at < cutoff) {
+        group.delete(field);
+        seen.delete(field);
+        pruned += 1;
+      }
+    }
+    for (const field of seen.keys()) if (!group.has(field)) seen.delete(field);
+    this.counterSeen.set(k, seen);
+    if (pruned > 0) this.counterVersions.set(k, (this.counterVersions.get(k) ?? 0) + 1);
+    return pruned;
   }
 
   async counterVersion(name: string): Promise<number> {

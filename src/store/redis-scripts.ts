@@ -38,29 +38,31 @@ return 1
 `);
 
 /**
- * KEYS: staging, current, meta, families, then `n` new page keys, then the previous generation's page keys.
+ * KEYS: staging, current, meta, families, state, then `n` new page keys, then the previous generation's page keys.
  * ARGV: generation (JSON), new current (JSON), ttlMs, family member, n, previous current (raw, '' if none),
- * then meta field/value pairs.
+ * '1' to write the state (else '0'), the state (JSON text, '' when not written), then meta field/value pairs.
  * Returns 1, or -1 when `generation` is not the staged one, -2 when a page is missing.
  * The new pages' TTLs restart here, so the whole generation expires together, 3x interval after publish.
  * The previous generation's pages are deleted: reads are atomic (READ_SNAPSHOT), so nobody is half-way through them.
+ * The state (no TTL) is replaced in the same step as the metadata and its counterDeltas: never one without the other.
  */
 export const PUBLISH = new LuaScript(`
 if redis.call('HGET', KEYS[1], 'generation') ~= ARGV[1] then return -1 end
 local n = tonumber(ARGV[5])
 local staged = tonumber(redis.call('HGET', KEYS[1], 'pages'))
 if not staged or staged < n then return -2 end
-for i = 5, 4 + n do
+for i = 6, 5 + n do
   if redis.call('EXISTS', KEYS[i]) == 0 then return -2 end
 end
-for i = 5, 4 + n do redis.call('PEXPIRE', KEYS[i], ARGV[3]) end
+for i = 6, 5 + n do redis.call('PEXPIRE', KEYS[i], ARGV[3]) end
 local previous = redis.call('GET', KEYS[2])
 if previous and previous == ARGV[6] then
-  for i = 5 + n, #KEYS do redis.call('DEL', KEYS[i]) end
+  for i = 6 + n, #KEYS do redis.call('DEL', KEYS[i]) end
 end
 redis.call('SET', KEYS[2], ARGV[2], 'PX', ARGV[3])
 redis.call('DEL', KEYS[3])
-redis.call('HSET', KEYS[3], unpack(ARGV, 7))
+redis.call('HSET', KEYS[3], unpack(ARGV, 9))
+if ARGV[7] == '1' then redis.call('SET', KEYS[5], ARGV[8]) end
 redis.call('DEL', KEYS[1])
 redis.call('SADD', KEYS[4], ARGV[4])
 return 1
@@ -119,17 +121,22 @@ return 0
  * a retried flush would then count the applied fields twice), a value that is not a number, or a key of the
  * wrong type, is healed instead of failing: the key is recreated / the field restarts at its delta (a counter
  * reset, which Prometheus handles). Returns {1 if the key had the wrong type else 0, reset field...}.
+ * The version is bumped only when a value changes or a field appears: 0-deltas for fields that exist (a family
+ * declaring its live series every cycle) change nothing the exporter renders.
  */
 export const INCREMENT_COUNTERS = new LuaScript(`
 local once = ARGV[1]
 if once ~= '' and redis.call('GET', KEYS[2]) == once then return {2} end
 local out = {0}
+local changed = false
 local t = redis.call('TYPE', KEYS[1]).ok
 if t ~= 'hash' and t ~= 'none' then
   redis.call('DEL', KEYS[1])
   out[1] = 1
+  changed = true
 end
 for i = 2, #ARGV, 2 do
+  if not changed and (tonumber(ARGV[i + 1]) ~= 0 or redis.call('HEXISTS', KEYS[1], ARGV[i]) == 0) then changed = true end
   local r = redis.pcall('HINCRBYFLOAT', KEYS[1], ARGV[i], ARGV[i + 1])
   if type(r) == 'table' and r.err then
     redis.call('HSET', KEYS[1], ARGV[i], ARGV[i + 1])
@@ -137,6 +144,6 @@ for i = 2, #ARGV, 2 do
   end
 end
 if once ~= '' then redis.call('SET', KEYS[2], once) end
-redis.call('INCR', KEYS[3])
+if changed then redis.call('INCR', KEYS[3]) end
 return out
 `);

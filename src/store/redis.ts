@@ -4,7 +4,8 @@ import { redactSecrets } from '../config/index.js';
 import { BudgetSchema, CurrentSchema, MetaSchema, StagingSchema, decodeHash, decodeJson, hashArgs } from './codec.js';
 import type { Current, Decoded } from './codec.js';
 import { StoreError } from './errors.js';
-import { BUDGET_TTL_MS, assertComponent, checkCounterDeltas, checkIndex, checkTtl, storeKeys } from './keys.js';
+import { PRUNE_COUNTERS, TOUCH_COUNTERS } from './counter-scripts.js';
+import { BUDGET_TTL_MS, assertComponent, checkCounterDeltas, checkCounterFields, checkIndex, checkRetention, checkTtl, storeKeys } from './keys.js';
 import type { StoreKeys } from './keys.js';
 import { ACQUIRE_LOCK, INCREMENT_COUNTERS, PUBLISH, PUT_PAGE, READ_SNAPSHOT, RELEASE_LOCK, RENEW_LOCK } from './redis-scripts.js';
 import type { CounterOnce, FamilyKey, FamilyMeta, PublishMeta, Snapshot, Staging, Store, StoreConnection } from './types.js';
@@ -134,18 +135,30 @@ export class RedisStore implements Store {
     if (result === -2) throw new StoreError('STORE_INCOMPLETE', `page ${index} of generation ${generation} would leave a gap`);
   }
 
-  async publish(key: FamilyKey, generation: string, pages: number, meta: PublishMeta, ttlMs: number): Promise<void> {
+  async publish(key: FamilyKey, generation: string, pages: number, meta: PublishMeta, ttlMs: number, state?: string): Promise<void> {
     checkIndex(pages);
     const previousRaw = await this.run(() => this.client.get(this.keys.current(key)));
     const previous = previousRaw === null ? null : decodeJson(previousRaw, CurrentSchema);
     const oldPages = previous?.ok && previous.value.generation !== generation ? this.keys.pages(key, previous.value.generation, previous.value.pages) : [];
     const current: Current = { generation, pages, publishedAt: this.now() };
-    const fullMeta: FamilyMeta = { ...meta, counterDeltas: meta.counterDeltas ?? null, generation, pages, lastError: null };
-    const keys = [this.keys.staging(key), this.keys.current(key), this.keys.meta(key), this.keys.families, ...this.keys.pages(key, generation, pages), ...oldPages];
-    const args = [JSON.stringify(generation), JSON.stringify(current), checkTtl(ttlMs), this.keys.familyMember(key), pages, previousRaw ?? '', ...hashArgs({ ...fullMeta })];
+    const fullMeta: FamilyMeta = { ...meta, counterDeltas: meta.counterDeltas ?? null, uncountedGapSeconds: meta.uncountedGapSeconds ?? null, generation, pages, lastError: null };
+    const keys = [this.keys.staging(key), this.keys.current(key), this.keys.meta(key), this.keys.families, this.keys.state(key), ...this.keys.pages(key, generation, pages), ...oldPages];
+    const args = [JSON.stringify(generation), JSON.stringify(current), checkTtl(ttlMs), this.keys.familyMember(key), pages, previousRaw ?? '',
+      state === undefined ? '0' : '1', state ?? '', ...hashArgs({ ...fullMeta })];
     const result = await this.run(() => PUBLISH.run(this.client, keys, args));
     if (result === -1) throw new StoreError('STORE_NOT_STAGED', `generation ${generation} is not the staged generation of ${key.orgId}/${key.family}`);
     if (result === -2) throw new StoreError('STORE_INCOMPLETE', `generation ${generation} does not have ${pages} staged pages`);
+  }
+
+  async readState(key: FamilyKey): Promise<string | null> {
+    const k = this.keys.state(key);
+    try {
+      return await this.run(() => this.client.get(k));
+    } catch (err) {
+      if (!(err instanceof StoreError) || !err.message.startsWith('WRONGTYPE')) throw err;
+      this.log.warn({ key: k }, 'store value has the wrong Redis type; treated as absent');
+      return null;
+    }
   }
 
   async recordFailure(key: FamilyKey, at: number, error: string, durationMs: number): Promise<void> {
@@ -232,6 +245,18 @@ export class RedisStore implements Store {
     // The field names the series (labels), never a secret; the value is not logged.
     if (bad.length > 0) this.log.warn({ key: k, fields: bad }, 'counter values do not parse; ignored');
     return Object.fromEntries(fields.filter(parses).map(([field, text]) => [field, Number(text)]));
+  }
+
+  async touchCounters(name: string, fields: readonly string[]): Promise<void> {
+    const keys = [this.keys.counters(name), this.keys.countersSeen(name)];
+    const unique = checkCounterFields(fields);
+    if (unique.length > 0) await this.run(() => TOUCH_COUNTERS.run(this.client, keys, [this.now(), ...unique]));
+  }
+
+  async pruneCounters(name: string, retentionMs: number): Promise<number> {
+    const keys = [this.keys.counters(name), this.keys.countersSeen(name), this.keys.countersVersion(name)];
+    const now = this.now();
+    return Number(await this.run(() => PRUNE_COUNTERS.run(this.client, keys, [now, now - checkRetention(retentionMs)])));
   }
 
   async counterVersion(name: string): Promise<number> {

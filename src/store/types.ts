@@ -32,6 +32,11 @@ export interface FamilyMeta {
    * between publishing and counting can replay them (incrementCounters' `once` makes the replay idempotent).
    */
   readonly counterDeltas: Readonly<Record<string, Readonly<Record<string, number>>>> | null;
+  /**
+   * Seconds of history the family could not count at its last successful publish (an outage longer than Mist
+   * can serve back); 0 when everything was counted; null for families that do not count from history.
+   */
+  readonly uncountedGapSeconds: number | null;
 }
 
 /** In-progress generation, for resuming after a crash. */
@@ -63,7 +68,10 @@ export interface CounterOnce {
 }
 
 /** What a publish records in the metadata (generation and lastError are set by the store). */
-export type PublishMeta = Omit<FamilyMeta, 'generation' | 'lastError' | 'counterDeltas'> & { readonly counterDeltas?: FamilyMeta['counterDeltas'] };
+export type PublishMeta = Omit<FamilyMeta, 'generation' | 'lastError' | 'counterDeltas' | 'uncountedGapSeconds'> & {
+  readonly counterDeltas?: FamilyMeta['counterDeltas'];
+  readonly uncountedGapSeconds?: FamilyMeta['uncountedGapSeconds'];
+};
 
 export interface Store {
   /** The staging record of an unfinished generation, if any (and not expired). */
@@ -72,8 +80,17 @@ export interface Store {
   beginGeneration(key: FamilyKey, generation: string, ttlMs: number): Promise<void>;
   /** Writes page `index` of a staged generation and advances the staging record, atomically. */
   putPage(key: FamilyKey, generation: string, index: number, payload: string, progress: { cursor: string | null; recordsKept: number; recordsDropped: number }, ttlMs: number): Promise<void>;
-  /** Makes the staged generation current (atomically) and records success in the metadata. */
-  publish(key: FamilyKey, generation: string, pages: number, meta: PublishMeta, ttlMs: number): Promise<void>;
+  /**
+   * Makes the staged generation current (atomically) and records success in the metadata. `state` (JSON text;
+   * undefined: left as it is) replaces the family's state in the same atomic step, so the published generation,
+   * its counterDeltas and the state the next cycle resumes from never disagree, even after a crash.
+   */
+  publish(key: FamilyKey, generation: string, pages: number, meta: PublishMeta, ttlMs: number, state?: string): Promise<void>;
+  /**
+   * The family's state as last published (JSON text written by the collector), or null when none. No TTL: it
+   * survives outages of any length (the cursor, seen ids and last active circuits that counting resumes from).
+   */
+  readState(key: FamilyKey): Promise<string | null>;
   /** Records a failed or partial attempt without touching the current generation. */
   recordFailure(key: FamilyKey, at: number, error: string, durationMs: number): Promise<void>;
   /** The current generation's pages; null when none or expired (a partial read is never returned). */
@@ -99,6 +116,17 @@ export interface Store {
    * exporter's cheap check before reading thousands of fields.
    */
   counterVersion(name: string): Promise<number>;
+  /**
+   * Counter retention: marks fields of the group live now (the store's clock); fields the group does not have
+   * are ignored. Does not change the version (nothing rendered changes).
+   */
+  touchCounters(name: string, fields: readonly string[]): Promise<void>;
+  /**
+   * Deletes, atomically, every field of the group (value and mark) not marked live for `retentionMs`; a field
+   * never marked gets marked now (its retention starts). A field deleted and written again restarts from its
+   * new delta; one marked again within the retention keeps its total. Returns how many fields were deleted.
+   */
+  pruneCounters(name: string, retentionMs: number): Promise<number>;
 
   /** Leader lock: true when `owner` holds it afterwards. */
   acquireLock(name: string, owner: string, ttlMs: number): Promise<boolean>;

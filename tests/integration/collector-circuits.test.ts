@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { prepareCollector, type PreparedCollector } from '../../src/collect/collector.js';
-import { GATEWAY_ACTIVE_CIRCUIT_CHANGES, GATEWAY_FAILOVERS, encodeLabels } from '../../src/collect/counters.js';
+import { decodeLabels, WAN_PORT_ACTIVE_CHANGES, WAN_PORT_FAILOVERS } from '../../src/collect/counters.js';
+import type { Store } from '../../src/store/types.js';
 import type { CircuitGatewayRecord, CircuitRecord, CircuitsRecord, VpnPathRecord } from '../../src/collect/records.js';
 import { Scheduler } from '../../src/collect/scheduler.js';
 import { startExporter, type RunningExporter } from '../../src/server/exporter.js';
@@ -13,7 +14,8 @@ import { advance, force, truthOf, type Truth, type TruthSite } from '../support/
 /**
  * Circuits end to end: the real collector (HTTP to the simulator, real Redis) derives each gateway's active
  * circuit from the wan-ports and vpn-peers snapshots; a failover forced with /__sim/incidents moves it and
- * counts exactly one failover for exactly that gateway, in the store and on the exporter's /metrics, for an
+ * counts exactly one failover for exactly that gateway (from its primary to its secondary circuit), in the store
+ * and on the exporter's /metrics, for an
  * SRX (ipsec rows name ports by id) and an SSR (svr rows name them by WAN interface name); and the counter
  * carries on across a collector restart.
  */
@@ -37,7 +39,21 @@ describe('circuits and failovers against the simulator (40 sites, real Redis)', 
   };
   const allTruth = async (): Promise<Truth> => (await sim.admin<Truth>('GET', '/__sim/truth')).body;
   const failoversByMac = (t: Truth): Map<string, number> => new Map(t.sites.map((s) => [s.gateway.mac, s.gateway.failovers]));
-  const field = (s: TruthSite): string => encodeLabels({ org_id: sim.orgId, site_id: s.site_id, mac: s.gateway.mac });
+  const field = (s: TruthSite): string => s.gateway.mac;
+  /** A per-circuit counter group of this org summed per gateway MAC (the simulator's truth counts per gateway). */
+  const perGateway = async (group: string, on: Store = store): Promise<Record<string, number>> => {
+    const out: Record<string, number> = {};
+    for (const [f, n] of Object.entries(await on.readCounters(group))) {
+      const l = decodeLabels(f);
+      if (l?.org_id === sim.orgId) out[l.mac!] = (out[l.mac!] ?? 0) + n;
+    }
+    return out;
+  };
+  const sumByMac = (samples: ReturnType<typeof samplesOf>): Map<string, number> => {
+    const out = new Map<string, number>();
+    for (const s of samples) out.set(s.labels.mac!, (out.get(s.labels.mac!) ?? 0) + s.value);
+    return out;
+  };
   const circuits = async (): Promise<CircuitsRecord[]> => readRecords<CircuitsRecord>(store, { orgId: sim.orgId, family: 'circuits' });
   const exported = async (): Promise<ReturnType<typeof parseSamples>> => {
     await exporter.cache.refresh();
@@ -46,7 +62,7 @@ describe('circuits and failovers against the simulator (40 sites, real Redis)', 
     return parseSamples(res.text);
   };
   const exportedFailovers = async (): Promise<Map<string, number>> =>
-    new Map(samplesOf(await exported(), 'mist_gateway_failovers_total').map((s) => [s.labels.mac!, s.value]));
+    sumByMac(samplesOf(await exported(), 'mist_wan_port_failovers_total'));
 
   beforeAll(async () => {
     sim = await startTestSim({ sites: 40 });
@@ -98,11 +114,13 @@ describe('circuits and failovers against the simulator (40 sites, real Redis)', 
     expect(paths.some((p) => p.mac === ssr.mac && p.is_active && p.path_type === 'svr' && p.port_id === primary.port_id && p.wan_name === primary.wan_name)).toBe(true);
   });
 
-  it('starts every gateway\'s failover and change counters at 0 and exports them', async () => {
-    const failovers = await store.readCounters(GATEWAY_FAILOVERS);
-    expect(Object.keys(failovers)).toHaveLength(sim.sim.org.gateways.length);
-    expect(new Set(Object.values(failovers))).toEqual(new Set([0]));
-    expect(Object.keys(await store.readCounters(GATEWAY_ACTIVE_CIRCUIT_CHANGES))).toHaveLength(sim.sim.org.gateways.length);
+  it('starts every pair of every gateway\'s circuits at 0 (failovers from its primary, changes between any two) and exports them', async () => {
+    const failovers = await store.readCounters(WAN_PORT_FAILOVERS);
+    const changes = await store.readCounters(WAN_PORT_ACTIVE_CHANGES);
+    const ports = sim.sim.org.gateways.map((g) => g.wanPortIndexes.length);
+    expect(Object.keys(failovers)).toHaveLength(ports.reduce((sum, n) => sum + n - 1, 0));
+    expect(Object.keys(changes)).toHaveLength(ports.reduce((sum, n) => sum + n * (n - 1), 0));
+    expect(new Set([...Object.values(failovers), ...Object.values(changes)])).toEqual(new Set([0]));
     expect([...(await exportedFailovers()).values()].every((v) => v === 0)).toBe(true);
   });
 
@@ -110,7 +128,8 @@ describe('circuits and failovers against the simulator (40 sites, real Redis)', 
     it('moves the active circuit to the secondary and counts one failover for exactly that gateway (store, /metrics, truth)', async () => {
       const site = chosen[platform];
       const truthBefore = failoversByMac(await allTruth());
-      const storeBefore = await store.readCounters(GATEWAY_FAILOVERS);
+      const storeBefore = await perGateway(WAN_PORT_FAILOVERS);
+      const pairsBefore = await store.readCounters(WAN_PORT_FAILOVERS);
       const exportedBefore = await exportedFailovers();
 
       const incident = await force(sim, { kind: 'failover', site_id: site.site_id, duration_seconds: 300 });
@@ -128,8 +147,12 @@ describe('circuits and failovers against the simulator (40 sites, real Redis)', 
       expect(now!.circuits.filter((c) => c.active).map((c) => c.port_id)).toEqual([secondary.port_id]);
 
       // The store's counter group: +1 on exactly that gateway's field.
-      const storeAfter = await store.readCounters(GATEWAY_FAILOVERS);
+      const storeAfter = await perGateway(WAN_PORT_FAILOVERS);
       expect(deltas(new Map(Object.entries(storeAfter)), new Map(Object.entries(storeBefore)))).toEqual({ [field(site)]: 1 });
+      // ... on the pair it left and moved to: from the primary circuit to the secondary.
+      const pairsAfter = await store.readCounters(WAN_PORT_FAILOVERS);
+      const moved = Object.keys(pairsAfter).filter((f) => pairsAfter[f] !== (pairsBefore[f] ?? 0)).map((f) => decodeLabels(f));
+      expect(moved).toEqual([{ org_id: sim.orgId, site_id: site.site_id, mac: site.gateway.mac, port_id: incident.port_id, to_port_id: now!.gateway.active_port }]);
 
       // The circuits snapshot: the secondary is the active circuit, found through the VPN paths.
       const records = (await circuits()).filter((r) => 'mac' in r && r.mac === site.gateway.mac);
@@ -138,7 +161,7 @@ describe('circuits and failovers against the simulator (40 sites, real Redis)', 
 
       // What the exporter serves.
       const samples = await exported();
-      const exportedAfter = new Map(samplesOf(samples, 'mist_gateway_failovers_total').map((s) => [s.labels.mac!, s.value]));
+      const exportedAfter = sumByMac(samplesOf(samples, 'mist_wan_port_failovers_total'));
       expect(deltas(exportedAfter, exportedBefore)).toEqual({ [site.gateway.mac]: 1 });
       const activeSeries = samplesOf(samples, 'mist_wan_port_active').filter((s) => s.labels.mac === site.gateway.mac);
       expect(Object.fromEntries(activeSeries.map((s) => [s.labels.port_id, s.value]))).toEqual(Object.fromEntries(now!.circuits.map((c) => [c.port_id, c.active ? 1 : 0])));
@@ -147,14 +170,14 @@ describe('circuits and failovers against the simulator (40 sites, real Redis)', 
       // Another cycle while still failed over counts nothing more.
       await advance(sim, 30);
       await collectDerived();
-      expect((await store.readCounters(GATEWAY_FAILOVERS))[field(site)]).toBe(storeAfter[field(site)]);
+      expect((await perGateway(WAN_PORT_FAILOVERS))[field(site)]).toBe(storeAfter[field(site)]);
     });
   });
 
   it('continues the counters across a collector restart: no reset, no double count, the next failover adds one', async () => {
     const site = chosen.srx;
-    const before = await store.readCounters(GATEWAY_FAILOVERS);
-    const changesBefore = await store.readCounters(GATEWAY_ACTIVE_CIRCUIT_CHANGES);
+    const before = await perGateway(WAN_PORT_FAILOVERS);
+    const changesBefore = await perGateway(WAN_PORT_ACTIVE_CHANGES);
     expect(before[field(site)]).toBe(1);
     // The first collector goes away; a new one starts on the same Redis (its own connection).
     await prepared.api.close();
@@ -167,11 +190,11 @@ describe('circuits and failovers against the simulator (40 sites, real Redis)', 
         const truthBefore = await allTruth();
         await advance(sim, 300);
         await collectDerived(second);
-        const afterFailback = await restarted.readCounters(GATEWAY_FAILOVERS);
+        const afterFailback = await perGateway(WAN_PORT_FAILOVERS, restarted);
         const [back] = (await truthOf(sim, [site.site_id])).sites;
         expect(back!.gateway.active_port).toBe(site.circuits.find((c) => c.role === 'primary')!.port_id);
         expect(afterFailback[field(site)]).toBe(1);
-        expect((await restarted.readCounters(GATEWAY_ACTIVE_CIRCUIT_CHANGES))[field(site)]).toBe(changesBefore[field(site)]! + 1);
+        expect((await perGateway(WAN_PORT_ACTIVE_CHANGES, restarted))[field(site)]).toBe(changesBefore[field(site)]! + 1);
         // Every gateway's counter still equals what the simulator counted since the first cycle (monotonic, no reset).
         const truthNow = failoversByMac(await allTruth());
         for (const s of truthBefore.sites) expect(afterFailback[field(s)]! - (before[field(s)] ?? 0), s.name).toBe(truthNow.get(s.gateway.mac)! - s.gateway.failovers);
@@ -179,7 +202,7 @@ describe('circuits and failovers against the simulator (40 sites, real Redis)', 
         await force(sim, { kind: 'failover', site_id: site.site_id, duration_seconds: 300 });
         await advance(sim, 30);
         await collectDerived(second);
-        expect((await restarted.readCounters(GATEWAY_FAILOVERS))[field(site)]).toBe(2);
+        expect((await perGateway(WAN_PORT_FAILOVERS, restarted))[field(site)]).toBe(2);
         expect((await exportedFailovers()).get(site.gateway.mac)).toBe(2);
       } finally {
         await second.api.close();

@@ -4,7 +4,7 @@ import { describe, expect, it } from 'vitest';
 import { ALARMS_SEEN, encodeLabels } from '../../src/collect/counters.js';
 import { runCycle } from '../../src/collect/cycle.js';
 import {
-  activeAlarms, ALARM_LOOKBACK_SECONDS, ALARM_OVERLAP_SECONDS, alarmsFamily, alarmsWindowStart, mapAlarm, mergeAlarms, readAlarmsState,
+  activeAlarms, ALARM_LOOKBACK_SECONDS, ALARM_OPEN_RETENTION_SECONDS, ALARM_OVERLAP_SECONDS, alarmsFamily, alarmsWindowStart, mapAlarm, mergeAlarms, readAlarmsState,
   type AlarmIn, type AlarmsState,
 } from '../../src/collect/families/alarms.js';
 import type { AlarmRecord, AlarmsRecord } from '../../src/collect/records.js';
@@ -74,16 +74,30 @@ describe('merging a walk into the known alarms', () => {
     expect(kinds(step.records, 'alarm')).toEqual([newer]);
   });
 
-  it('drops alarms not updated within the retention (a day): resolved ones, and open ones gone stale', () => {
+  it('drops resolved alarms a day after their last update, open ones only after a week without any', () => {
     const now = T + ALARM_LOOKBACK_SECONDS + 120;
     const old = alarm(1, { status: 'resolved', resolved_time: T + 100, last_seen: T + 100 });
     const recent = alarm(2, { status: 'resolved', resolved_time: T + 200, last_seen: now - 3600 });
-    const stale = alarm(3, { type: 'bad_wan_uplink', severity: 'warn', group: 'marvis', last_seen: T + 110 });
-    const step = mergeAlarms(ORG_ID, stateOf(now - 120, [old, recent, stale]), [], now);
-    expect(kinds(step.records, 'alarm')).toEqual([recent]);
+    const openLong = alarm(3, { type: 'bad_wan_uplink', severity: 'warn', group: 'marvis', last_seen: T + 110 });
+    const step = mergeAlarms(ORG_ID, stateOf(now - 120, [old, recent, openLong]), [], now);
+    expect(kinds(step.records, 'alarm')).toHaveLength(2);
+    expect(kinds(step.records, 'alarm')).toEqual(expect.arrayContaining([openLong, recent]));
+    expect(kinds(step.records, 'active').map((r) => r.kind === 'active' && [r.type, r.active])).toEqual([['bad_wan_uplink', 1], ['gateway_down', 0]]);
+    const weekLater = T + ALARM_OPEN_RETENTION_SECONDS + 111;
+    const gone = mergeAlarms(ORG_ID, stateOf(weekLater - 120, [openLong]), [], weekLater);
+    expect([kinds(gone.records, 'alarm'), gone.staleOpen]).toEqual([[], 1]);
     // The dropped kind's series keeps its total in the store; no 0 is added for a kind no longer known.
-    expect(step.counters[ALARMS_SEEN]).toEqual({ [seenField('gateway_down', 'critical')]: 0 });
-    expect(kinds(step.records, 'active').map((r) => r.kind === 'active' && [r.type, r.active])).toEqual([['gateway_down', 0]]);
+    expect(gone.counters[ALARMS_SEEN]).toEqual({});
+  });
+
+  it('after a gap longer than Mist serves, counts the alarms raised in the last day once and reports the rest as the uncounted gap', () => {
+    const now = T + ALARM_LOOKBACK_SECONDS + 3600;
+    const inGapTooOld = alarm(1, { timestamp: T + 1800, last_seen: now });
+    const inGap = alarm(2, { timestamp: now - 600, last_seen: now });
+    const step = mergeAlarms(ORG_ID, stateOf(T, []), [inGapTooOld, inGap], now);
+    expect([step.uncountedGapSeconds, step.newAlarms]).toEqual([3600, 1]);
+    expect(kinds(step.records, 'alarm')).toEqual([inGapTooOld, inGap]);
+    expect(mergeAlarms(ORG_ID, stateOf(T, []), [inGap], T + 600).uncountedGapSeconds).toBe(0);
   });
 
   it('counts open alarms per (site, type, severity, group), 0 where only resolved ones are retained', () => {

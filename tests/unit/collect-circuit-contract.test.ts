@@ -28,7 +28,7 @@ const entry = (over: Partial<InventoryEntry>): InventoryEntry => ({
 const inventory = (...entries: InventoryEntry[]): Inventory => ({ source: '/etc/mist/circuits.csv', entries, loadedAt: 1_790_000_000_500 });
 const circuitsOf = (inv: Inventory | null, ports = PORTS): Map<string, CircuitRecord> => {
   const { byPort } = matchInventory(inv, [SITE], ports);
-  const { records } = deriveCircuits({ orgId: 'org-1', ports, paths: [], previous: new Map(), rules: RULES, contracts: byPort });
+  const { records } = deriveCircuits({ orgId: 'org-1', ports, paths: [], previous: new Map(), transitions: null, rules: RULES, contracts: byPort });
   return new Map(records.filter((r): r is CircuitRecord => r.kind === 'circuit').map((r) => [r.port_id, r]));
 };
 
@@ -90,7 +90,7 @@ describe('circuitsFamily.run with an inventory', () => {
     const snapshots: Record<string, readonly unknown[]> = { 'wan-ports': PORTS.map(wanPort), sites: [site] };
     const ctx: FamilyContext = {
       orgId, api: noApi, signal: new AbortController().signal, log: log.log, settings: defaultFamilySettings({ circuitRoles: RULES, inventory: () => inv }),
-      callBudget: Infinity, readRecords: (family) => Promise.resolve(snapshots[family] ?? null),
+      callBudget: Infinity, readRecords: (family) => Promise.resolve(snapshots[family] ?? null), readState: () => Promise.resolve(null),
     };
     const records: CircuitsRecord[] = [];
     for await (const page of circuitsFamily.run(ctx, null)) records.push(...page.records);

@@ -1,9 +1,10 @@
 import { describe, expect, it } from 'vitest';
 import { defaultFamilySettings } from '../../src/collect/family.js';
 import { DEFAULT_CIRCUIT_ROLES, parseCircuitRoles, roleRanker } from '../../src/collect/circuit-roles.js';
-import { decodeLabels, encodeLabels, GATEWAY_ACTIVE_CIRCUIT_CHANGES, GATEWAY_FAILOVERS } from '../../src/collect/counters.js';
+import { decodeLabels, encodeLabels, WAN_PORT_ACTIVE_CHANGES, WAN_PORT_FAILOVERS } from '../../src/collect/counters.js';
+import type { GatewayActive } from '../../src/collect/failovers.js';
 import {
-  activeCircuit, circuitsFamily, deriveCircuits, MissingInput, transition, type CircuitPath, type CircuitPort, type PreviousActive,
+  activeCircuit, circuitsFamily, deriveCircuits, MissingInput, type CircuitPath, type CircuitPort,
 } from '../../src/collect/families/circuits.js';
 import type { FamilyContext, FamilyPage } from '../../src/collect/family.js';
 import type { CircuitGatewayRecord, CircuitRecord, CircuitsRecord, WanPortRecord } from '../../src/collect/records.js';
@@ -14,6 +15,7 @@ const RULES = parseCircuitRoles(DEFAULT_CIRCUIT_ROLES).rules;
 const rank = roleRanker(RULES);
 const ORG = 'org-1';
 const SITE = 'site-1';
+const T0 = 1_790_000_000;
 
 const port = (port_id: string, wan_name: string, up: boolean | null = true, mac = 'gw1', wan_type = wan_name === 'lte' ? 'lte' : 'broadband'): CircuitPort =>
   ({ site_id: SITE, mac, port_id, wan_name, wan_type, up, speed_bytes_per_second: 125_000_000 });
@@ -60,38 +62,22 @@ describe('activeCircuit', () => {
   });
 });
 
-describe('transition (failover detection between two consecutive cycles)', () => {
-  const was = (active_port_id: string | null, active_role: string | null): PreviousActive => ({ active_port_id, active_role });
-  const now = (port_id: string, role: string) => ({ port_id, role });
-  it('counts nothing on the first cycle after start (no previous state)', () => {
-    expect(transition(undefined, now('ge-0/0/1', 'secondary'))).toEqual({ failover: false, change: false });
-  });
-  it('counts primary → secondary as one failover (and one change)', () => {
-    expect(transition(was('ge-0/0/0', 'primary'), now('ge-0/0/1', 'secondary'))).toEqual({ failover: true, change: true });
-  });
-  it('counts secondary → tertiary and the fail-back to primary as changes, not failovers', () => {
-    expect(transition(was('ge-0/0/1', 'secondary'), now('cl-1/0/0', 'tertiary'))).toEqual({ failover: false, change: true });
-    expect(transition(was('cl-1/0/0', 'tertiary'), now('ge-0/0/0', 'primary'))).toEqual({ failover: false, change: true });
-  });
-  it('counts nothing when the gateway goes down (no active), nor when it comes back on another circuit', () => {
-    expect(transition(was('ge-0/0/0', 'primary'), null)).toEqual({ failover: false, change: false });
-    expect(transition(was(null, null), now('ge-0/0/1', 'secondary'))).toEqual({ failover: false, change: false });
-  });
-  it('counts nothing while the active circuit stays', () => {
-    expect(transition(was('ge-0/0/0', 'primary'), now('ge-0/0/0', 'primary'))).toEqual({ failover: false, change: false });
-  });
-});
-
-/** Runs deriveCircuits cycle after cycle, carrying the gateway records over as the next previous state. */
+/** Runs deriveCircuits cycle after cycle, carrying its gateway observations over as the next previous state (no events). */
 function cycles(steps: { ports: CircuitPort[]; paths: CircuitPath[] }[]) {
-  let previous = new Map<string, PreviousActive>();
+  let previous = new Map<string, GatewayActive>();
   return steps.map(({ ports, paths }) => {
-    const out = deriveCircuits({ orgId: ORG, ports, paths, previous, rules: RULES });
-    previous = new Map(out.records.filter((r): r is CircuitGatewayRecord => r.kind === 'gateway').map((r) => [r.mac, r]));
+    const out = deriveCircuits({ orgId: ORG, ports, paths, previous, transitions: null, rules: RULES });
+    previous = new Map(Object.entries(out.gateways));
     return out;
   });
 }
-const field = (mac = 'gw1') => encodeLabels({ org_id: ORG, site_id: SITE, mac });
+const field = (from: string, to: string, mac = 'gw1') => encodeLabels({ org_id: ORG, site_id: SITE, mac, port_id: from, to_port_id: to });
+const SRX_PORTS = ['ge-0/0/0', 'ge-0/0/1', 'cl-1/0/0'];
+/** The 0s of a new SRX gateway: every ordered pair for changes, primary → other for failovers. */
+const zeros = (mac = 'gw1') => ({
+  [WAN_PORT_FAILOVERS]: { [field('ge-0/0/0', 'ge-0/0/1', mac)]: 0, [field('ge-0/0/0', 'cl-1/0/0', mac)]: 0 },
+  [WAN_PORT_ACTIVE_CHANGES]: Object.fromEntries(SRX_PORTS.flatMap((a) => SRX_PORTS.filter((b) => b !== a).map((b) => [field(a, b, mac), 0]))),
+});
 
 describe('deriveCircuits', () => {
   it('writes one circuit record per WAN port (role, active) and one gateway record per gateway', () => {
@@ -103,18 +89,18 @@ describe('deriveCircuits', () => {
     ]);
   });
 
-  it('starts every gateway\'s counters at 0 the first time it is seen, so the first failover is an increase', () => {
+  it('starts every pair of a gateway\'s circuits at 0 the first time it is seen, so the first failover is an increase', () => {
     const [first, second] = cycles([{ ports: srx(), paths: [] }, { ports: [...srx(), ...srx(undefined, 'gw2')], paths: [] }]);
-    expect(first!.counters).toEqual({ [GATEWAY_FAILOVERS]: { [field()]: 0 }, [GATEWAY_ACTIVE_CIRCUIT_CHANGES]: { [field()]: 0 } });
-    expect(second!.counters).toEqual({ [GATEWAY_FAILOVERS]: { [field('gw2')]: 0 }, [GATEWAY_ACTIVE_CIRCUIT_CHANGES]: { [field('gw2')]: 0 } });
-    expect(decodeLabels(field('gw2'))).toEqual({ org_id: ORG, site_id: SITE, mac: 'gw2' });
+    expect(first!.counters).toEqual(zeros());
+    expect(second!.counters).toEqual(zeros('gw2'));
+    expect(decodeLabels(field('ge-0/0/0', 'cl-1/0/0', 'gw2'))).toEqual({ org_id: ORG, site_id: SITE, mac: 'gw2', port_id: 'ge-0/0/0', to_port_id: 'cl-1/0/0' });
   });
 
   it('counts a primary → secondary failover once, and nothing while the gateway stays failed over', () => {
     const onPrimary = { ports: srx(), paths: [path('ge-0/0/0', true), path('ge-0/0/1', false)] };
     const failed = { ports: srx([false, true, true]), paths: [path('ge-0/0/1', true)] };
     const [, over, still] = cycles([onPrimary, failed, failed]);
-    expect(over!.counters).toEqual({ [GATEWAY_FAILOVERS]: { [field()]: 1 }, [GATEWAY_ACTIVE_CIRCUIT_CHANGES]: { [field()]: 1 } });
+    expect(over!.counters).toEqual({ [WAN_PORT_FAILOVERS]: { [field('ge-0/0/0', 'ge-0/0/1')]: 1 }, [WAN_PORT_ACTIVE_CHANGES]: { [field('ge-0/0/0', 'ge-0/0/1')]: 1 } });
     expect(still!.counters).toEqual({});
   });
 
@@ -125,8 +111,8 @@ describe('deriveCircuits', () => {
       { ports: srx(), paths: [path('ge-0/0/0', true)] },
     ];
     const [, tertiary, back] = cycles(steps);
-    expect(tertiary!.counters).toEqual({ [GATEWAY_ACTIVE_CIRCUIT_CHANGES]: { [field()]: 1 } });
-    expect(back!.counters).toEqual({ [GATEWAY_ACTIVE_CIRCUIT_CHANGES]: { [field()]: 1 } });
+    expect(tertiary!.counters).toEqual({ [WAN_PORT_ACTIVE_CHANGES]: { [field('ge-0/0/1', 'cl-1/0/0')]: 1 } });
+    expect(back!.counters).toEqual({ [WAN_PORT_ACTIVE_CHANGES]: { [field('cl-1/0/0', 'ge-0/0/0')]: 1 } });
   });
 
   it('counts no failover when the gateway goes down (no active circuit) and comes back on its secondary', () => {
@@ -143,14 +129,14 @@ describe('deriveCircuits', () => {
   it('detects an SSR failover from svr rows named by WAN interface name', () => {
     const ports = (mplsUp: boolean) => [port('ge-0/0/0', 'mpls', mplsUp), port('lte-0/0/0', 'lte')];
     const [, over] = cycles([{ ports: ports(true), paths: [path('mpls', true), path('lte', false)] }, { ports: ports(false), paths: [path('lte', true)] }]);
-    expect(over!.counters[GATEWAY_FAILOVERS]).toEqual({ [field()]: 1 });
+    expect(over!.counters[WAN_PORT_FAILOVERS]).toEqual({ [field('ge-0/0/0', 'lte-0/0/0')]: 1 });
     expect(over!.records.filter((r) => r.kind === 'circuit' && r.active)).toMatchObject([{ port_id: 'lte-0/0/0', role: 'secondary' }]);
   });
 
   it('counts only the gateway that failed over', () => {
     const both = (gw1: [boolean, boolean, boolean]) => ({ ports: [...srx(gw1, 'gw1'), ...srx(undefined, 'gw2')], paths: [] });
     const [, over] = cycles([both([true, true, true]), both([false, true, true])]);
-    expect(over!.counters).toEqual({ [GATEWAY_FAILOVERS]: { [field('gw1')]: 1 }, [GATEWAY_ACTIVE_CIRCUIT_CHANGES]: { [field('gw1')]: 1 } });
+    expect(over!.counters).toEqual({ [WAN_PORT_FAILOVERS]: { [field('ge-0/0/0', 'ge-0/0/1')]: 1 }, [WAN_PORT_ACTIVE_CHANGES]: { [field('ge-0/0/0', 'ge-0/0/1')]: 1 } });
   });
 });
 
@@ -164,11 +150,11 @@ describe('circuitsFamily.run (reads snapshots, makes no Mist call)', () => {
     ...p, disabled: false, rx_bytes: null, tx_bytes: null, rx_packets: null,
     tx_packets: null, last_flapped_seconds: null, jitter_seconds: null, latency_seconds: null, loss_ratio: null,
   });
-  const ctxWith = (snapshots: Record<string, readonly unknown[]>) => {
+  const ctxWith = (snapshots: Record<string, readonly unknown[]>, state: unknown = null) => {
     const { log, lines } = captureLog('warn');
     const ctx: FamilyContext = {
       orgId: ORG, api: noApi, signal: new AbortController().signal, log, settings: defaultFamilySettings({ circuitRoles: RULES }), callBudget: Infinity,
-      readRecords: (family) => Promise.resolve(snapshots[family] ?? null),
+      readRecords: (family) => Promise.resolve(snapshots[family] ?? null), readState: () => Promise.resolve(state),
     };
     return { ctx, lines };
   };
@@ -196,7 +182,7 @@ describe('circuitsFamily.run (reads snapshots, makes no Mist call)', () => {
     expect(lines.join('\n')).toMatch(/no vpn-peers snapshot/);
   });
 
-  it('reads its own previous gateway records and counts the failover on the last page; unreadable records are dropped and counted', async () => {
+  it('reads its own previous gateway records (before the state existed) and counts the failover on the last page; unreadable records are dropped and counted', async () => {
     const previous: CircuitGatewayRecord = { kind: 'gateway', site_id: SITE, mac: 'gw1', active_port_id: 'ge-0/0/0', active_role: 'primary', active_source: 'vpn' };
     const many = Array.from({ length: 700 }, (_, i) => srx([true, true, true], `gw${String(i + 2).padStart(4, '0')}`).map(wanPort)).flat();
     const { ctx } = ctxWith({
@@ -213,8 +199,24 @@ describe('circuitsFamily.run (reads snapshots, makes no Mist call)', () => {
     });
     expect(pages.slice(0, 2).map((p) => p.counters)).toEqual([undefined, undefined]);
     const counters = pages[2]!.counters!;
-    expect(counters[GATEWAY_FAILOVERS]![field()]).toBe(1);
-    // The 700 gateways seen for the first time start at 0; nothing else.
-    expect(Object.values(counters[GATEWAY_FAILOVERS]!).sort()).toEqual([...Array<number>(700).fill(0), 1]);
+    expect(counters[WAN_PORT_FAILOVERS]![field('ge-0/0/0', 'ge-0/0/1')]).toBe(1);
+    // Every pair of the 701 gateways starts at 0 (gw1's ports were not in the old records); one failover.
+    expect(Object.values(counters[WAN_PORT_FAILOVERS]!).sort()).toEqual([...Array<number>(701 * 2 - 1).fill(0), 1]);
+    expect(pages[2]!.state).toMatchObject({ events_until: null, gateways: { gw1: { active_port_id: 'ge-0/0/1', active_role: 'secondary', port_ids: ['cl-1/0/0', 'ge-0/0/0', 'ge-0/0/1'] } } });
+  });
+
+  it('replays a failover and fail-back between two cycles from the events snapshot\'s port transitions', async () => {
+    const state = { events_until: T0, gateways: { gw1: { site_id: SITE, active_port_id: 'ge-0/0/0', active_role: 'primary', port_ids: SRX_PORTS } } };
+    const events = [
+      { kind: 'cursor', until_seconds: T0 + 60, seen: [] },
+      { kind: 'port', site_id: SITE, mac: 'gw1', port_id: 'ge-0/0/0', last_flap_seconds: T0 + 40, transitions: [[T0 - 100, true], [T0 + 10, false], [T0 + 40, true]] },
+    ];
+    const { ctx } = ctxWith({ 'wan-ports': srx().map(wanPort), events }, state);
+    const [page] = await run(ctx);
+    expect(page!.counters).toEqual({
+      [WAN_PORT_FAILOVERS]: { [field('ge-0/0/0', 'ge-0/0/1')]: 1 },
+      [WAN_PORT_ACTIVE_CHANGES]: { [field('ge-0/0/0', 'ge-0/0/1')]: 1, [field('ge-0/0/1', 'ge-0/0/0')]: 1 },
+    });
+    expect(page!.state).toMatchObject({ events_until: T0 + 60 });
   });
 });

@@ -59,3 +59,59 @@ describe('counter increments of a cycle', () => {
     expect(await store.readCounters('flaps')).toEqual({ 'port=ge-0/0/0': 6 });
   });
 });
+
+describe('family state published with the generation', () => {
+  /** A family that counts the events after the cursor in its state, as events and alarms do. */
+  const events: number[] = [];
+  const stateful: Family<{ until: number }> = {
+    name: 'alarms',
+    defaultIntervalSeconds: 60,
+    resumable: false,
+    callsPerCycle: () => 0,
+    async *run(ctx) {
+      const saved = (await ctx.readState()) as { until: number } | null;
+      const until = Math.max(0, ...events);
+      const counted = saved === null ? 0 : events.filter((t) => t > saved.until).length;
+      yield { records: [{ until }], dropped: {}, cursor: null, counters: { seen: { all: counted } }, state: { until } };
+    },
+  };
+  const KEY = { orgId: 'org-1', family: 'alarms' };
+  const run = (store: Store) => runCycle(depsFor(store), stateful, 'org-1', 60, new AbortController().signal);
+
+  it('counts every event exactly once through a failed publish and a death between publishing and counting', async () => {
+    const store = new MemoryStore();
+    let failPublish = false;
+    let failCount = false;
+    const flaky: Store = Object.assign(Object.create(store) as Store, {
+      publish: async (...args: Parameters<Store['publish']>) => {
+        if (failPublish) throw new Error('Redis went away');
+        return store.publish(...args);
+      },
+      incrementCounters: async (...args: Parameters<Store['incrementCounters']>) => {
+        // Dies right after publishing the generation that counts 3 (not at the start-of-cycle replay).
+        if (failCount && args[1].all === 3) {
+          failCount = false;
+          throw new Error('collector died');
+        }
+        return store.incrementCounters(...args);
+      },
+    });
+    events.push(10);
+    expect((await run(flaky)).ok).toBe(true); // first-ever cycle: history, not counted
+    expect(JSON.parse((await store.readState(KEY))!)).toEqual({ until: 10 });
+    events.push(11, 12);
+    failPublish = true;
+    expect((await run(flaky)).ok).toBe(false);
+    expect(JSON.parse((await store.readState(KEY))!)).toEqual({ until: 10 }); // neither state nor counts moved
+    failPublish = false;
+    events.push(13);
+    failCount = true;
+    expect((await run(flaky)).ok).toBe(false); // published (state until 13, deltas 3), not counted
+    expect(JSON.parse((await store.readState(KEY))!)).toEqual({ until: 13 });
+    expect(await store.readCounters('seen')).toEqual({ all: 0 });
+    events.push(14);
+    expect((await run(flaky)).ok).toBe(true); // replays 3, counts 1
+    expect((await run(flaky)).ok).toBe(true); // nothing new
+    expect(await store.readCounters('seen')).toEqual({ all: 4 });
+  });
+});

@@ -4,7 +4,7 @@ import { describe, expect, it } from 'vitest';
 import { encodeLabels, GATEWAY_EVENTS, GATEWAY_PORT_FLAPS } from '../../src/collect/counters.js';
 import { runCycle } from '../../src/collect/cycle.js';
 import {
-  applyEvents, EVENT_OVERLAP_SECONDS, eventKey, eventsFamily, GATEWAY_EVENT_TYPES, PORT_RETENTION_SECONDS, readEventsState,
+  applyEvents, EVENT_HISTORY_SECONDS, EVENT_OVERLAP_SECONDS, eventKey, eventsFamily, GATEWAY_EVENT_TYPES, PORT_RETENTION_SECONDS, readEventsState,
   type EventIn, type EventsState,
 } from '../../src/collect/families/events.js';
 import type { EventsRecord, PortFlapRecord } from '../../src/collect/records.js';
@@ -32,7 +32,7 @@ const nonZero = (fields: Record<string, number> | undefined) => Object.fromEntri
 
 describe('applying a walk of gateway events', () => {
   it('counts nothing on a first walk, learns last flaps and starts series at 0 (WAN ports, flapped ports, every type)', () => {
-    const step = applyEvents({ orgId: ORG_ID, previous: EMPTY, until: T, wanPorts: [{ site_id: SITE, mac: MAC, port_id: 'ge-0/0/1' }],
+    const step = applyEvents({ orgId: ORG_ID, previous: EMPTY, until: T, wanPorts: [{ site_id: SITE, mac: MAC, port_id: 'ge-0/0/1' }, { site_id: SITE, mac: MAC, port_id: 'ge-0/0/0' }],
       events: [ev('GW_PORT_DOWN', T - 600, 'ge-0/0/0'), ev('GW_PORT_UP', T - 540, 'ge-0/0/0')] });
     expect(step.counted).toBe(0);
     expect(step.counters[GATEWAY_PORT_FLAPS]).toEqual({ [flapField('ge-0/0/0')]: 0, [flapField('ge-0/0/1')]: 0 });
@@ -51,7 +51,27 @@ describe('applying a walk of gateway events', () => {
     expect(nonZero(step.counters[GATEWAY_EVENTS])).toEqual({
       [typeField('GW_PORT_DOWN')]: 1, [typeField('GW_PORT_UP')]: 1, [typeField('GW_VPN_PATH_DOWN')]: 1, [typeField('GW_DISCONNECTED')]: 1,
     });
-    expect(ports(step.records)).toEqual([{ kind: 'port', site_id: SITE, mac: MAC, port_id: 'ge-0/0/0', last_flap_seconds: T + 50 }]);
+    expect(ports(step.records)).toEqual([{ kind: 'port', site_id: SITE, mac: MAC, port_id: 'ge-0/0/0', last_flap_seconds: T + 50, transitions: [[T + 10, false], [T + 50, true]] }]);
+    expect(step.uncountedGapSeconds).toBe(0);
+  });
+
+  it('after a gap longer than Mist serves, counts the events of the last day once and reports the rest as the uncounted gap', () => {
+    const until = T + EVENT_HISTORY_SECONDS + 7200;
+    const step = applyEvents({ orgId: ORG_ID, previous: cursorAt(T), until, wanPorts: null, events: [
+      ev('GW_PORT_DOWN', T + 100, 'ge-0/0/0'), ev('GW_PORT_UP', until - EVENT_HISTORY_SECONDS, 'ge-0/0/0'), ev('GW_PORT_DOWN', until - 60, 'ge-0/0/1'),
+    ] });
+    expect(step.uncountedGapSeconds).toBe(7200);
+    expect(step.counted).toBe(2);
+    expect(nonZero(step.counters[GATEWAY_PORT_FLAPS])).toEqual({ [flapField('ge-0/0/0')]: 1, [flapField('ge-0/0/1')]: 1 });
+    // Within the history a resumed walk counts every event, however long the gap.
+    const within = applyEvents({ orgId: ORG_ID, previous: cursorAt(T), until: T + EVENT_HISTORY_SECONDS, wanPorts: null, events: [ev('GW_PORT_DOWN', T + 1, 'ge-0/0/0')] });
+    expect([within.uncountedGapSeconds, within.counted]).toEqual([0, 1]);
+  });
+
+  it('keeps a port\'s transitions of the last day only', () => {
+    const old: PortFlapRecord = { kind: 'port', site_id: SITE, mac: MAC, port_id: 'ge-0/0/0', last_flap_seconds: T, transitions: [[T - 90_000, false], [T, true]] };
+    const step = applyEvents({ orgId: ORG_ID, previous: cursorAt(T, [], [old]), until: T + 60, wanPorts: null, events: [ev('GW_PORT_DOWN', T + 30, 'ge-0/0/0')] });
+    expect(ports(step.records)[0]!.transitions).toEqual([[T, true], [T + 30, false]]);
   });
 
   it('counts the same event once when a walk returns it twice, or when the next walk\'s overlap returns it again', () => {
@@ -79,16 +99,16 @@ describe('applying a walk of gateway events', () => {
     expect(step.records[0]).toEqual({ kind: 'cursor', until_seconds: T + 30, seen: [eventKey(inside)] });
   });
 
-  it('drops stale records of ports that are not WAN ports, keeps WAN ports, and drops nothing without a wan-ports snapshot', () => {
+  it('keeps only the WAN ports of the wan-ports snapshot, and without one drops ports a week after their last flap', () => {
     const lan: PortFlapRecord = { kind: 'port', site_id: SITE, mac: MAC, port_id: 'ge-0/0/5', last_flap_seconds: T - PORT_RETENTION_SECONDS - 1 };
     const wanOld: PortFlapRecord = { ...lan, port_id: 'ge-0/0/0' };
     const lanRecent: PortFlapRecord = { ...lan, port_id: 'ge-0/0/6', last_flap_seconds: T - 3600 };
     const previous = cursorAt(T - 60, [], [lan, wanOld, lanRecent]);
     const withWan = applyEvents({ orgId: ORG_ID, previous, until: T, wanPorts: [{ site_id: SITE, mac: MAC, port_id: 'ge-0/0/0' }], events: [] });
-    expect(ports(withWan.records).map((p) => p.port_id)).toEqual(['ge-0/0/0', 'ge-0/0/6']);
+    expect(ports(withWan.records).map((p) => p.port_id)).toEqual(['ge-0/0/0']);
     // A WAN port already known gets no new 0 (its series exists); nothing flapped, nothing counted.
     expect(withWan.counters[GATEWAY_PORT_FLAPS]).toEqual({});
-    expect(ports(applyEvents({ orgId: ORG_ID, previous, until: T, wanPorts: null, events: [] }).records)).toHaveLength(3);
+    expect(ports(applyEvents({ orgId: ORG_ID, previous, until: T, wanPorts: null, events: [] }).records).map((p) => p.port_id)).toEqual(['ge-0/0/6']);
   });
 
   it('labels a port by the site it is known at when an event carries no site_id', () => {
@@ -174,6 +194,8 @@ describe('the events family over cycles (fake Mist, memory store)', () => {
     expect((await store.readCounters(GATEWAY_EVENTS))[typeField('GW_PORT_UP')]).toBe(1);
     const snap = await store.readSnapshot({ orgId: ORG_ID, family: 'events' });
     const records = snap!.pages.flatMap((p) => JSON.parse(p) as EventsRecord[]);
-    expect(ports(records)).toEqual([{ kind: 'port', site_id: SITE, mac: MAC, port_id: 'ge-0/0/0', last_flap_seconds: T + 20 }]);
+    expect(ports(records)).toEqual([{ kind: 'port', site_id: SITE, mac: MAC, port_id: 'ge-0/0/0', last_flap_seconds: T + 20, transitions: [[T - 100, false], [T + 20, true]] }]);
+    // The same records are the family's state, which outlives the snapshot.
+    expect(JSON.parse((await store.readState({ orgId: ORG_ID, family: 'events' }))!)).toEqual(records);
   });
 });

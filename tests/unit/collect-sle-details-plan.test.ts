@@ -124,7 +124,7 @@ function fakeApi(fail: (path: string) => boolean = () => false): { api: MistApi;
 
 async function runOnce(sle: readonly SleRecord[] | null, previous: readonly SleDetailsRecord[] | null, callBudget: number, api: MistApi): Promise<SleDetailsRecord[]> {
   const ctx: FamilyContext = {
-    orgId: 'o', api, signal: new AbortController().signal, log: captureLog('fatal').log, settings: defaultFamilySettings(), callBudget, readRecords: (family) => Promise.resolve(family === 'sle' ? sle : previous),
+    orgId: 'o', api, signal: new AbortController().signal, log: captureLog('fatal').log, settings: defaultFamilySettings(), callBudget, readRecords: (family) => Promise.resolve(family === 'sle' ? sle : previous), readState: () => Promise.resolve(null),
   };
   const out: SleDetailsRecord[] = [];
   for await (const page of sleDetailsFamily.run(ctx, null)) out.push(...page.records);

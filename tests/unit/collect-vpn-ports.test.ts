@@ -85,7 +85,7 @@ describe('vpnPeersFamily.run', () => {
     const { log, lines } = captureLog('warn');
     const ctx: FamilyContext = {
       orgId: 'org-1', api: api(rows), signal: new AbortController().signal, log, settings: defaultFamilySettings(), callBudget: Infinity,
-      readRecords: (family) => Promise.resolve(family === 'gateways' ? gateways : null),
+      readRecords: (family) => Promise.resolve(family === 'gateways' ? gateways : null), readState: () => Promise.resolve(null),
     };
     const pages: FamilyPage<VpnPathRecord>[] = [];
     for await (const page of vpnPeersFamily.run(ctx, null)) pages.push(page);

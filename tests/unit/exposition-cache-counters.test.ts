@@ -9,7 +9,9 @@ const FLAP = encodeLabels({ org_id: 'org-1', site_id: 's1', mac: 'aabbccddeeff',
 
 async function publish(store: MemoryStore, generation: string): Promise<void> {
   await store.beginGeneration(KEY, generation, 600_000);
-  await store.putPage(KEY, generation, 0, '[]', { cursor: null, recordsKept: 0, recordsDropped: 0 }, 600_000);
+  // The port the counter counts: a counter series is rendered only while a record still has its port.
+  const port = { kind: 'port', site_id: 's1', mac: 'aabbccddeeff', port_id: 'ge-0/0/0', last_flap_seconds: null };
+  await store.putPage(KEY, generation, 0, JSON.stringify([port]), { cursor: null, recordsKept: 0, recordsDropped: 0 }, 600_000);
   await store.publish(KEY, generation, 1, {
     lastAttempt: Date.now(), lastSuccess: Date.now(), durationMs: 1, recordsKept: 0, recordsDropped: 0, pages: 1, calls: 1, intervalSeconds: 60,
   }, 600_000);

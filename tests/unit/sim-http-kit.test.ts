@@ -109,6 +109,14 @@ describe('pageForm (A) and insightsForm (C)', () => {
     }
   });
 
+  it('overlaps: a later page starts with the previous page\'s last rows again, the first page and total unchanged', () => {
+    const { reply, headers } = headerSink();
+    expect(pageForm(reply, items, 1, 10, false, 2)).toEqual(items.slice(0, 10));
+    expect(pageForm(reply, items, 3, 10, false, 2)).toEqual([18, 19, 20, 21, 22, 23, 24]);
+    expect(headers['X-Page-Total']).toBe('25');
+    expect(pageForm(reply, items, 4, 10, false, 2)).toEqual([]);
+  });
+
   it('reports page, limit and total in the body for insights', () => {
     expect(insightsForm(items, 2, 10, false)).toEqual({ page: 2, limit: 10, total: 25, results: items.slice(10, 20) });
     expect(insightsForm([], 1, 10, false)).toEqual({ page: 1, limit: 10, total: 0, results: [] });
@@ -126,6 +134,17 @@ describe('searchForm (B)', () => {
     path: PATH, query, limit: Number(query.limit ?? 4), pinned: { start: '100', end: '200' }, ...extra,
   });
   const queryOfNext = (next: string) => Object.fromEntries(new URL(next, 'http://x').searchParams);
+
+  it('overlaps: every page after the first repeats the previous page\'s last rows, and the walk still ends', () => {
+    const seen: string[] = [];
+    let page = searchForm(rows, keyOf, req({ limit: '4' }, { overlap: 1 }));
+    seen.push(...page.results.map((r) => r.id));
+    while (page.next) {
+      page = searchForm(rows, keyOf, req(queryOfNext(page.next), { overlap: 1 }));
+      seen.push(...page.results.map((r) => r.id));
+    }
+    expect(seen).toEqual(['r0', 'r1', 'r2', 'r3', 'r3', 'r4', 'r5', 'r6', 'r7', 'r7', 'r8', 'r9']);
+  });
 
   it('walks every row exactly once by following `next`, which pins start/end and keeps filters', () => {
     const seen: string[] = [];

@@ -24,7 +24,7 @@ const LONG = 60_000;
 const TTL = 60_000;
 const MARGIN = 10_000;
 
-type PublishMeta = Omit<FamilyMeta, 'generation' | 'lastError' | 'counterDeltas'>;
+type PublishMeta = Omit<FamilyMeta, 'generation' | 'lastError' | 'counterDeltas' | 'uncountedGapSeconds'>;
 const meta = (at: number, pages: number): PublishMeta => ({
   lastAttempt: at, lastSuccess: at + 1500, durationMs: 1500, recordsKept: 200 * pages, recordsDropped: 1, pages, calls: pages + 1, intervalSeconds: 60,
 });
@@ -69,7 +69,7 @@ export function storeContract(name: string, make: () => Promise<StoreHarness>): 
         const snap = await h.store.readSnapshot(PORTS);
         expect(snap).toMatchObject({ generation: 'g1', pages: ['[1,2]', '[3]', '[]'] });
         expect(snap?.publishedAt).toEqual(expect.any(Number));
-        expect(await h.store.readMeta(PORTS)).toEqual({ ...meta(1_790_000_000_000, 3), generation: 'g1', lastError: null, counterDeltas: null });
+        expect(await h.store.readMeta(PORTS)).toEqual({ ...meta(1_790_000_000_000, 3), generation: 'g1', lastError: null, counterDeltas: null, uncountedGapSeconds: null });
       });
 
       it('publishes an empty generation as a snapshot with no pages', async () => {
@@ -175,7 +175,7 @@ export function storeContract(name: string, make: () => Promise<StoreHarness>): 
       it('records a failure without touching the current generation, and a later success clears it', async () => {
         await stageAndPublish(h.store, PORTS, 'g1', ['a0'], LONG, 1000);
         await h.store.recordFailure(PORTS, 9000, 'MIST_RATE_LIMITED: all tokens cooling down', 1234);
-        expect(await h.store.readMeta(PORTS)).toEqual({ ...meta(1000, 1), generation: 'g1', lastAttempt: 9000, durationMs: 1234, lastError: 'MIST_RATE_LIMITED: all tokens cooling down', counterDeltas: null });
+        expect(await h.store.readMeta(PORTS)).toEqual({ ...meta(1000, 1), generation: 'g1', lastAttempt: 9000, durationMs: 1234, lastError: 'MIST_RATE_LIMITED: all tokens cooling down', counterDeltas: null, uncountedGapSeconds: null });
         expect(await h.store.readSnapshot(PORTS)).toMatchObject({ generation: 'g1', pages: ['a0'] });
         await stageAndPublish(h.store, PORTS, 'g2', ['b0'], LONG, 20_000);
         expect(await h.store.readMeta(PORTS)).toMatchObject({ generation: 'g2', lastError: null, lastAttempt: 20_000 });
@@ -184,7 +184,7 @@ export function storeContract(name: string, make: () => Promise<StoreHarness>): 
       it('creates metadata for a family whose first attempt failed', async () => {
         await h.store.recordFailure(PORTS, 5000, 'MIST_HTTP_503', 20);
         expect(await h.store.readMeta(PORTS)).toEqual({
-          generation: null, lastAttempt: 5000, lastSuccess: null, durationMs: 20, recordsKept: null, recordsDropped: null, pages: null, calls: null, lastError: 'MIST_HTTP_503', intervalSeconds: null, counterDeltas: null,
+          generation: null, lastAttempt: 5000, lastSuccess: null, durationMs: 20, recordsKept: null, recordsDropped: null, pages: null, calls: null, lastError: 'MIST_HTTP_503', intervalSeconds: null, counterDeltas: null, uncountedGapSeconds: null,
         });
         expect(await h.store.listFamilies()).toEqual([PORTS]);
       });
@@ -199,6 +199,40 @@ export function storeContract(name: string, make: () => Promise<StoreHarness>): 
         const families = await h.store.listFamilies();
         expect(families).toHaveLength(3);
         expect(families).toEqual(expect.arrayContaining([{ orgId: ORG, family: 'sites' }, { orgId: ORG, family: 'gateways' }, { orgId: other, family: 'sites' }]));
+      });
+    });
+
+    describe('family state', () => {
+      const EVENTS: FamilyKey = { orgId: ORG, family: 'events' };
+      it('has no state until a publish writes one, and keeps it across publishes that leave it out', async () => {
+        expect(await h.store.readState(EVENTS)).toBeNull();
+        await stageAndPublish(h.store, EVENTS, 'g1', ['a0']);
+        expect(await h.store.readState(EVENTS)).toBeNull();
+        await stage(h.store, EVENTS, 'g2', ['b0']);
+        await h.store.publish(EVENTS, 'g2', 1, { ...meta(2, 1), counterDeltas: { flaps: { p1: 2 } }, uncountedGapSeconds: 0 }, LONG, '{"cursor":2}');
+        expect(await h.store.readState(EVENTS)).toBe('{"cursor":2}');
+        expect(await h.store.readMeta(EVENTS)).toMatchObject({ generation: 'g2', counterDeltas: { flaps: { p1: 2 } }, uncountedGapSeconds: 0 });
+        await stageAndPublish(h.store, EVENTS, 'g3', ['c0']);
+        expect(await h.store.readState(EVENTS)).toBe('{"cursor":2}');
+        expect(await h.store.readState(PORTS)).toBeNull();
+      });
+
+      it('keeps the state after the snapshot expired (no TTL)', async () => {
+        await stage(h.store, EVENTS, 'g1', ['a0'], TTL);
+        await h.store.publish(EVENTS, 'g1', 1, meta(1, 1), TTL, '{"until":1}');
+        await h.advance(TTL + 200);
+        expect(await h.store.readSnapshot(EVENTS)).toBeNull();
+        expect(await h.store.readState(EVENTS)).toBe('{"until":1}');
+      });
+
+      it('writes the state only with its generation: a refused publish leaves state and metadata as they were', async () => {
+        await stage(h.store, EVENTS, 'g1', ['a0']);
+        await h.store.publish(EVENTS, 'g1', 1, { ...meta(1, 1), counterDeltas: { flaps: { p1: 1 } } }, LONG, '"s1"');
+        await stage(h.store, EVENTS, 'g2', ['b0']);
+        await expectCode(h.store.publish(EVENTS, 'g2', 2, { ...meta(2, 2), counterDeltas: { flaps: { p1: 5 } } }, LONG, '"s2"'), 'STORE_INCOMPLETE');
+        await expectCode(h.store.publish(EVENTS, 'g9', 1, meta(2, 1), LONG, '"s9"'), 'STORE_NOT_STAGED');
+        expect(await h.store.readState(EVENTS)).toBe('"s1"');
+        expect(await h.store.readMeta(EVENTS)).toMatchObject({ generation: 'g1', counterDeltas: { flaps: { p1: 1 } } });
       });
     });
 
@@ -253,6 +287,44 @@ export function storeContract(name: string, make: () => Promise<StoreHarness>): 
         await h.store.incrementCounters('other', { x: 1 });
         expect(await h.store.counterVersion('flaps')).toBe(second);
         await expectCode(h.store.counterVersion('a|b'), 'STORE_BAD_KEY');
+      });
+
+      it('bumps the version for a 0-delta only when it adds a field (a family declaring its live series each cycle)', async () => {
+        await h.store.incrementCounters('flaps', { 'port=a': 2 });
+        const first = await h.store.counterVersion('flaps');
+        await h.store.incrementCounters('flaps', { 'port=a': 0 });
+        expect(await h.store.counterVersion('flaps')).toBe(first);
+        await h.store.incrementCounters('flaps', { 'port=a': 0, 'port=b': 0 });
+        const second = await h.store.counterVersion('flaps');
+        expect(second).toBeGreaterThan(first);
+        expect(await h.store.readCounters('flaps')).toEqual({ 'port=a': 2, 'port=b': 0 });
+      });
+
+      it('prunes fields not marked live for the retention, keeps the marked ones with their totals', async () => {
+        // Retention here is ≥500 ms away from each check (the Redis harness's time is a real sleep).
+        const RETENTION = 600;
+        await h.store.incrementCounters('flaps', { 'port=gone': 3, 'port=live': 5, 'port=back': 7 });
+        // Fields never marked are marked by the first prune: their retention starts, nothing is deleted.
+        expect(await h.store.pruneCounters('flaps', RETENTION)).toBe(0);
+        await h.advance(1100);
+        await h.store.touchCounters('flaps', ['port=live', 'port=back', 'port=unknown']);
+        const version = await h.store.counterVersion('flaps');
+        expect(await h.store.counterVersion('flaps')).toBe(version);
+        expect(await h.store.pruneCounters('flaps', RETENTION)).toBe(1);
+        expect(await h.store.readCounters('flaps')).toEqual({ 'port=live': 5, 'port=back': 7 });
+        // Deleting changes what may be rendered: the version moves.
+        expect(await h.store.counterVersion('flaps')).toBeGreaterThan(version);
+        // A thing that comes back within the retention resumes its total (monotonic); one pruned restarts.
+        await h.store.incrementCounters('flaps', { 'port=back': 1, 'port=gone': 1 });
+        expect(await h.store.readCounters('flaps')).toEqual({ 'port=live': 5, 'port=back': 8, 'port=gone': 1 });
+        // Touching does not add fields: 'port=unknown' was never a counter.
+        expect(await h.store.pruneCounters('flaps', RETENTION)).toBe(0);
+        expect(Object.keys(await h.store.readCounters('flaps')).sort()).toEqual(['port=back', 'port=gone', 'port=live']);
+        await expectCode(h.store.pruneCounters('flaps', 0), 'STORE_BAD_ARGUMENT');
+        await expectCode(h.store.pruneCounters('flaps', Number.NaN), 'STORE_BAD_ARGUMENT');
+        await expectCode(h.store.touchCounters('flaps', ['']), 'STORE_BAD_KEY');
+        await expectCode(h.store.touchCounters('a|b', ['x']), 'STORE_BAD_KEY');
+        expect(await h.store.pruneCounters('never-written', RETENTION)).toBe(0);
       });
 
       it('rejects bad group names, empty fields and negative or non-finite deltas, writing nothing', async () => {

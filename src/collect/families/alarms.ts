@@ -1,19 +1,30 @@
 import { searchAlarms } from '../../mist/endpoints.js';
 import { ALARMS_SEEN, encodeLabels } from '../counters.js';
-import { pagesFor, readStored, recordPages, sizeOf, walkAll, type Family } from '../family.js';
+import { z } from 'zod';
+import { pagesFor, readStored, recordPages, sizeOf, walkAll, withFinal, type Family } from '../family.js';
 import { AlarmsRecordSchema, type AlarmRecord, type AlarmsActiveRecord, type AlarmsRecord } from '../records.js';
 
 /**
  * Alarms (GET /orgs/{org_id}/alarms/search), incremental: the family keeps the alarms it knows (open ones, and
- * resolved ones for a day) in its own snapshot, and each cycle re-reads only a window ending at the server's
+ * resolved ones for a day) in its state (Store.readState: no TTL, published with each generation), and each cycle re-reads only a window ending at the server's
  * now. Alarms are deduplicated by id (an update replaces the known alarm); an id seen for the first time counts
  * once in `alarms_seen`.
  *
  * The window starts at the oldest open alarm (at least ALARM_OVERLAP_SECONDS before the last walk's end, at
  * most ALARM_LOOKBACK_SECONDS back). The simulator returns alarms whose life [timestamp, last_seen] overlaps
  * the window; live Mist may select by `timestamp` alone, and then only a window reaching back to the oldest
- * open alarm returns it again with its new status. Limitation: an alarm open for longer than the lookback (a
- * day) without an update is no longer refreshed, and drops out of the state when its last_seen is a day old.
+ * open alarm returns it again with its new status.
+ *
+ * An open alarm stays in the state however old it is (it counts in the open alarms) until an update shows it
+ * resolved (then it stays a day, ALARM_RETENTION_SECONDS, and goes) or, with no update at all for
+ * ALARM_OPEN_RETENTION_SECONDS (a week: Mist no longer returns it, so nothing will ever say it closed), it goes
+ * with a warn log line. Limitation: a live Mist that selects by `timestamp` does not return an alarm opened more
+ * than the lookback ago, so its resolution is seen only if Mist updates its timestamp.
+ *
+ * After any gap (an outage of Mist, Redis or the collector: the state has no TTL) the walk resumes from the last
+ * end and counts each alarm raised in the gap once. Mist is relied on to serve a day back (the lookback): a new
+ * alarm raised before that horizon is kept but not counted, and the seconds between the last end and the horizon
+ * are reported as the uncounted gap (metadata → mist_collector_uncounted_gap_seconds, and a warn log line).
  */
 
 /** The first walk (no state) and the furthest any walk reaches back: a day, Mist's default search window. */
@@ -25,6 +36,8 @@ export const ALARM_OVERLAP_SECONDS = 300;
  * than the lookback, so a dropped alarm can never come back in a later window and be counted twice.
  */
 export const ALARM_RETENTION_SECONDS = ALARM_LOOKBACK_SECONDS;
+/** An open alarm with no update at all for this long leaves the state (see above). */
+export const ALARM_OPEN_RETENTION_SECONDS = 7 * 86_400;
 /** For the budget plan: alarms raised per site per day (the simulated org: ~0.55). A walk reads up to a day of them. */
 export const ALARMS_PER_SITE_PER_DAY = 0.5;
 
@@ -102,22 +115,28 @@ export interface AlarmsStep {
   /** alarms_seen: +1 per new alarm id (none on a first walk), 0 for every (type, severity) known, so series exist before they count. */
   readonly counters: Record<string, Record<string, number>>;
   readonly newAlarms: number;
+  /** Seconds between the previous end and the oldest time counted (the lookback before `now`): 0 normally. */
+  readonly uncountedGapSeconds: number;
+  /** Open alarms dropped for having had no update for ALARM_OPEN_RETENTION_SECONDS. */
+  readonly staleOpen: number;
 }
 
 const seenLabels = (orgId: string, a: AlarmRecord): string => encodeLabels({ org_id: orgId, alarm_type: a.type, severity: a.severity });
 
 /**
  * Merges a walk's alarms into the previous state (null: a first walk, whose alarms are history and not counted):
- * an unknown id is new (+1), a known one is replaced by its update (not counted again); alarms not updated
- * within the retention are dropped. `now` is the server's end of the walk. Pure.
+ * an unknown id raised within the lookback before `now` is new (+1), a known one is replaced by its update (not
+ * counted again); resolved alarms not updated within the retention and open ones not updated within the open
+ * retention are dropped. `now` is the server's end of the walk. Pure.
  */
 export function mergeAlarms(orgId: string, previous: AlarmsState | null, fetched: readonly AlarmRecord[], now: number): AlarmsStep {
   const alarms = new Map(previous?.alarms ?? []);
   const seen: Record<string, number> = {};
   let newAlarms = 0;
+  const horizon = now - ALARM_LOOKBACK_SECONDS;
   for (const a of fetched) {
     const known = alarms.get(a.id);
-    if (!known && previous !== null) {
+    if (!known && previous !== null && a.timestamp_seconds >= horizon) {
       const field = seenLabels(orgId, a);
       seen[field] = (seen[field] ?? 0) + 1;
       newAlarms += 1;
@@ -125,20 +144,31 @@ export function mergeAlarms(orgId: string, previous: AlarmsState | null, fetched
     if (!known || a.last_seen_seconds >= known.last_seen_seconds) alarms.set(a.id, a);
   }
   const cutoff = now - ALARM_RETENTION_SECONDS;
-  for (const [id, a] of alarms) if (a.last_seen_seconds < cutoff) alarms.delete(id);
+  const openCutoff = now - ALARM_OPEN_RETENTION_SECONDS;
+  let staleOpen = 0;
+  for (const [id, a] of alarms) {
+    if (a.last_seen_seconds >= (a.open ? openCutoff : cutoff)) continue;
+    alarms.delete(id);
+    if (a.open) staleOpen += 1;
+  }
   for (const a of alarms.values()) seen[seenLabels(orgId, a)] ??= 0;
   const kept = [...alarms.values()].sort((a, b) => a.timestamp_seconds - b.timestamp_seconds || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
   return {
     records: [{ kind: 'cursor', until_seconds: now }, ...kept, ...activeAlarms(kept)],
     counters: { [ALARMS_SEEN]: seen },
     newAlarms,
+    uncountedGapSeconds: previous === null ? 0 : Math.max(0, Math.floor(horizon - previous.until)),
+    staleOpen,
   };
 }
 
+/** The saved state: the family's records (cursor, alarms), each validated by readAlarmsState. */
+const StoredState = z.array(z.unknown()).nullable();
+
 /**
  * Alarms: one walk of alarms/search per cycle (see above). Not resumable: its pages carry counter increments.
- * A first walk (no state: first start, or the snapshot expired after three intervals without a cycle) reads a
- * day back and counts nothing, so the counter does not jump by a day of history.
+ * A first-ever walk (no state at all) reads a day back and counts nothing, so the counter does not jump by a day
+ * of history.
  */
 export const alarmsFamily: Family<AlarmsRecord> = {
   name: 'alarms',
@@ -146,20 +176,27 @@ export const alarmsFamily: Family<AlarmsRecord> = {
   resumable: false,
   callsPerCycle: (size) => pagesFor(Math.ceil(sizeOf(size, 'sites') * ALARMS_PER_SITE_PER_DAY)),
   async *run(ctx) {
-    const { state, unreadable } = readAlarmsState(await ctx.readRecords('alarms'));
-    if (unreadable > 0) ctx.log.warn({ unreadable }, 'unreadable alarm records in the previous snapshot were ignored');
+    // The state key; before it existed (an upgrade), the family's own snapshot held the same records.
+    const saved = StoredState.safeParse(await ctx.readState());
+    if (!saved.success) ctx.log.warn('the saved state is not a list of records: ignored (nothing is counted this cycle)');
+    const { state, unreadable } = readAlarmsState(saved.success && saved.data !== null ? saved.data : await ctx.readRecords('alarms'));
+    if (unreadable > 0) ctx.log.warn({ unreadable }, 'unreadable alarm records in the saved state were ignored');
     const start = state ? alarmsWindowStart(state) : `-${ALARM_LOOKBACK_SECONDS / 86_400}d`;
     const walk = await walkAll(ctx, searchAlarms(ctx.orgId, start));
     const fetched = walk.records.map(mapAlarm);
     // The server's now; without one (Mist always sends `end`), the latest time known.
     const now = walk.window?.end ?? Math.max(state?.until ?? -Infinity, ...fetched.map((a) => a.last_seen_seconds));
     if (!Number.isFinite(now)) {
-      ctx.log.warn('alarms/search announced no window and returned nothing: the next cycle starts over');
+      ctx.log.warn('alarms/search announced no window and returned nothing: the next cycle tries again from the same state');
       yield* recordPages<AlarmsRecord>([], walk.dropped);
       return;
     }
     const step = mergeAlarms(ctx.orgId, state, fetched, Math.max(now, state?.until ?? now));
     ctx.log.debug({ start, fetched: fetched.length, new: step.newAlarms, first: state === null }, 'alarms merged');
-    yield* recordPages(step.records, walk.dropped, step.counters);
+    if (step.uncountedGapSeconds > 0) {
+      ctx.log.warn({ uncountedGapSeconds: step.uncountedGapSeconds, since: state?.until }, 'the gap since the last cycle is longer than Mist serves back: alarms raised in its oldest part are not counted');
+    }
+    if (step.staleOpen > 0) ctx.log.warn({ alarms: step.staleOpen, days: ALARM_OPEN_RETENTION_SECONDS / 86_400 }, 'open alarms without any update for too long left the state');
+    yield* withFinal(recordPages(step.records, walk.dropped, step.counters), { state: step.records, uncountedGapSeconds: step.uncountedGapSeconds });
   },
 };

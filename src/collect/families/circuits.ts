@@ -3,11 +3,11 @@ import { matchInventory } from '../../inventory/match.js';
 import type { CircuitContract } from '../../inventory/types.js';
 import { circuitTerms, inventoryRecords, pinnedRoles, unmatchedSignature } from '../circuit-contract.js';
 import { assignRoles, comparePortIds, PRIMARY, roleRanker, type CircuitRoleRule } from '../circuit-roles.js';
-import { encodeLabels, GATEWAY_ACTIVE_CIRCUIT_CHANGES, GATEWAY_FAILOVERS } from '../counters.js';
-import { PAGE_LIMIT, type Family, type FamilyPage } from '../family.js';
+import { countFailovers, CircuitsStateSchema, type CircuitsState, type GatewayActive, type PortTransition } from '../failovers.js';
+import { PAGE_LIMIT, withFinal, type Family, type FamilyPage } from '../family.js';
 import { portKey } from '../../inventory/match.js';
 import {
-  CircuitsRecordSchema, SiteRecordSchema, VpnPathRecordSchema, WanPortRecordSchema,
+  CircuitsRecordSchema, EventsRecordSchema, SiteRecordSchema, VpnPathRecordSchema, WanPortRecordSchema,
   type CircuitGatewayRecord, type CircuitRecord, type CircuitsRecord, type VpnPathRecord, type WanPortRecord,
 } from '../records.js';
 
@@ -47,23 +47,15 @@ export function activeCircuit(
   return up ? { port_id: up.port_id, role: roles.get(up.port_id) ?? PRIMARY, source: 'ports' } : null;
 }
 
-/**
- * What changed between two consecutive cycles. A failover: the active circuit was the primary and now another,
- * non-primary circuit is active. A change: one circuit was active and now another one is. No previous state
- * (first cycle), or no active circuit on either side (gateway down or disconnected), counts nothing. Pure.
- */
-export function transition(previous: PreviousActive | undefined, current: Pick<ActiveCircuit, 'port_id' | 'role'> | null): { failover: boolean; change: boolean } {
-  if (!previous || previous.active_port_id === null || current === null || current.port_id === previous.active_port_id) return { failover: false, change: false };
-  return { failover: previous.active_role === PRIMARY && current.role !== PRIMARY, change: true };
-}
-
 export interface CircuitsInput {
   readonly orgId: string;
   readonly ports: readonly CircuitPort[];
   /** The current vpn-peers snapshot's paths (empty when there is none: every gateway falls back to its ports). */
   readonly paths: readonly CircuitPath[];
-  /** The previous cycle's gateway records, by gateway MAC (empty on the first cycle or after the snapshot expired). */
-  readonly previous: ReadonlyMap<string, PreviousActive>;
+  /** The previous cycle's observation per gateway MAC, from the family's state (empty on the first cycle). */
+  readonly previous: ReadonlyMap<string, GatewayActive>;
+  /** Per gateway MAC, its ports' GW_PORT_DOWN/UP events since the previous cycle (null: unknown; see failovers.ts). */
+  readonly transitions: ReadonlyMap<string, readonly PortTransition[]> | null;
   readonly rules: readonly CircuitRoleRule[];
   /** The circuit inventory's terms by portKey(site_id, mac, port_id) (inventory/match.ts); none: speeds and CIRCUIT_ROLES only. */
   readonly contracts?: ReadonlyMap<string, CircuitContract>;
@@ -71,8 +63,10 @@ export interface CircuitsInput {
 
 export interface CircuitsOutput {
   readonly records: (CircuitRecord | CircuitGatewayRecord)[];
-  /** Counter group → encoded labels → delta. Gateways seen for the first time get 0 (their series exist before the first event). */
+  /** Counter group → encoded labels → delta. New ports get 0 for their pairs (series exist before the first event). */
   readonly counters: Record<string, Record<string, number>>;
+  /** This cycle's observation per gateway, for the state. */
+  readonly gateways: Record<string, GatewayActive>;
 }
 
 /**
@@ -84,8 +78,8 @@ export function deriveCircuits(input: CircuitsInput): CircuitsOutput {
   const portsByMac = groupBy(input.ports, (p) => p.mac);
   const pathsByMac = groupBy(input.paths, (p) => p.mac);
   const records: (CircuitRecord | CircuitGatewayRecord)[] = [];
-  const failovers: Record<string, number> = {};
-  const changes: Record<string, number> = {};
+  const counters: Record<string, Record<string, number>> = {};
+  const gateways: Record<string, GatewayActive> = {};
   for (const mac of [...portsByMac.keys()].sort()) {
     const ports = [...portsByMac.get(mac)!].sort((a, b) => comparePortIds(a.port_id, b.port_id));
     const siteId = ports[0]!.site_id;
@@ -101,16 +95,14 @@ export function deriveCircuits(input: CircuitsInput): CircuitsOutput {
       });
     }
     records.push({ kind: 'gateway', site_id: siteId, mac, active_port_id: active?.port_id ?? null, active_role: active?.role ?? null, active_source: active?.source ?? null });
-    const previous = input.previous.get(mac);
-    const field = encodeLabels({ org_id: input.orgId, site_id: siteId, mac });
-    const t = transition(previous, active);
-    if (!previous || t.failover) failovers[field] = t.failover ? 1 : 0;
-    if (!previous || t.change) changes[field] = t.change ? 1 : 0;
+    const inRoleOrder = ports.map((p) => ({ port_id: p.port_id, role: roles.get(p.port_id)!, up: p.up }))
+      .sort((a, b) => rank(a.role) - rank(b.role) || comparePortIds(a.port_id, b.port_id));
+    const counted = countFailovers({ orgId: input.orgId, siteId, mac, ports: inRoleOrder, previous: input.previous.get(mac),
+      current: active?.port_id ?? null, transitions: input.transitions === null ? null : input.transitions.get(mac) ?? [] });
+    for (const [group, fields] of Object.entries(counted.counters)) Object.assign(counters[group] ??= {}, fields);
+    gateways[mac] = { site_id: siteId, active_port_id: counted.active, active_role: counted.active === null ? null : roles.get(counted.active) ?? null, port_ids: ports.map((p) => p.port_id) };
   }
-  const counters: Record<string, Record<string, number>> = {};
-  if (Object.keys(failovers).length > 0) counters[GATEWAY_FAILOVERS] = failovers;
-  if (Object.keys(changes).length > 0) counters[GATEWAY_ACTIVE_CIRCUIT_CHANGES] = changes;
-  return { records, counters };
+  return { records, counters, gateways };
 }
 
 function groupBy<T>(items: readonly T[], key: (t: T) => string): Map<string, T[]> {
@@ -134,6 +126,7 @@ const StoredSite = SiteRecordSchema.pick({ site_id: true, name: true });
 /** The last set of unmatched inventory entries warned about, by org: warned once per distinct set, not every cycle. */
 const warnedUnmatched = new Map<string, string>();
 const StoredPath = VpnPathRecordSchema.pick({ mac: true, port_id: true, up: true, is_active: true });
+const StoredState = CircuitsStateSchema.nullable();
 
 /** Stored records validated where they leave the store; unreadable ones are counted by `reason`. */
 function readable<T>(stored: readonly unknown[] | null, schema: z.ZodType<T>, reason: string, dropped: Record<string, number>): T[] {
@@ -148,9 +141,10 @@ function readable<T>(stored: readonly unknown[] | null, schema: z.ZodType<T>, re
 
 /**
  * Circuits (derived, no Mist call): the current wan-ports and vpn-peers snapshots give each WAN port its role
- * and each gateway its active circuit; the previous active circuit (this family's own snapshot, `gateway`
- * records) gives failovers and changes, counted exactly once in the store's counter groups. Not resumable:
- * its pages carry counter increments.
+ * and each gateway its active circuit; the previous active circuit (the family's state: no TTL, so it survives
+ * outages) and the ports' GW_PORT_DOWN/UP events in between (the events snapshot) give failovers and changes
+ * per circuit (failovers.ts), counted exactly once in the store's counter groups. Not resumable: its pages
+ * carry counter increments.
  */
 export const circuitsFamily: Family<CircuitsRecord> = {
   name: 'circuits',
@@ -165,9 +159,15 @@ export const circuitsFamily: Family<CircuitsRecord> = {
     if (!storedPaths) ctx.log.warn('no vpn-peers snapshot: every gateway\'s active circuit falls back to its first up circuit by role');
     const ports = readable(storedPorts, StoredPort, 'unreadable wan-ports record in the store', dropped);
     const paths = readable(storedPaths, StoredPath, 'unreadable vpn-peers record in the store', dropped);
-    const previous = new Map<string, PreviousActive>();
-    for (const r of readable(await ctx.readRecords('circuits'), CircuitsRecordSchema, 'unreadable previous circuits record in the store', dropped)) {
-      if (r.kind === 'gateway') previous.set(r.mac, r);
+    const saved = StoredState.safeParse(await ctx.readState());
+    if (!saved.success) ctx.log.warn('unreadable circuits state: failovers are counted from this cycle on');
+    const state = saved.success ? saved.data : null;
+    const previous = new Map<string, GatewayActive>(Object.entries(state?.gateways ?? {}));
+    if (!state) {
+      // Before the state key existed (an upgrade), the family's own snapshot held the last active circuits.
+      for (const r of readable(await ctx.readRecords('circuits'), CircuitsRecordSchema, 'unreadable previous circuits record in the store', dropped)) {
+        if (r.kind === 'gateway') previous.set(r.mac, { site_id: r.site_id, active_port_id: r.active_port_id, active_role: r.active_role, port_ids: [] });
+      }
     }
     const inventory = ctx.settings.inventory();
     const storedSites = inventory ? await ctx.readRecords('sites') : null;
@@ -183,10 +183,32 @@ export const circuitsFamily: Family<CircuitsRecord> = {
       }
       warnedUnmatched.set(ctx.orgId, signature);
     }
-    const { records, counters } = deriveCircuits({ orgId: ctx.orgId, ports, paths, previous, rules: ctx.settings.circuitRoles, contracts: match.byPort });
-    yield* paged([...records, ...inventoryRecords(inventory, match)], dropped, counters);
+    const events = readable(await ctx.readRecords('events'), EventsRecordSchema, 'unreadable events record in the store', dropped);
+    const eventsUntil = events.find((r) => r.kind === 'cursor')?.until_seconds ?? null;
+    const since = state?.events_until ?? null;
+    const transitions = since === null || eventsUntil === null ? null : transitionsBetween(events, since, eventsUntil);
+    const { records, counters, gateways } = deriveCircuits({
+      orgId: ctx.orgId, ports, paths, previous, transitions, rules: ctx.settings.circuitRoles, contracts: match.byPort,
+    });
+    const next: CircuitsState = { events_until: eventsUntil === null ? null : Math.max(eventsUntil, since ?? eventsUntil), gateways };
+    yield* withFinal(paged([...records, ...inventoryRecords(inventory, match)], dropped, counters), { state: next });
   },
 };
+
+/** Per gateway MAC, its ports' GW_PORT_DOWN/UP transitions in (since, until], from the events family's port records. */
+function transitionsBetween(events: readonly z.infer<typeof EventsRecordSchema>[], since: number, until: number): Map<string, PortTransition[]> {
+  const out = new Map<string, PortTransition[]>();
+  for (const r of events) {
+    if (r.kind !== 'port') continue;
+    for (const [at, up] of r.transitions ?? []) {
+      if (at <= since || at > until) continue;
+      const list = out.get(r.mac) ?? [];
+      list.push({ port_id: r.port_id, at, up });
+      out.set(r.mac, list);
+    }
+  }
+  return out;
+}
 
 /** Records in store pages of PAGE_LIMIT; drops with the first page, counter increments with the last. */
 export function* paged<R>(records: readonly R[], dropped: Readonly<Record<string, number>>, counters: FamilyPage<R>['counters']): Generator<FamilyPage<R>> {

@@ -1,6 +1,7 @@
+import { z } from 'zod';
 import { searchGatewayEvents } from '../../mist/endpoints.js';
 import { encodeLabels, GATEWAY_EVENTS, GATEWAY_PORT_FLAPS } from '../counters.js';
-import { readStored, recordPages, walkAll, type Family } from '../family.js';
+import { readStored, recordPages, walkAll, withFinal, type Family } from '../family.js';
 import { EventsRecordSchema, WanPortRecordSchema, type EventsRecord, type PortFlapRecord, type WanPortRecord } from '../records.js';
 
 /**
@@ -13,10 +14,16 @@ import { EventsRecordSchema, WanPortRecordSchema, type EventsRecord, type PortFl
  * gateway port (a flap is a down or an up), and every event by type. The latest GW_PORT_* event of a port is
  * its last flap (records of kind `port`).
  *
- * A first walk (no cursor: first start, or the snapshot expired after three intervals without a cycle) reads
- * EVENT_BASELINE_SECONDS back to learn recent last-flap times and the dedupe keys, and counts nothing: the
- * counters start from the collector's first cycle instead of jumping by the history Mist keeps. Events while
- * no collector ran for longer than that are not counted.
+ * The cursor, the seen keys and the ports are the family's state (Store.readState: no TTL), published with each
+ * generation, so after an outage of any length (Mist, Redis or the collector down; the snapshot expired) the
+ * next walk resumes from the last cursor and counts the gap's events exactly once. Mist is relied on to serve a
+ * day back (EVENT_HISTORY_SECONDS, its default search window): events older than that are not counted, and the
+ * seconds between the last cursor and that horizon are reported as the uncounted gap (metadata → the
+ * mist_collector_uncounted_gap_seconds metric, and a warn log line), never guessed.
+ *
+ * A first-ever walk (no state at all) reads EVENT_BASELINE_SECONDS back to learn recent last-flap times and the
+ * dedupe keys, and counts nothing: the counters start from the collector's first cycle instead of jumping by
+ * the history Mist keeps.
  */
 
 /** The event types collected: WAN port, VPN path and peer, tunnel, BGP neighbour, cloud connection transitions. */
@@ -34,8 +41,12 @@ export const PORT_FLAP_EVENT_TYPES: ReadonlySet<string> = new Set(['GW_PORT_DOWN
 export const EVENT_OVERLAP_SECONDS = 300;
 /** How far back a first walk reads (not counted): recent last-flap times. */
 export const EVENT_BASELINE_SECONDS = 3600;
-/** Port records of ports that are not (or no longer) WAN ports are dropped this long after their last flap. */
+/** How far back a resumed walk counts: Mist's default search window (the simulator keeps two days). */
+export const EVENT_HISTORY_SECONDS = 86_400;
+/** Without a wan-ports snapshot, port records are dropped this long after their last flap. */
 export const PORT_RETENTION_SECONDS = 7 * 86_400;
+/** How long a port's GW_PORT_* events are kept in its record (`transitions`) for the circuits family to replay. */
+export const PORT_TRANSITIONS_SECONDS = 86_400;
 
 export interface EventIn {
   readonly type: string;
@@ -96,18 +107,25 @@ export interface EventsStep {
   /** New events counted (0 on a first walk), and events skipped as seen before. */
   readonly counted: number;
   readonly duplicates: number;
+  /** Seconds between the previous cursor and the oldest time counted (EVENT_HISTORY_SECONDS back): 0 normally. */
+  readonly uncountedGapSeconds: number;
 }
 
 /**
  * Applies one walk's events to the previous state. An event whose key was seen is skipped; a new one updates its
  * port's last flap (GW_PORT_*) and, unless this is a first walk, counts 1 for its port and 1 for its type.
  * Series exist before they count: 0 for every event type, for WAN ports new to the state and for ports first
- * seen on a first walk. Keys older than the overlap and stale non-WAN ports are let go. Pure.
+ * seen on a first walk. An event older than EVENT_HISTORY_SECONDS before `until` is not counted (after a longer
+ * gap: the uncounted gap). Keys older than the overlap are let go; with a wan-ports snapshot only its WAN ports
+ * keep records (so a decommissioned port's flap series can go), without one ports go PORT_RETENTION_SECONDS
+ * after their last flap. Pure.
  */
 export function applyEvents(input: EventsInput): EventsStep {
   const { orgId, previous } = input;
   const first = previous.cursor === null;
   const until = Math.max(input.until, previous.cursor?.until ?? -Infinity);
+  const horizon = until - EVENT_HISTORY_SECONDS;
+  const uncountedGapSeconds = first ? 0 : Math.max(0, Math.floor(horizon - previous.cursor.until));
   const seen = new Set(previous.cursor?.seen ?? []);
   const ports = new Map(previous.ports);
   const flaps: Record<string, number> = {};
@@ -134,18 +152,20 @@ export function applyEvents(input: EventsInput): EventsStep {
       continue;
     }
     seen.add(key);
+    const counts = !first && e.timestamp >= horizon;
     if (PORT_FLAP_EVENT_TYPES.has(e.type) && e.mac && e.port_id) {
       const pk = portKey(e.mac, e.port_id);
       const known = ports.get(pk);
       const port: PortFlapRecord = {
         kind: 'port', site_id: known?.site_id || (e.site_id ?? ''), mac: e.mac, port_id: e.port_id,
         last_flap_seconds: Math.max(known?.last_flap_seconds ?? -Infinity, e.timestamp),
+        transitions: [...(known?.transitions ?? []), [e.timestamp, e.type === 'GW_PORT_UP']],
       };
       ports.set(pk, port);
       const field = flapField(port);
-      flaps[field] = (flaps[field] ?? 0) + (first ? 0 : 1);
+      flaps[field] = (flaps[field] ?? 0) + (counts ? 1 : 0);
     }
-    if (!first) {
+    if (counts) {
       const field = typeField(e.type);
       byType[field] = (byType[field] ?? 0) + 1;
       counted += 1;
@@ -155,16 +175,27 @@ export function applyEvents(input: EventsInput): EventsStep {
   const kept = [...seen].filter((k) => keyTimestamp(k) >= keepFrom).sort();
   const staleBefore = until - PORT_RETENTION_SECONDS;
   const portRecords = [...ports.entries()]
-    .filter(([key, p]) => input.wanPorts === null || wan.has(key) || (p.last_flap_seconds !== null && p.last_flap_seconds >= staleBefore))
+    .filter(([key, p]) => (input.wanPorts === null ? p.last_flap_seconds === null || p.last_flap_seconds >= staleBefore : wan.has(key)))
     .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
-    .map(([, p]) => p);
+    .map(([, p]) => recentTransitions(p, until - PORT_TRANSITIONS_SECONDS));
   return {
     records: [{ kind: 'cursor', until_seconds: until, seen: kept }, ...portRecords],
     counters: { [GATEWAY_PORT_FLAPS]: flaps, [GATEWAY_EVENTS]: byType },
     counted,
     duplicates,
+    uncountedGapSeconds,
   };
 }
+
+/** The port with its transitions since `from`, oldest first (none: no `transitions` field). */
+function recentTransitions(p: PortFlapRecord, from: number): PortFlapRecord {
+  const { transitions, ...rest } = p;
+  const recent = (transitions ?? []).filter(([at]) => at >= from).sort((a, b) => a[0] - b[0]);
+  return recent.length > 0 ? { ...rest, transitions: recent } : rest;
+}
+
+/** The saved state: the family's records (cursor and ports), each validated by readEventsState. */
+const StoredState = z.array(z.unknown()).nullable();
 
 /** The part of a stored wan-ports record the flap counters start from. */
 const StoredWanPort = WanPortRecordSchema.pick({ site_id: true, mac: true, port_id: true });
@@ -180,8 +211,11 @@ export const eventsFamily: Family<EventsRecord> = {
   resumable: false,
   callsPerCycle: () => 1,
   async *run(ctx) {
-    const { state, unreadable } = readEventsState(await ctx.readRecords('events'));
-    if (unreadable > 0) ctx.log.warn({ unreadable }, 'unreadable event records in the previous snapshot were ignored');
+    // The state key; before it existed (an upgrade), the family's own snapshot held the same records.
+    const saved = StoredState.safeParse(await ctx.readState());
+    if (!saved.success) ctx.log.warn('the saved state is not a list of records: ignored (nothing is counted this cycle)');
+    const { state, unreadable } = readEventsState(saved.success && saved.data !== null ? saved.data : await ctx.readRecords('events'));
+    if (unreadable > 0) ctx.log.warn({ unreadable }, 'unreadable event records in the saved state were ignored');
     const stored = await ctx.readRecords('wan-ports');
     const wanPorts = stored === null ? null : readStored(stored, StoredWanPort).records;
     const start = eventsWindowStart(state);
@@ -189,12 +223,16 @@ export const eventsFamily: Family<EventsRecord> = {
     // The server's now; without one (Mist always sends `end`), the latest event or the previous end.
     const until = walk.window?.end ?? Math.max(state.cursor?.until ?? -Infinity, ...walk.records.map((e) => e.timestamp));
     if (!Number.isFinite(until)) {
-      ctx.log.warn('devices/events/search announced no window and returned nothing: the next cycle starts over');
+      ctx.log.warn('devices/events/search announced no window and returned nothing: the next cycle tries again from the same state');
       yield* recordPages<EventsRecord>([...state.ports.values()], walk.dropped);
       return;
     }
     const step = applyEvents({ orgId: ctx.orgId, previous: state, events: walk.records, until, wanPorts });
     ctx.log.debug({ start, events: walk.records.length, counted: step.counted, duplicates: step.duplicates, first: state.cursor === null }, 'events applied');
-    yield* recordPages(step.records, walk.dropped, step.counters);
+    if (step.uncountedGapSeconds > 0) {
+      ctx.log.warn({ uncountedGapSeconds: step.uncountedGapSeconds, since: state.cursor?.until, horizon: until - EVENT_HISTORY_SECONDS },
+        'the gap since the last cycle is longer than Mist serves back: its oldest events are not counted');
+    }
+    yield* withFinal(recordPages(step.records, walk.dropped, step.counters), { state: step.records, uncountedGapSeconds: step.uncountedGapSeconds });
   },
 };

@@ -1,4 +1,4 @@
-import { COUNTER_LABELS, GATEWAY_ACTIVE_CIRCUIT_CHANGES, GATEWAY_FAILOVERS } from '../../collect/counters.js';
+import { COUNTER_LABELS, WAN_PORT_ACTIVE_CHANGES, WAN_PORT_FAILOVERS } from '../../collect/counters.js';
 import {
   CircuitsRecordSchema, type CircuitGatewayRecord, type CircuitInventoryRecord, type CircuitRecord, type CircuitsRecord, type CircuitUnmatchedRecord,
 } from '../../collect/records.js';
@@ -86,9 +86,9 @@ export const circuitsCatalogue: FamilyCatalogue<CircuitsRecord> = {
     },
   ],
   counters: [
-    { name: 'mist_gateway_failovers_total', unit: 'count', group: GATEWAY_FAILOVERS, labels: COUNTER_LABELS[GATEWAY_FAILOVERS],
-      help: `Failovers of the gateway: its active circuit moved from the primary to a non-primary circuit between two collections (fail-backs are not counted). ${FROM}. ${stored}` },
-    { name: 'mist_gateway_active_circuit_changes_total', unit: 'count', group: GATEWAY_ACTIVE_CIRCUIT_CHANGES, labels: COUNTER_LABELS[GATEWAY_ACTIVE_CIRCUIT_CHANGES],
-      help: `Changes of the gateway's active circuit from one circuit to another between two collections (failovers, fail-backs and any other move). ${FROM}. ${stored}` },
+    { name: 'mist_wan_port_failovers_total', unit: 'count', group: WAN_PORT_FAILOVERS, labels: COUNTER_LABELS[WAN_PORT_FAILOVERS],
+      help: `Failovers per circuit: the gateway's active circuit moved from the primary circuit port_id to the non-primary circuit to_port_id (fail-backs are not counted), between two collections or, replayed from the ports' GW_PORT_DOWN/UP events, in between; 0 for every pair of the gateway's ports that can occur. ${FROM}. ${stored}` },
+    { name: 'mist_wan_port_active_changes_total', unit: 'count', group: WAN_PORT_ACTIVE_CHANGES, labels: COUNTER_LABELS[WAN_PORT_ACTIVE_CHANGES],
+      help: `Moves of the gateway's active circuit from port_id to to_port_id (failovers, fail-backs and any other move), between two collections or, replayed from the ports' GW_PORT_DOWN/UP events, in between; 0 for every pair of the gateway's ports. ${FROM}. ${stored}` },
   ],
 };

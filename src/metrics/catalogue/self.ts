@@ -25,6 +25,8 @@ export const COLLECTOR_METRICS = {
     help: `The family's collection interval, after any stretching to fit the API budget. ${fromMeta}` },
   calls: { name: 'mist_collector_last_calls', type: 'gauge', unit: 'requests', labels: fam,
     help: `Successful Mist API calls of the family's last successful collection. ${fromMeta}` },
+  uncountedGap: { name: 'mist_collector_uncounted_gap_seconds', type: 'gauge', unit: 'seconds', labels: fam,
+    help: `Seconds of history the family's last successful collection could not count: after an outage longer than Mist serves back (a day), the part of the gap before that; 0 when everything was counted. Only families that count events (alarms, events). Alert on max_over_time(...[1d]) > 0. ${fromMeta}` },
   snapshot: { name: 'mist_collector_snapshot_present', type: 'gauge', unit: 'boolean', labels: fam,
     help: '1 while the family has an unexpired snapshot in the store (data expires 3 intervals after the last success).' },
 } as const satisfies Record<string, SelfMetricDef>;
@@ -57,6 +59,8 @@ export const EXPORTER_METRICS = {
     help: 'Series the exporter serves for the family.' },
   invalid: { name: 'mist_exporter_records_invalid', type: 'gauge', unit: 'count', labels: ['family'],
     help: 'Stored records of the family that failed validation in the exporter and were not rendered.' },
+  duplicate: { name: 'mist_exporter_records_duplicate', type: 'gauge', unit: 'count', labels: ['family'],
+    help: 'Stored records of the family\'s current snapshot that repeated the series of an earlier record (pages overlapping while data moves, a resumed walk), found by the exporter when rendering: each series is rendered once, from the later record.' },
   refreshed: { name: 'mist_exporter_last_refresh_timestamp_seconds', type: 'gauge', unit: 'timestamp', labels: [],
     help: 'When the exporter last read the store successfully, Unix time.' },
 } as const satisfies Record<string, SelfMetricDef>;

@@ -3,6 +3,7 @@ import Fastify, { LogController, type FastifyBaseLogger, type FastifyError, type
 import type { Logger } from '../../log.js';
 import type { Simulator } from '../simulator.js';
 import { registerAdminRoutes } from './admin.js';
+import { registerGatewayAdminRoutes } from './admin-gateways.js';
 import { installGuard } from './guard.js';
 import { registerOrgRoutes } from './routes-org.js';
 import { registerSearchRoutes } from './routes-search.js';
@@ -24,6 +25,7 @@ export function buildSimApp(sim: Simulator, log?: Logger): SimApp {
   registerSearchRoutes(app, sim);
   registerSleRoutes(app, sim);
   registerAdminRoutes(app, sim);
+  registerGatewayAdminRoutes(app, sim);
 
   app.setNotFoundHandler((_req, reply) => reply.code(404).send({}));
   app.setErrorHandler((err: FastifyError, _req, reply) => {

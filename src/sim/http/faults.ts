@@ -3,7 +3,7 @@ import { Rng } from '../random.js';
 
 /** Faults injected through POST /__sim/faults: each applies to matching API calls until used up or expired. */
 
-export const FAULT_KINDS = ['latency', 'error', 'malformed_json', 'truncated_body', 'hang', 'rate_limit_storm', 'pagination_loop'] as const;
+export const FAULT_KINDS = ['latency', 'error', 'malformed_json', 'truncated_body', 'hang', 'rate_limit_storm', 'pagination_loop', 'page_overlap'] as const;
 export type FaultKind = (typeof FAULT_KINDS)[number];
 
 export const FaultSpecSchema = z.object({
@@ -18,6 +18,8 @@ export const FaultSpecSchema = z.object({
   duration_seconds: z.number().positive().optional(),
   latency_ms: z.number().int().min(0).max(120_000).default(500),
   status: z.number().int().min(500).max(599).default(503),
+  /** page_overlap: how many rows of the previous page each later page repeats (default 1). */
+  rows: z.number().int().positive().max(1000).optional(),
 }).strict();
 
 export type FaultSpec = z.infer<typeof FaultSpecSchema>;

@@ -37,7 +37,7 @@ export function installGuard(app: FastifyInstance, sim: Simulator, hung: Set<Soc
       if (sim.retryAfter) reply.header('Retry-After', String(Math.max(1, Math.ceil(sim.clock.realSeconds(take.resetIn)))));
       return reply.code(429).send(MIST_ERRORS.tooMany);
     }
-    for (const fault of sim.faults.draw(path, nowMs, ['latency', 'hang', 'error', 'malformed_json', 'truncated_body', 'pagination_loop'])) {
+    for (const fault of sim.faults.draw(path, nowMs, ['latency', 'hang', 'error', 'malformed_json', 'truncated_body', 'pagination_loop', 'page_overlap'])) {
       sim.calls.faulted += 1;
       switch (fault.kind) {
         case 'latency':
@@ -58,6 +58,9 @@ export function installGuard(app: FastifyInstance, sim: Simulator, hung: Set<Soc
           break;
         case 'pagination_loop':
           req.simFlags.loop = true;
+          break;
+        case 'page_overlap':
+          req.simFlags.overlap = fault.rows ?? 1;
           break;
       }
     }

@@ -7,13 +7,16 @@ import type { FastifyReply } from 'fastify';
  *      search_after (a JSON array of the last row's sort values) and the pinned start/end;
  *  (C) insights bodies {start, end, limit, page, total, results}.
  * `loop` simulates a broken server: (B) `next` repeats the current page, (A)/(C) always claim another page.
+ * `overlap` simulates data moving between page requests (A, B): a page after the first starts with that many of
+ * the previous page's last rows again, so a client sees them twice (nothing is lost).
  */
 
-export function pageForm<T>(reply: FastifyReply, items: readonly T[], page: number, limit: number, loop: boolean): T[] {
+export function pageForm<T>(reply: FastifyReply, items: readonly T[], page: number, limit: number, loop: boolean, overlap = 0): T[] {
   const total = loop ? Math.max(items.length, page * limit + 1) : items.length;
   reply.header('X-Page-Limit', String(limit)).header('X-Page-Page', String(page)).header('X-Page-Total', String(total));
   const from = loop ? 0 : (page - 1) * limit;
-  return items.slice(from, from + limit);
+  const rows = items.slice(from, from + limit);
+  return overlap > 0 && from > 0 && rows.length > 0 ? [...items.slice(Math.max(0, from - overlap), from), ...rows] : rows;
 }
 
 export interface InsightsPage<T> {
@@ -51,6 +54,7 @@ export interface SearchRequest {
   pinned: Record<string, string>;
   descending?: boolean;
   loop?: boolean;
+  overlap?: number;
 }
 
 export interface SearchPage<T> {
@@ -78,9 +82,10 @@ export function searchForm<T>(rows: readonly T[], keyOf: (row: T) => SortKey, re
     from = lo;
   }
   const results = ordered.slice(from, from + req.limit);
-  const out: SearchPage<T> = { total: rows.length, limit: req.limit, results };
+  const served = results.length;
+  const out: SearchPage<T> = { total: rows.length, limit: req.limit, results: req.overlap && from > 0 && served > 0 ? [...ordered.slice(Math.max(0, from - req.overlap), from), ...results] : results };
   // A looping server claims more even on the last page.
-  const more = req.loop === true || from + results.length < ordered.length;
+  const more = req.loop === true || from + served < ordered.length;
   if (more && results.length > 0) {
     const cursor = req.loop ? req.query.search_after : JSON.stringify(keyOf(results[results.length - 1]!));
     const params = new URLSearchParams();

@@ -19,13 +19,13 @@ export function registerOrgRoutes(app: FastifyInstance, sim: Simulator): void {
   app.get('/api/v1/orgs/:org_id/sites', async (req, reply) => {
     if (!checkOrg(sim, req, reply)) return reply;
     const q = queryOf(req);
-    return pageForm(reply, sim.org.sites, parsePage(q.page), parseLimit(q.limit, 100), req.simFlags.loop).map((s) => siteView(sim.org, s));
+    return pageForm(reply, sim.org.sites, parsePage(q.page), parseLimit(q.limit, 100), req.simFlags.loop, req.simFlags.overlap).map((s) => siteView(sim.org, s));
   });
 
   app.get('/api/v1/orgs/:org_id/sitegroups', async (req, reply) => {
     if (!checkOrg(sim, req, reply)) return reply;
     const q = queryOf(req);
-    return pageForm(reply, sitegroupViews(sim.org), parsePage(q.page), parseLimit(q.limit, 100), req.simFlags.loop);
+    return pageForm(reply, sitegroupViews(sim.org), parsePage(q.page), parseLimit(q.limit, 100), req.simFlags.loop, req.simFlags.overlap);
   });
 
   app.get('/api/v1/orgs/:org_id/inventory', async (req, reply) => {
@@ -33,13 +33,13 @@ export function registerOrgRoutes(app: FastifyInstance, sim: Simulator): void {
     const q = queryOf(req);
     const types = listParam(q.type);
     const macs = listParam(q.mac);
-    const gateways = sim.org.gateways.filter((g) =>
+    const gateways = sim.org.gateways.filter((g) => sim.gatewayLive(g.index) &&
       (types === undefined || types.includes('gateway')) &&
       (q.site_id === undefined || sim.org.sites[g.siteIndex]!.id === q.site_id) &&
       (macs === undefined || macs.includes(g.mac)) &&
       (q.model === undefined || g.model === q.model));
     const s = sim.engine.ctx.state;
-    return pageForm(reply, gateways, parsePage(q.page), parseLimit(q.limit, 100), req.simFlags.loop)
+    return pageForm(reply, gateways, parsePage(q.page), parseLimit(q.limit, 100), req.simFlags.loop, req.simFlags.overlap)
       .map((g) => inventoryView(sim.org, g, s.connected[g.index] === 1));
   });
 
@@ -52,11 +52,11 @@ export function registerOrgRoutes(app: FastifyInstance, sim: Simulator): void {
     const status = q.status ?? 'all';
     const macs = listParam(q.mac);
     const s = sim.engine.ctx.state;
-    const gateways = type === 'gateway' || type === 'all' ? sim.org.gateways.filter((g) =>
+    const gateways = type === 'gateway' || type === 'all' ? sim.org.gateways.filter((g) => sim.gatewayLive(g.index) &&
       (status === 'all' || (status === 'connected') === (s.connected[g.index] === 1)) &&
       (q.site_id === undefined || sim.org.sites[g.siteIndex]!.id === q.site_id) &&
       (macs === undefined || macs.includes(g.mac))) : [];
     const now = sim.engine.now;
-    return pageForm(reply, gateways, parsePage(q.page), parseLimit(q.limit, 100), req.simFlags.loop).map((g) => gatewayStatsView(sim.engine, g, now));
+    return pageForm(reply, gateways, parsePage(q.page), parseLimit(q.limit, 100), req.simFlags.loop, req.simFlags.overlap).map((g) => gatewayStatsView(sim.engine, g, now));
   });
 }

@@ -5,15 +5,16 @@ import { alarmRow, eventRow } from '../views/activity.js';
 import { peerPathRow } from '../views/peers.js';
 import { lanPortRows, wanPortRow } from '../views/ports.js';
 import { searchForm, type SearchRequest } from './pagination.js';
+import type { SimRequestFlags } from './types.js';
 import { checkOrg, queryOf, type Query } from './route-kit.js';
 import { BadRequest, listParam, parseLimit, resolveWindow } from './window.js';
 
 /** The search endpoints (pagination form B): ports, VPN peer paths, alarms, device events. */
 export function registerSearchRoutes(app: FastifyInstance, sim: Simulator): void {
   const org = sim.org;
-  const request = (path: string, q: Query, start: number, end: number, loop: boolean): SearchRequest => ({
+  const request = (path: string, q: Query, start: number, end: number, flags: SimRequestFlags): SearchRequest => ({
     path, query: q, limit: parseLimit(q.limit, 100), pinned: { start: String(start), end: String(end) },
-    descending: q.sort === '-timestamp', loop,
+    descending: q.sort === '-timestamp', loop: flags.loop, overlap: flags.overlap ?? 0,
   });
 
   app.get('/api/v1/orgs/:org_id/stats/ports/search', async (req, reply) => {
@@ -31,7 +32,7 @@ export function registerSearchRoutes(app: FastifyInstance, sim: Simulator): void
     const refs: Ref[] = [];
     if (wantGateways) {
       for (const gw of org.gateways) {
-        if (macs && !macs.includes(gw.mac)) continue;
+        if ((macs && !macs.includes(gw.mac)) || !sim.gatewayLive(gw.index)) continue;
         const ports: Ref[] = [
           ...gw.wanPortIndexes.map((p) => ({ gw, portId: org.wanPorts[p]!.portId, wan: p })),
           ...gw.lanPorts.map((l) => ({ gw, portId: l.portId, wan: -1 })),
@@ -47,7 +48,7 @@ export function registerSearchRoutes(app: FastifyInstance, sim: Simulator): void
         }
       }
     }
-    const page = searchForm(refs, (r) => [r.gw.mac, r.portId], request(req.url.split('?')[0]!, q, Math.floor(w.start), Math.floor(w.end), req.simFlags.loop));
+    const page = searchForm(refs, (r) => [r.gw.mac, r.portId], request(req.url.split('?')[0]!, q, Math.floor(w.start), Math.floor(w.end), req.simFlags));
     const results = page.results.map((r) => (r.wan >= 0 ? wanPortRow(sim.engine, org.wanPorts[r.wan]!)
       : lanPortRows(sim.engine, r.gw).find((row) => row.port_id === r.portId)!));
     return { start: Math.floor(w.start), end: Math.floor(w.end), limit: page.limit, total: page.total, ...(page.next ? { next: page.next } : {}), results };
@@ -62,12 +63,13 @@ export function registerSearchRoutes(app: FastifyInstance, sim: Simulator): void
     const types = listParam(q.type);
     const paths = org.peerPaths.filter((p) => {
       const spoke = org.wanPorts[p.wanPortIndex]!;
-      return (!macs || macs.includes(org.gateways[spoke.gatewayIndex]!.mac)) &&
+      return sim.gatewayLive(spoke.gatewayIndex) && sim.gatewayLive(org.wanPorts[p.hubPortIndex]!.gatewayIndex) &&
+        (!macs || macs.includes(org.gateways[spoke.gatewayIndex]!.mac)) &&
         (!types || types.includes(p.pathType)) &&
         (q.site_id === undefined || org.sites[spoke.siteIndex]!.id === q.site_id);
     });
     const keyOf = (i: number): [string, number] => [org.gateways[org.wanPorts[org.peerPaths[i]!.wanPortIndex]!.gatewayIndex]!.mac, i];
-    const page = searchForm(paths.map((p) => p.index), keyOf, request(req.url.split('?')[0]!, q, w.start, w.end, req.simFlags.loop));
+    const page = searchForm(paths.map((p) => p.index), keyOf, request(req.url.split('?')[0]!, q, w.start, w.end, req.simFlags));
     return {
       start: w.start, end: w.end, limit: page.limit, total: page.total, ...(page.next ? { next: page.next } : {}),
       results: page.results.map((i) => peerPathRow(sim.engine, org.peerPaths[i]!, now)),
@@ -83,11 +85,11 @@ export function registerSearchRoutes(app: FastifyInstance, sim: Simulator): void
     const siteIds = listParam(q.site_id);
     const types = listParam(q.type);
     const statuses = listParam(q.status);
-    const rows = sim.engine.ctx.alarms.overlapping(start, end).map((a) => alarmRow(org, a)).filter((r) =>
+    const rows = sim.engine.ctx.alarms.overlapping(start, end).filter((a) => sim.gatewayLive(a.gatewayIndex, a.timestamp)).map((a) => alarmRow(org, a)).filter((r) =>
       (!siteIds || siteIds.includes(String(r.site_id))) && (!types || types.includes(String(r.type))) &&
       (q.group === undefined || r.group === q.group) && (q.severity === undefined || r.severity === q.severity) &&
       (!statuses || statuses.includes(String(r.status))) && (q.acked === undefined || String(r.acked) === q.acked));
-    const page = searchForm(rows, (r) => [Number(r.timestamp) * 1000, String(r.id)], request(req.url.split('?')[0]!, q, start, end, req.simFlags.loop));
+    const page = searchForm(rows, (r) => [Number(r.timestamp) * 1000, String(r.id)], request(req.url.split('?')[0]!, q, start, end, req.simFlags));
     return { start, end, limit: page.limit, total: page.total, ...(page.next ? { next: page.next } : {}), results: page.results };
   });
 
@@ -102,11 +104,11 @@ export function registerSearchRoutes(app: FastifyInstance, sim: Simulator): void
     const types = listParam(q.type);
     const macs = listParam(q.mac);
     const events = deviceTypes.includes('gateway') || deviceTypes.includes('all')
-      ? sim.engine.ctx.events.range(w.start, w.end).filter((e) =>
+      ? sim.engine.ctx.events.range(w.start, w.end).filter((e) => sim.gatewayLive(e.gatewayIndex, e.timestamp) &&
         (!types || types.includes(e.type)) && (!macs || macs.includes(org.gateways[e.gatewayIndex]!.mac)) &&
         (q.site_id === undefined || org.sites[e.siteIndex]!.id === q.site_id))
       : [];
-    const page = searchForm(events, (e) => [Math.round(e.timestamp * 1000), e.seq], request(req.url.split('?')[0]!, q, w.start, w.end, req.simFlags.loop));
+    const page = searchForm(events, (e) => [Math.round(e.timestamp * 1000), e.seq], request(req.url.split('?')[0]!, q, w.start, w.end, req.simFlags));
     return {
       start: w.start, end: w.end, limit: page.limit, total: page.total, ...(page.next ? { next: page.next } : {}),
       results: page.results.map((e) => eventRow(org, e)),

@@ -3,6 +3,8 @@ import type { FaultKind } from './faults.js';
 /** Per-request flags the guard sets for handlers and the onSend hook. */
 export interface SimRequestFlags {
   loop: boolean;
+  /** page_overlap: every page after the first starts with this many of the previous page's last rows again (data moved). */
+  overlap?: number;
   bodyFault?: Extract<FaultKind, 'malformed_json' | 'truncated_body'>;
 }
 

@@ -1,0 +1,74 @@
+import type { Logger } from '../log.js';
+import { FAMILY_CATALOGUES } from '../families/registry.js';
+import { LiveCounters } from '../metrics/counter-liveness.js';
+import type { FamilyCatalogue } from '../metrics/types.js';
+import type { FamilyKey, Store } from '../store/types.js';
+import { decodeLabels } from './counters.js';
+
+/**
+ * Stored counters are pruned when what they count has been gone for this long (a decommissioned gateway, a
+ * port no longer WAN, an org removed from the configuration). Long enough to outlast any outage or maintenance
+ * (a thing back within it resumes its total, so the counter stays monotonic); short enough that Redis does not
+ * grow with every gateway ever seen. A thing back after it restarts at 0, which Prometheus reads as a reset.
+ */
+export const COUNTER_RETENTION_MS = 7 * 24 * 60 * 60 * 1000;
+
+/** The catalogue of a family whose metrics include stored counters, or null. */
+function countersCatalogue(family: string): FamilyCatalogue<unknown> | null {
+  const catalogue = FAMILY_CATALOGUES.find((c) => c.family === family) as FamilyCatalogue<unknown> | undefined;
+  return catalogue?.counters?.length ? catalogue : null;
+}
+
+/** What one pass marked live and pruned. */
+export interface RetentionPass {
+  readonly live: number;
+  readonly pruned: number;
+}
+
+/**
+ * After a family of one org published: marks live the stored counter fields the exporter renders from this
+ * snapshot (the renderer's own rule: src/metrics/counter-liveness.ts, so "kept" and "shown" never disagree),
+ * then prunes the fields of the family's counter groups unmarked for `retentionMs`. Fields of other orgs are
+ * marked by their own cycles. Null for a family without stored counters or without a snapshot.
+ */
+export async function keepLiveCounters(
+  store: Store, key: FamilyKey, retentionMs: number, catalogue: FamilyCatalogue<unknown> | null = countersCatalogue(key.family),
+): Promise<RetentionPass | null> {
+  if (!catalogue?.counters?.length) return null;
+  const snap = await store.readSnapshot(key);
+  if (!snap) return null;
+  const defs = catalogue.counters ?? [];
+  const live = new LiveCounters(defs, catalogue.groups);
+  for (const page of snap.pages) {
+    for (const raw of JSON.parse(page) as unknown[]) {
+      const parsed = catalogue.schema.safeParse(raw);
+      if (!parsed.success) continue;
+      const row = { ...(parsed.data as object), org_id: key.orgId } as never;
+      for (const [g, group] of catalogue.groups.entries()) {
+        if (!group.select || group.select(row)) live.add(g, group.labelValues(row));
+      }
+    }
+  }
+  let marked = 0;
+  for (const [c, def] of defs.entries()) {
+    const fields = Object.keys(await store.readCounters(def.group)).filter((field) => {
+      const labels = decodeLabels(field);
+      return labels !== null && def.labels.every((l) => l in labels) && live.isLive(c, labels);
+    });
+    await store.touchCounters(def.group, fields);
+    marked += fields.length;
+  }
+  let pruned = 0;
+  for (const group of new Set(defs.map((d) => d.group))) pruned += await store.pruneCounters(group, retentionMs);
+  return { live: marked, pruned };
+}
+
+/** keepLiveCounters for the cycle: a failure is logged, never fails the collection (retention can wait a cycle). */
+export async function keepLiveCountersLogged(store: Store, key: FamilyKey, retentionMs: number, log: Logger): Promise<void> {
+  try {
+    const pass = await keepLiveCounters(store, key, retentionMs);
+    if (pass && pass.pruned > 0) log.info({ pruned: pass.pruned, retentionMs }, 'pruned stored counter series gone longer than the retention');
+  } catch (err) {
+    log.warn({ err }, 'could not mark or prune stored counters; retried next cycle');
+  }
+}
