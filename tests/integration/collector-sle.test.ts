@@ -1,12 +1,12 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, inject, it } from 'vitest';
 import { prepareCollector, type PreparedCollector } from '../../src/collect/collector.js';
 import { runCycle, type CycleDeps } from '../../src/collect/cycle.js';
-import { sleDetailsFamily } from '../../src/collect/families/sle-details.js';
-import { sleFamily, WAN_SLES } from '../../src/collect/families/sle.js';
+import { sleDetailsFamily } from '../../src/families/sle-details/collect.js';
+import { sleFamily, WAN_SLES } from '../../src/families/sle/collect.js';
 import type { Family } from '../../src/collect/family.js';
 import type { SleDetailsRecord, SleRecord } from '../../src/collect/records.js';
 import { loadConfig } from '../../src/config/index.js';
-import { sleDetailsCatalogue } from '../../src/metrics/catalogue/sle-details.js';
+import { sleDetailsCatalogue } from '../../src/families/sle-details/catalogue.js';
 import { renderFamily } from '../../src/metrics/exposition.js';
 import type { Endpoint, MistApi } from '../../src/mist/types.js';
 import type { Store } from '../../src/store/types.js';

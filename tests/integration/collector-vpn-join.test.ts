@@ -1,8 +1,8 @@
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { circuitsFamily } from '../../src/collect/families/circuits.js';
-import { gatewaysFamily } from '../../src/collect/families/gateways.js';
-import { vpnPeersFamily } from '../../src/collect/families/vpn-peers.js';
-import { wanPortsFamily } from '../../src/collect/families/wan-ports.js';
+import { circuitsFamily } from '../../src/families/circuits/collect.js';
+import { gatewaysFamily } from '../../src/families/gateways/collect.js';
+import { vpnPeersFamily } from '../../src/families/vpn-peers/collect.js';
+import { wanPortsFamily } from '../../src/families/wan-ports/collect.js';
 import type { Family } from '../../src/collect/family.js';
 import type { VpnPathRecord, WanPortRecord } from '../../src/collect/records.js';
 import { startExporter, type RunningExporter } from '../../src/server/exporter.js';

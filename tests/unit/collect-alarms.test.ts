@@ -6,7 +6,7 @@ import { runCycle } from '../../src/collect/cycle.js';
 import {
   activeAlarms, ALARM_LOOKBACK_SECONDS, ALARM_OPEN_RETENTION_SECONDS, ALARM_OVERLAP_SECONDS, alarmsFamily, alarmsWindowStart, mapAlarm, mergeAlarms, readAlarmsState,
   type AlarmIn, type AlarmsState,
-} from '../../src/collect/families/alarms.js';
+} from '../../src/families/alarms/collect.js';
 import type { AlarmRecord, AlarmsRecord } from '../../src/collect/records.js';
 import { MemoryStore } from '../../src/store/memory.js';
 import { alarmWalks, specAlarmSteps } from '../fixtures/records/openapi-activity.js';

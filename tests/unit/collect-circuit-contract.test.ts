@@ -1,12 +1,12 @@
 import { describe, expect, it } from 'vitest';
 import { circuitTerms } from '../../src/collect/circuit-contract.js';
 import { assignRoles, DEFAULT_CIRCUIT_ROLES, parseCircuitRoles } from '../../src/collect/circuit-roles.js';
-import { circuitsFamily, deriveCircuits, type CircuitPort } from '../../src/collect/families/circuits.js';
+import { circuitsFamily, deriveCircuits, type CircuitPort } from '../../src/families/circuits/collect.js';
 import { defaultFamilySettings, type FamilyContext } from '../../src/collect/family.js';
 import type { CircuitRecord, CircuitsRecord, SiteRecord, WanPortRecord } from '../../src/collect/records.js';
 import { matchInventory } from '../../src/inventory/match.js';
 import type { Inventory, InventoryEntry } from '../../src/inventory/types.js';
-import { circuitsCatalogue } from '../../src/metrics/catalogue/circuits.js';
+import { circuitsCatalogue } from '../../src/families/circuits/catalogue.js';
 import { renderFamily } from '../../src/metrics/exposition.js';
 import type { MistApi } from '../../src/mist/types.js';
 import { captureLog } from '../support/redis-store.js';

@@ -5,7 +5,7 @@ import { decodeLabels, encodeLabels, WAN_PORT_ACTIVE_CHANGES, WAN_PORT_FAILOVERS
 import type { GatewayActive } from '../../src/collect/failovers.js';
 import {
   activeCircuit, circuitsFamily, deriveCircuits, MissingInput, type CircuitPath, type CircuitPort,
-} from '../../src/collect/families/circuits.js';
+} from '../../src/families/circuits/collect.js';
 import type { FamilyContext, FamilyPage } from '../../src/collect/family.js';
 import type { CircuitGatewayRecord, CircuitRecord, CircuitsRecord, WanPortRecord } from '../../src/collect/records.js';
 import type { MistApi } from '../../src/mist/types.js';

@@ -6,7 +6,7 @@ import { runCycle } from '../../src/collect/cycle.js';
 import {
   applyEvents, EVENT_HISTORY_SECONDS, EVENT_OVERLAP_SECONDS, eventKey, eventsFamily, GATEWAY_EVENT_TYPES, PORT_RETENTION_SECONDS, readEventsState,
   type EventIn, type EventsState,
-} from '../../src/collect/families/events.js';
+} from '../../src/families/events/collect.js';
 import type { EventsRecord, PortFlapRecord } from '../../src/collect/records.js';
 import { searchGatewayEvents } from '../../src/mist/endpoints.js';
 import { validateRecords } from '../../src/mist/validate.js';

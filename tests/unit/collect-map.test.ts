@@ -1,8 +1,8 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { mapGateway, wanInterfaces, type GatewayStatsIn } from '../../src/collect/families/gateways.js';
-import { mapSite } from '../../src/collect/families/sites.js';
-import { mapWanPort, wanNamesFrom } from '../../src/collect/families/wan-ports.js';
+import { mapGateway, wanInterfaces, type GatewayStatsIn } from '../../src/families/gateways/collect.js';
+import { mapSite } from '../../src/families/sites/collect.js';
+import { mapWanPort, wanNamesFrom } from '../../src/families/wan-ports/collect.js';
 import { regionOf } from '../../src/collect/regions.js';
 
 const FIXTURES = new URL('../../../shared/mist-openapi/fixtures/', import.meta.url);

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import {
   classifierRecords, degradedShare, detailsRecord, gatewayRecords, interfaceRecords, thresholdRecord, type DegradedPair,
-} from '../../src/collect/families/sle-details.js';
+} from '../../src/families/sle-details/collect.js';
 import { SleDetailsRecordSchema } from '../../src/collect/records.js';
 import {
   ImpactedGatewaysSchema, ImpactedInterfacesSchema, SleSummaryTrendSchema, SleThresholdSchema,

@@ -3,7 +3,7 @@ import { defaultFamilySettings } from '../../src/collect/family.js';
 import {
   CALLS_PER_PAIR, carryForward, degradedPairs, MAX_CARRIED_CYCLES, planPolls, sleDetailsFamily, THRESHOLD_REFRESH_CYCLES, thresholdNeeded,
   type DegradedPair,
-} from '../../src/collect/families/sle-details.js';
+} from '../../src/families/sle-details/collect.js';
 import type { FamilyContext } from '../../src/collect/family.js';
 import type { SleDetailsRecord, SleRecord } from '../../src/collect/records.js';
 import { ConfigError, loadConfig } from '../../src/config/index.js';

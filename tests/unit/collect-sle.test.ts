@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { mapSiteSle, mapWorstSites, sleFamily, WAN_SLES } from '../../src/collect/families/sle.js';
+import { mapSiteSle, mapWorstSites, sleFamily, WAN_SLES } from '../../src/families/sle/collect.js';
 import type { OrgSize } from '../../src/collect/family.js';
 import { SleRecordSchema } from '../../src/collect/records.js';
 import { getWorstSites } from '../../src/mist/endpoints.js';

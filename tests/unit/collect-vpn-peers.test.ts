@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import {
   DUPLICATE_PATH, mapVpnPath, mapVpnPathRows, upSince, vpnPeersFamily, type PeerPathIn,
-} from '../../src/collect/families/vpn-peers.js';
+} from '../../src/families/vpn-peers/collect.js';
 import type { OrgSize } from '../../src/collect/family.js';
 import { VpnPathRecordSchema } from '../../src/collect/records.js';
 import { PeerPathSchema } from '../../src/mist/schemas/peers.js';

@@ -1,6 +1,6 @@
-import { alarmsFamily } from '../../collect/families/alarms.js';
-import { alarmsCatalogue } from '../../metrics/catalogue/alarms.js';
 import { defineFamily } from '../define.js';
+import { alarmsCatalogue } from './catalogue.js';
+import { alarmsFamily } from './collect.js';
 import { alarmsRecords } from './records.js';
 
 export const alarms = defineFamily({

@@ -1,6 +1,6 @@
-import { circuitsFamily } from '../../collect/families/circuits.js';
-import { circuitsCatalogue } from '../../metrics/catalogue/circuits.js';
 import { defineFamily } from '../define.js';
+import { circuitsCatalogue } from './catalogue.js';
+import { circuitsFamily } from './collect.js';
 import { circuitsRecords } from './records.js';
 
 export const circuits = defineFamily({

@@ -1,6 +1,6 @@
-import { eventsFamily } from '../../collect/families/events.js';
-import { eventsCatalogue } from '../../metrics/catalogue/events.js';
 import { defineFamily } from '../define.js';
+import { eventsCatalogue } from './catalogue.js';
+import { eventsFamily } from './collect.js';
 import { eventsRecords } from './records.js';
 
 export const events = defineFamily({

@@ -1,7 +1,7 @@
-import { gatewaysFamily } from '../../collect/families/gateways.js';
-import { gatewaysCatalogue } from '../../metrics/catalogue/gateways.js';
 import { listInventory } from '../../mist/endpoints.js';
 import { defineFamily, sizeProbe } from '../define.js';
+import { gatewaysCatalogue } from './catalogue.js';
+import { gatewaysFamily } from './collect.js';
 import { gatewaysRecords } from './records.js';
 
 export const gateways = defineFamily({

@@ -1,6 +1,6 @@
-import { orgFamily } from '../../collect/families/org.js';
-import { orgCatalogue } from '../../metrics/catalogue/sites.js';
 import { defineFamily } from '../define.js';
+import { orgCatalogue } from './catalogue.js';
+import { orgFamily } from './collect.js';
 import { orgRecords } from './records.js';
 
 export const org = defineFamily({

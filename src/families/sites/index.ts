@@ -1,7 +1,7 @@
-import { sitesFamily } from '../../collect/families/sites.js';
-import { sitesCatalogue } from '../../metrics/catalogue/sites.js';
 import { listSitegroups, listSites } from '../../mist/endpoints.js';
 import { defineFamily, sizeProbe } from '../define.js';
+import { sitesCatalogue } from './catalogue.js';
+import { sitesFamily } from './collect.js';
 import { sitesRecords } from './records.js';
 
 export const sites = defineFamily({

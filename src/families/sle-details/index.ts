@@ -1,6 +1,6 @@
-import { sleDetailsFamily } from '../../collect/families/sle-details.js';
-import { sleDetailsCatalogue } from '../../metrics/catalogue/sle-details.js';
 import { defineFamily } from '../define.js';
+import { sleDetailsCatalogue } from './catalogue.js';
+import { sleDetailsFamily } from './collect.js';
 import { sleDetailsRecords } from './records.js';
 
 export const sleDetails = defineFamily({

@@ -1,6 +1,6 @@
-import { sleFamily } from '../../collect/families/sle.js';
-import { sleCatalogue } from '../../metrics/catalogue/sle.js';
 import { defineFamily } from '../define.js';
+import { sleCatalogue } from './catalogue.js';
+import { sleFamily } from './collect.js';
 import { sleRecords } from './records.js';
 
 export const sle = defineFamily({

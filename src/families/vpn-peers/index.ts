@@ -1,7 +1,7 @@
-import { vpnPeersFamily } from '../../collect/families/vpn-peers.js';
-import { vpnPeersCatalogue } from '../../metrics/catalogue/vpn-peers.js';
 import { searchVpnPeers } from '../../mist/endpoints.js';
 import { defineFamily, sizeProbe } from '../define.js';
+import { vpnPeersCatalogue } from './catalogue.js';
+import { vpnPeersFamily } from './collect.js';
 import { vpnPeersRecords } from './records.js';
 
 export const vpnPeers = defineFamily({

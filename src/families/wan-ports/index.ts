@@ -1,7 +1,7 @@
-import { wanPortsFamily } from '../../collect/families/wan-ports.js';
-import { wanPortsCatalogue } from '../../metrics/catalogue/wan-ports.js';
 import { searchGatewayPorts } from '../../mist/endpoints.js';
 import { defineFamily, sizeProbe } from '../define.js';
+import { wanPortsCatalogue } from './catalogue.js';
+import { wanPortsFamily } from './collect.js';
 import { wanPortsRecords } from './records.js';
 
 export const wanPorts = defineFamily({

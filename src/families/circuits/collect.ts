@@ -1,15 +1,15 @@
 import type { z } from 'zod';
 import { matchInventory } from '../../inventory/match.js';
 import type { CircuitContract } from '../../inventory/types.js';
-import { circuitTerms, inventoryRecords, pinnedRoles, unmatchedSignature } from '../circuit-contract.js';
-import { assignRoles, comparePortIds, PRIMARY, roleRanker, type CircuitRoleRule } from '../circuit-roles.js';
-import { countFailovers, CircuitsStateSchema, type CircuitsState, type GatewayActive, type PortTransition } from '../failovers.js';
-import { PAGE_LIMIT, withFinal, type Family, type FamilyPage } from '../family.js';
+import { circuitTerms, inventoryRecords, pinnedRoles, unmatchedSignature } from '../../collect/circuit-contract.js';
+import { assignRoles, comparePortIds, PRIMARY, roleRanker, type CircuitRoleRule } from '../../collect/circuit-roles.js';
+import { countFailovers, CircuitsStateSchema, type CircuitsState, type GatewayActive, type PortTransition } from '../../collect/failovers.js';
+import { PAGE_LIMIT, withFinal, type Family, type FamilyPage } from '../../collect/family.js';
 import { portKey } from '../../inventory/match.js';
 import {
   CircuitsRecordSchema, EventsRecordSchema, SiteRecordSchema, VpnPathRecordSchema, WanPortRecordSchema,
   type CircuitGatewayRecord, type CircuitRecord, type CircuitsRecord, type VpnPathRecord, type WanPortRecord,
-} from '../records.js';
+} from '../../collect/records.js';
 
 export type CircuitPort = Pick<WanPortRecord, 'site_id' | 'mac' | 'port_id' | 'wan_name' | 'wan_type' | 'up' | 'speed_bytes_per_second'>;
 export type CircuitPath = Pick<VpnPathRecord, 'mac' | 'port_id' | 'up' | 'is_active'>;

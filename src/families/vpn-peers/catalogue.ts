@@ -1,5 +1,5 @@
 import { VpnPathRecordSchema, type VpnPathRecord } from '../../collect/records.js';
-import type { FamilyCatalogue, WithOrg } from '../types.js';
+import type { FamilyCatalogue, WithOrg } from '../../metrics/types.js';
 
 type R = WithOrg<VpnPathRecord>;
 const SRC = 'GET /api/v1/orgs/{org_id}/stats/vpn_peers/search';

@@ -1,5 +1,5 @@
 import { SleRecordSchema, type SleRecord } from '../../collect/records.js';
-import type { FamilyCatalogue, WithOrg } from '../types.js';
+import type { FamilyCatalogue, WithOrg } from '../../metrics/types.js';
 
 type R = WithOrg<SleRecord>;
 const SRC = 'GET /api/v1/orgs/{org_id}/insights/sites-sle (sle=wan, duration=1h)';

@@ -2,7 +2,7 @@ import { COUNTER_LABELS, WAN_PORT_ACTIVE_CHANGES, WAN_PORT_FAILOVERS } from '../
 import {
   CircuitsRecordSchema, type CircuitGatewayRecord, type CircuitInventoryRecord, type CircuitRecord, type CircuitsRecord, type CircuitUnmatchedRecord,
 } from '../../collect/records.js';
-import type { FamilyCatalogue, WithOrg } from '../types.js';
+import type { FamilyCatalogue, WithOrg } from '../../metrics/types.js';
 
 type R = WithOrg<CircuitsRecord>;
 const FROM = 'Derived from GET /api/v1/orgs/{org_id}/stats/ports/search (WAN ports, wan_name from stats/devices if_stat) and stats/vpn_peers/search (field is_active)';

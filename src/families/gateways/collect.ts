@@ -1,6 +1,6 @@
 import { listGatewayStats, listInventory } from '../../mist/endpoints.js';
-import { pagesFor, prefetchThenWalk, sizeOf, type Family } from '../family.js';
-import type { GatewayRecord, GatewayWanInterface } from '../records.js';
+import { pagesFor, prefetchThenWalk, sizeOf, type Family } from '../../collect/family.js';
+import type { GatewayRecord, GatewayWanInterface } from '../../collect/records.js';
 
 export interface IfStatIn {
   readonly port_id?: string | null | undefined;

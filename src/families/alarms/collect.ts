@@ -1,8 +1,8 @@
 import { searchAlarms } from '../../mist/endpoints.js';
-import { ALARMS_SEEN, encodeLabels } from '../counters.js';
+import { ALARMS_SEEN, encodeLabels } from '../../collect/counters.js';
 import { z } from 'zod';
-import { pagesFor, readStored, recordPages, sizeOf, walkAll, withFinal, type Family } from '../family.js';
-import { AlarmsRecordSchema, type AlarmRecord, type AlarmsActiveRecord, type AlarmsRecord } from '../records.js';
+import { pagesFor, readStored, recordPages, sizeOf, walkAll, withFinal, type Family } from '../../collect/family.js';
+import { AlarmsRecordSchema, type AlarmRecord, type AlarmsActiveRecord, type AlarmsRecord } from '../../collect/records.js';
 
 /**
  * Alarms (GET /orgs/{org_id}/alarms/search), incremental: the family keeps the alarms it knows (open ones, and

@@ -5,11 +5,11 @@ import {
   type MistImpactedGateways, type MistImpactedInterfaces, type MistSleSummaryTrend, type MistSleThreshold,
 } from '../../mist/schemas/sle.js';
 import { validateRecords } from '../../mist/validate.js';
-import { addDrops, type Family, type FamilyContext } from '../family.js';
+import { addDrops, type Family, type FamilyContext } from '../../collect/family.js';
 import {
   SleDetailsRecordSchema, SleRecordSchema, type SleDetailsPairRecord, type SleDetailsRecord, type SleRecord, type SleThresholdRecord,
-} from '../records.js';
-import { SLE_WINDOW, WAN_SLES, type WanSle } from './sle.js';
+} from '../../collect/records.js';
+import { SLE_WINDOW, WAN_SLES, type WanSle } from '../sle/collect.js';
 
 /**
  * SLE details: for the (site, SLE) pairs whose score in the current `sle` snapshot is below SLE_DEGRADED_THRESHOLD,

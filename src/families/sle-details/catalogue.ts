@@ -1,5 +1,5 @@
 import { SleDetailsRecordSchema, type SleDetailsRecord } from '../../collect/records.js';
-import type { FamilyCatalogue, WithOrg } from '../types.js';
+import type { FamilyCatalogue, WithOrg } from '../../metrics/types.js';
 
 type R = WithOrg<SleDetailsRecord>;
 const SITE_SLE = 'GET /api/v1/sites/{site_id}/sle/site/{site_id}/metric/{sle}';

@@ -1,7 +1,7 @@
 import { searchVpnPeers } from '../../mist/endpoints.js';
-import { addDrops, pagesFor, readStored, sizeOf, type Family } from '../family.js';
-import { GatewayRecordSchema, type VpnPathRecord } from '../records.js';
-import { countUnresolved, resolvePath, wanInterfacesByMac, type PortsByMac, type Unresolved } from './vpn-ports.js';
+import { addDrops, pagesFor, readStored, sizeOf, type Family } from '../../collect/family.js';
+import { GatewayRecordSchema, type VpnPathRecord } from '../../collect/records.js';
+import { countUnresolved, resolvePath, wanInterfacesByMac, type PortsByMac, type Unresolved } from './ports.js';
 
 export interface PeerPathIn {
   readonly site_id?: string | null | undefined;

@@ -1,5 +1,5 @@
 import { GatewayRecordSchema, type GatewayRecord } from '../../collect/records.js';
-import type { FamilyCatalogue, WithOrg } from '../types.js';
+import type { FamilyCatalogue, WithOrg } from '../../metrics/types.js';
 
 type R = WithOrg<GatewayRecord>;
 const SRC = 'GET /api/v1/orgs/{org_id}/stats/devices?type=gateway';

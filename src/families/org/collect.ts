@@ -1,6 +1,6 @@
 import { getOrg } from '../../mist/endpoints.js';
-import type { Family } from '../family.js';
-import type { OrgRecord } from '../records.js';
+import type { Family } from '../../collect/family.js';
+import type { OrgRecord } from '../../collect/records.js';
 
 export interface OrgIn {
   readonly id?: string | undefined;

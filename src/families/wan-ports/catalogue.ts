@@ -1,5 +1,5 @@
 import { WanPortRecordSchema, type WanPortRecord } from '../../collect/records.js';
-import type { FamilyCatalogue, WithOrg } from '../types.js';
+import type { FamilyCatalogue, WithOrg } from '../../metrics/types.js';
 
 type R = WithOrg<WanPortRecord>;
 const SRC = 'GET /api/v1/orgs/{org_id}/stats/ports/search (device_type=gateway, WAN rows)';

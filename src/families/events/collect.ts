@@ -1,8 +1,8 @@
 import { z } from 'zod';
 import { searchGatewayEvents } from '../../mist/endpoints.js';
-import { encodeLabels, GATEWAY_EVENTS, GATEWAY_PORT_FLAPS } from '../counters.js';
-import { readStored, recordPages, walkAll, withFinal, type Family } from '../family.js';
-import { EventsRecordSchema, WanPortRecordSchema, type EventsRecord, type PortFlapRecord, type WanPortRecord } from '../records.js';
+import { encodeLabels, GATEWAY_EVENTS, GATEWAY_PORT_FLAPS } from '../../collect/counters.js';
+import { readStored, recordPages, walkAll, withFinal, type Family } from '../../collect/family.js';
+import { EventsRecordSchema, WanPortRecordSchema, type EventsRecord, type PortFlapRecord, type WanPortRecord } from '../../collect/records.js';
 
 /**
  * Gateway device events (GET /orgs/{org_id}/devices/events/search?device_type=gateway), incremental: each cycle

@@ -1,4 +1,4 @@
-import type { GatewayRecord, GatewayWanInterface, VpnPathRecord } from '../records.js';
+import type { GatewayRecord, GatewayWanInterface, VpnPathRecord } from '../../collect/records.js';
 
 /**
  * VPN path ports as port ids. stats/vpn_peers/search names a path's ports by port id on SRX (ipsec) rows and by

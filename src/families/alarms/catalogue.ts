@@ -1,6 +1,6 @@
 import { ALARMS_SEEN, COUNTER_LABELS } from '../../collect/counters.js';
 import { AlarmsRecordSchema, type AlarmsActiveRecord, type AlarmsRecord } from '../../collect/records.js';
-import type { FamilyCatalogue, WithOrg } from '../types.js';
+import type { FamilyCatalogue, WithOrg } from '../../metrics/types.js';
 
 type R = WithOrg<AlarmsRecord>;
 const SRC = 'GET /api/v1/orgs/{org_id}/alarms/search';

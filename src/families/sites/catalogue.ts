@@ -1,5 +1,5 @@
-import { OrgRecordSchema, SiteRecordSchema, type OrgRecord, type SiteRecord } from '../../collect/records.js';
-import type { FamilyCatalogue, WithOrg } from '../types.js';
+import { SiteRecordSchema, type SiteRecord } from '../../collect/records.js';
+import type { FamilyCatalogue, WithOrg } from '../../metrics/types.js';
 
 const coordinate = (v: number | null): string => (v === null ? '' : String(v));
 
@@ -14,21 +14,6 @@ export const sitesCatalogue: FamilyCatalogue<SiteRecord> = {
       metrics: [
         { name: 'mist_site_info', type: 'gauge', unit: 'info', value: () => 1,
           help: 'Site metadata, value 1: name, region (from the site groups named as regions; "unknown" without one), country, timezone, coordinates (GET /api/v1/orgs/{org_id}/sites and /sitegroups). Cached by the collector (sites family).' },
-      ],
-    },
-  ],
-};
-
-export const orgCatalogue: FamilyCatalogue<OrgRecord> = {
-  family: 'org',
-  schema: OrgRecordSchema,
-  groups: [
-    {
-      labels: ['org_id', 'org_name'],
-      labelValues: (r) => [r.org_id, r.name],
-      metrics: [
-        { name: 'mist_org_info', type: 'gauge', unit: 'info', value: () => 1,
-          help: 'Org metadata, value 1: its name (GET /api/v1/orgs/{org_id}). Cached by the collector (org family).' },
       ],
     },
   ],

@@ -1,6 +1,6 @@
 import { searchGatewayPorts } from '../../mist/endpoints.js';
-import { pagesFor, sizeOf, type Family } from '../family.js';
-import { GatewayRecordSchema, type GatewayRecord, type WanPortRecord } from '../records.js';
+import { pagesFor, sizeOf, type Family } from '../../collect/family.js';
+import { GatewayRecordSchema, type GatewayRecord, type WanPortRecord } from '../../collect/records.js';
 
 export interface PortIn {
   readonly site_id: string;
