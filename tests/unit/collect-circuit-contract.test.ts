@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { circuitTerms } from '../../src/collect/circuit-contract.js';
+import { circuitTerms } from '../../src/families/circuits/contract.js';
 import { assignRoles, DEFAULT_CIRCUIT_ROLES, parseCircuitRoles } from '../../src/collect/circuit-roles.js';
 import { circuitsFamily, deriveCircuits, type CircuitPort } from '../../src/families/circuits/collect.js';
 import { defaultFamilySettings, type FamilyContext } from '../../src/collect/family.js';

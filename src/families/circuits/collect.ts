@@ -1,9 +1,9 @@
 import type { z } from 'zod';
 import { matchInventory } from '../../inventory/match.js';
 import type { CircuitContract } from '../../inventory/types.js';
-import { circuitTerms, inventoryRecords, pinnedRoles, unmatchedSignature } from '../../collect/circuit-contract.js';
+import { circuitTerms, inventoryRecords, pinnedRoles, unmatchedSignature } from './contract.js';
 import { assignRoles, comparePortIds, PRIMARY, roleRanker, type CircuitRoleRule } from '../../collect/circuit-roles.js';
-import { countFailovers, CircuitsStateSchema, type CircuitsState, type GatewayActive, type PortTransition } from '../../collect/failovers.js';
+import { countFailovers, CircuitsStateSchema, type CircuitsState, type GatewayActive, type PortTransition } from './failovers.js';
 import { PAGE_LIMIT, withFinal, type Family, type FamilyPage } from '../../collect/family.js';
 import { portKey } from '../../inventory/match.js';
 import {
