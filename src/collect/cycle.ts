@@ -1,9 +1,10 @@
 import { randomBytes } from 'node:crypto';
 import type { Logger } from '../log.js';
+import { decodeCursor, encodeCursor } from '../mist/paginate.js';
 import type { Cursor, MistApi } from '../mist/types.js';
 import type { FamilyKey, Store } from '../store/types.js';
 import { COUNTER_RETENTION_MS, keepLiveCountersLogged } from './counter-retention.js';
-import { addDrops, countDrops, type Family, type FamilyContext, type FamilySettings } from './family.js';
+import { addDrops, countDrops, recordReader, type Family, type FamilyContext, type FamilySettings } from './family.js';
 
 export interface CycleDeps {
   readonly store: Store;
@@ -33,22 +34,14 @@ export function ttlFor(intervalSeconds: number): number {
   return intervalSeconds * 3 * 1000;
 }
 
-export function serializeCursor(c: Cursor | null): string | null {
-  return c === null ? null : JSON.stringify(c);
-}
-
-export function parseCursor(s: string | null): Cursor | null {
-  if (s === null) return null;
+/** A staged walk's cursor, or null (start over) when it is unreadable: the walk is not resumed then. */
+function stagedCursor(text: string | null, log: Logger): Cursor | null {
   try {
-    const v: unknown = JSON.parse(s);
-    if (v && typeof v === 'object') {
-      if ('page' in v && typeof v.page === 'number') return { page: v.page };
-      if ('next' in v && typeof v.next === 'string') return { next: v.next };
-    }
-  } catch {
-    // unreadable cursor: start over
+    return decodeCursor(text);
+  } catch (err) {
+    log.warn({ error: describe(err) }, 'staged cursor unreadable: the walk starts over');
+    return null;
   }
-  return null;
 }
 
 /**
@@ -65,7 +58,8 @@ export async function runCycle(
   const ttl = ttlFor(intervalSeconds);
   const log = deps.log.child({ family: family.name, orgId });
   const staged = family.resumable === false ? null : await deps.store.staging(key);
-  const resumable = staged !== null && staged.cursor !== null && started - staged.startedAt < intervalSeconds * 1000;
+  const from = staged === null ? null : stagedCursor(staged.cursor, log);
+  const resumable = staged !== null && from !== null && started - staged.startedAt < intervalSeconds * 1000;
   const generation = resumable ? staged.generation : newGeneration(started);
   let index = resumable ? staged.pages : 0;
   let kept = resumable ? staged.recordsKept : 0;
@@ -75,14 +69,16 @@ export async function runCycle(
   else log.info({ generation, pages: index }, 'resuming staged generation');
 
   const counter = { calls: 0 };
+  /** Records of snapshots the family read (ctx.readRecords) that failed their schema: counted with this cycle's drops. */
+  const unreadable: Record<string, number> = {};
   const counterDeltas: Record<string, Record<string, number>> = {};
   const scope = `${orgId}.${family.name}`;
   const ctx: FamilyContext = {
     orgId, api: countingCalls(deps.api, counter), signal, log, settings: deps.settings, callBudget,
-    readRecords: async (name) => {
+    readRecords: recordReader(async (name) => {
       const snap = await deps.store.readSnapshot({ orgId, family: name });
       return snap ? snap.pages.flatMap((p) => JSON.parse(p) as unknown[]) : null;
-    },
+    }, unreadable),
     readState: async () => {
       const raw = await deps.store.readState(key);
       try {
@@ -98,7 +94,7 @@ export async function runCycle(
   let uncountedGapSeconds: number | undefined;
   try {
     await replayCounters(deps.store, key, scope);
-    for await (const page of family.run(ctx, resumable ? parseCursor(staged.cursor) : null)) {
+    for await (const page of family.run(ctx, resumable ? from : null)) {
       for (const [group, fields] of Object.entries(page.counters ?? {})) {
         const into = (counterDeltas[group] ??= {});
         for (const [field, delta] of Object.entries(fields)) into[field] = (into[field] ?? 0) + delta;
@@ -109,9 +105,11 @@ export async function runCycle(
       droppedTotal += countDrops(page.dropped);
       addDrops(dropped, page.dropped);
       await deps.store.putPage(key, generation, index, JSON.stringify(page.records),
-        { cursor: serializeCursor(page.cursor), recordsKept: kept, recordsDropped: droppedTotal }, ttl);
+        { cursor: encodeCursor(page.cursor), recordsKept: kept, recordsDropped: droppedTotal }, ttl);
       index += 1;
     }
+    droppedTotal += countDrops(unreadable);
+    addDrops(dropped, unreadable);
     const durationMs = deps.now() - started;
     await deps.store.publish(key, generation, index, {
       lastAttempt: started, lastSuccess: deps.now(), durationMs, recordsKept: kept, recordsDropped: droppedTotal,

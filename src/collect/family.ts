@@ -1,4 +1,5 @@
 import type { z } from 'zod';
+import { validateStored, type RecordsDecl } from '../families/define-records.js';
 import type { Logger } from '../log.js';
 import type { Cursor, Endpoint, MistApi, Page } from '../mist/types.js';
 import { DEFAULT_CIRCUIT_ROLES, parseCircuitRoles, type CircuitRoleRule } from './circuit-roles.js';
@@ -27,8 +28,12 @@ export interface FamilyContext {
   readonly settings: FamilySettings;
   /** Calls this cycle may make: Infinity, except for budgeted families (the plan's leftover budget). */
   readonly callBudget: number;
-  /** Records of another family's current snapshot of the same org (for joins), or null when none. */
-  readRecords(family: string): Promise<readonly unknown[] | null>;
+  /**
+   * A family's current snapshot of the same org (its own previous one, or another's for a join), validated with
+   * the declaration's schema; null when there is none. Unreadable records are dropped and counted by the cycle
+   * (reason "unreadable <family> record in the store").
+   */
+  readRecords<T>(records: RecordsDecl<T>): Promise<T[] | null>;
   /**
    * This family's state as its last successful cycle published it (FamilyPage.state), parsed but unvalidated
    * (the family validates it with its schema), or null when none. No TTL: it outlives outages of any length.
@@ -165,14 +170,28 @@ export async function walkAll<T>(ctx: FamilyContext, endpoint: Endpoint<T>): Pro
 }
 
 /**
- * Records computed at the end of a cycle (incremental families), as store pages of `limit` records; drop counts
- * and counter increments go with the first page. At least one page, so an empty state is still published.
+ * Records computed at the end of a cycle (incremental and derived families), as store pages of `limit` records:
+ * drop counts go with the first page, counter increments (when any) with the last, like the state (withFinal).
+ * At least one page, so an empty state is still published. Not resumable: every page's cursor is null.
  */
 export function* recordPages<R>(records: readonly R[], dropped: Readonly<Record<string, number>>,
   counters?: Readonly<Record<string, Readonly<Record<string, number>>>>, limit = PAGE_LIMIT): Generator<FamilyPage<R>> {
-  for (let i = 0; i === 0 || i < records.length; i += limit) {
-    yield { records: records.slice(i, i + limit), dropped: i === 0 ? dropped : {}, cursor: null, ...(i === 0 && counters ? { counters } : {}) };
+  const pages = Math.max(1, Math.ceil(records.length / limit));
+  const withCounters = counters !== undefined && Object.keys(counters).length > 0;
+  for (let i = 0; i < pages; i++) {
+    const last = i === pages - 1;
+    yield { records: records.slice(i * limit, (i + 1) * limit), dropped: i === 0 ? dropped : {}, cursor: null, ...(last && withCounters ? { counters } : {}) };
   }
+}
+
+/**
+ * ctx.readRecords over raw stored records by family name (the cycle's store reads; fixtures in tests): validated
+ * with the declaration's schema, unreadable ones counted into `dropped`.
+ */
+export function recordReader(
+  raw: (family: string) => Promise<readonly unknown[] | null> | readonly unknown[] | null, dropped: Record<string, number> = {},
+): FamilyContext['readRecords'] {
+  return async (decl) => validateStored(decl, await raw(decl.name), dropped);
 }
 
 /** The pages, the last one carrying `final` (the state to publish, the uncounted gap). */

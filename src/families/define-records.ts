@@ -24,7 +24,7 @@ export function narrowRecords<T>(decl: RecordsDecl<unknown>, schema: z.ZodType<T
 }
 
 /** Raw stored records validated one by one; unreadable ones are dropped and counted by one reason per family. */
-export function validateRecords<T>(decl: RecordsDecl<T>, raw: readonly unknown[] | null, dropped: Record<string, number>): T[] | null {
+export function validateStored<T>(decl: RecordsDecl<T>, raw: readonly unknown[] | null, dropped: Record<string, number>): T[] | null {
   if (raw === null) return null;
   const out: T[] = [];
   for (const r of raw) {

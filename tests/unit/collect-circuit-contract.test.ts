@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { circuitTerms } from '../../src/families/circuits/contract.js';
 import { assignRoles, DEFAULT_CIRCUIT_ROLES, parseCircuitRoles } from '../../src/collect/circuit-roles.js';
 import { circuitsFamily, deriveCircuits, type CircuitPort } from '../../src/families/circuits/collect.js';
-import { defaultFamilySettings, type FamilyContext } from '../../src/collect/family.js';
+import { defaultFamilySettings, type FamilyContext, recordReader } from '../../src/collect/family.js';
 import type { CircuitRecord, CircuitsRecord, SiteRecord, WanPortRecord } from '../../src/collect/records.js';
 import { matchInventory } from '../../src/inventory/match.js';
 import type { Inventory, InventoryEntry } from '../../src/inventory/types.js';
@@ -90,7 +90,7 @@ describe('circuitsFamily.run with an inventory', () => {
     const snapshots: Record<string, readonly unknown[]> = { 'wan-ports': PORTS.map(wanPort), sites: [site] };
     const ctx: FamilyContext = {
       orgId, api: noApi, signal: new AbortController().signal, log: log.log, settings: defaultFamilySettings({ circuitRoles: RULES, inventory: () => inv }),
-      callBudget: Infinity, readRecords: (family) => Promise.resolve(snapshots[family] ?? null), readState: () => Promise.resolve(null),
+      callBudget: Infinity, readRecords: recordReader((family) => snapshots[family] ?? null), readState: () => Promise.resolve(null),
     };
     const records: CircuitsRecord[] = [];
     for await (const page of circuitsFamily.run(ctx, null)) records.push(...page.records);

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { defaultFamilySettings } from '../../src/collect/family.js';
+import { defaultFamilySettings, recordReader } from '../../src/collect/family.js';
 import { DEFAULT_CIRCUIT_ROLES, parseCircuitRoles, roleRanker } from '../../src/collect/circuit-roles.js';
 import { decodeLabels, encodeLabels, WAN_PORT_ACTIVE_CHANGES, WAN_PORT_FAILOVERS } from '../../src/collect/counters.js';
 import type { GatewayActive } from '../../src/families/circuits/failovers.js';
@@ -152,11 +152,12 @@ describe('circuitsFamily.run (reads snapshots, makes no Mist call)', () => {
   });
   const ctxWith = (snapshots: Record<string, readonly unknown[]>, state: unknown = null) => {
     const { log, lines } = captureLog('warn');
+    const unreadable: Record<string, number> = {};
     const ctx: FamilyContext = {
       orgId: ORG, api: noApi, signal: new AbortController().signal, log, settings: defaultFamilySettings({ circuitRoles: RULES }), callBudget: Infinity,
-      readRecords: (family) => Promise.resolve(snapshots[family] ?? null), readState: () => Promise.resolve(state),
+      readRecords: recordReader((family) => snapshots[family] ?? null, unreadable), readState: () => Promise.resolve(state),
     };
-    return { ctx, lines };
+    return { ctx, lines, unreadable };
   };
   const run = async (ctx: FamilyContext): Promise<FamilyPage<CircuitsRecord>[]> => {
     const pages: FamilyPage<CircuitsRecord>[] = [];
@@ -185,7 +186,7 @@ describe('circuitsFamily.run (reads snapshots, makes no Mist call)', () => {
   it('reads its own previous gateway records (before the state existed) and counts the failover on the last page; unreadable records are dropped and counted', async () => {
     const previous: CircuitGatewayRecord = { kind: 'gateway', site_id: SITE, mac: 'gw1', active_port_id: 'ge-0/0/0', active_role: 'primary', active_source: 'vpn' };
     const many = Array.from({ length: 700 }, (_, i) => srx([true, true, true], `gw${String(i + 2).padStart(4, '0')}`).map(wanPort)).flat();
-    const { ctx } = ctxWith({
+    const { ctx, unreadable } = ctxWith({
       'wan-ports': [...srx([false, true, true]).map(wanPort), ...many, { mac: 'broken' }],
       'vpn-peers': [path('ge-0/0/1', true), { port_id: 'no mac' }],
       circuits: [previous, { kind: 'gateway', mac: 'no site' }],
@@ -193,9 +194,9 @@ describe('circuitsFamily.run (reads snapshots, makes no Mist call)', () => {
     const pages = await run(ctx);
     // 701 gateways × 3 circuits + 701 gateway records = 2,804 records: pages of 1,000.
     expect(pages.map((p) => p.records.length)).toEqual([1000, 1000, 804]);
-    expect(pages.map((p) => p.cursor)).toEqual([{ page: 1 }, { page: 2 }, null]);
-    expect(pages[0]!.dropped).toEqual({
-      'unreadable wan-ports record in the store': 1, 'unreadable vpn-peers record in the store': 1, 'unreadable previous circuits record in the store': 1,
+    expect(pages.map((p) => p.cursor)).toEqual([null, null, null]);
+    expect(unreadable).toEqual({
+      'unreadable wan-ports record in the store': 1, 'unreadable vpn-peers record in the store': 1, 'unreadable circuits record in the store': 1,
     });
     expect(pages.slice(0, 2).map((p) => p.counters)).toEqual([undefined, undefined]);
     const counters = pages[2]!.counters!;

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { defaultFamilySettings } from '../../src/collect/family.js';
+import { defaultFamilySettings, recordReader } from '../../src/collect/family.js';
 import {
   CALLS_PER_PAIR, carryForward, degradedPairs, MAX_CARRIED_CYCLES, planPolls, sleDetailsFamily, THRESHOLD_REFRESH_CYCLES, thresholdNeeded,
   type DegradedPair,
@@ -124,7 +124,7 @@ function fakeApi(fail: (path: string) => boolean = () => false): { api: MistApi;
 
 async function runOnce(sle: readonly SleRecord[] | null, previous: readonly SleDetailsRecord[] | null, callBudget: number, api: MistApi): Promise<SleDetailsRecord[]> {
   const ctx: FamilyContext = {
-    orgId: 'o', api, signal: new AbortController().signal, log: captureLog('fatal').log, settings: defaultFamilySettings(), callBudget, readRecords: (family) => Promise.resolve(family === 'sle' ? sle : previous), readState: () => Promise.resolve(null),
+    orgId: 'o', api, signal: new AbortController().signal, log: captureLog('fatal').log, settings: defaultFamilySettings(), callBudget, readRecords: recordReader((family) => (family === 'sle' ? sle : previous)), readState: () => Promise.resolve(null),
   };
   const out: SleDetailsRecord[] = [];
   for await (const page of sleDetailsFamily.run(ctx, null)) out.push(...page.records);

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { defaultFamilySettings, type FamilyContext, type FamilyPage } from '../../src/collect/family.js';
+import { defaultFamilySettings, type FamilyContext, type FamilyPage, recordReader } from '../../src/collect/family.js';
 import { DUPLICATE_PATH, mapVpnPathRows, vpnPeersFamily, type PeerPathIn } from '../../src/families/vpn-peers/collect.js';
 import { resolvePath, resolvePort, wanInterfacesByMac, type Unresolved } from '../../src/families/vpn-peers/ports.js';
 import type { GatewayRecord, VpnPathRecord } from '../../src/collect/records.js';
@@ -85,7 +85,7 @@ describe('vpnPeersFamily.run', () => {
     const { log, lines } = captureLog('warn');
     const ctx: FamilyContext = {
       orgId: 'org-1', api: api(rows), signal: new AbortController().signal, log, settings: defaultFamilySettings(), callBudget: Infinity,
-      readRecords: (family) => Promise.resolve(family === 'gateways' ? gateways : null), readState: () => Promise.resolve(null),
+      readRecords: recordReader((family) => (family === 'gateways' ? gateways : null)), readState: () => Promise.resolve(null),
     };
     const pages: FamilyPage<VpnPathRecord>[] = [];
     for await (const page of vpnPeersFamily.run(ctx, null)) pages.push(page);

@@ -3,6 +3,7 @@ import { ALARMS_SEEN, encodeLabels } from '../../collect/counters.js';
 import { z } from 'zod';
 import { pagesFor, readStored, recordPages, sizeOf, walkAll, withFinal, type Family } from '../../collect/family.js';
 import { AlarmsRecordSchema, type AlarmRecord, type AlarmsActiveRecord, type AlarmsRecord } from '../../collect/records.js';
+import { alarmsRecords } from './records.js';
 
 /**
  * Alarms (GET /orgs/{org_id}/alarms/search), incremental: the family keeps the alarms it knows (open ones, and
@@ -179,7 +180,7 @@ export const alarmsFamily: Family<AlarmsRecord> = {
     // The state key; before it existed (an upgrade), the family's own snapshot held the same records.
     const saved = StoredState.safeParse(await ctx.readState());
     if (!saved.success) ctx.log.warn('the saved state is not a list of records: ignored (nothing is counted this cycle)');
-    const { state, unreadable } = readAlarmsState(saved.success && saved.data !== null ? saved.data : await ctx.readRecords('alarms'));
+    const { state, unreadable } = readAlarmsState(saved.success && saved.data !== null ? saved.data : await ctx.readRecords(alarmsRecords));
     if (unreadable > 0) ctx.log.warn({ unreadable }, 'unreadable alarm records in the saved state were ignored');
     const start = state ? alarmsWindowStart(state) : `-${ALARM_LOOKBACK_SECONDS / 86_400}d`;
     const walk = await walkAll(ctx, searchAlarms(ctx.orgId, start));

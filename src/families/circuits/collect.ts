@@ -1,15 +1,20 @@
-import type { z } from 'zod';
 import { matchInventory } from '../../inventory/match.js';
 import type { CircuitContract } from '../../inventory/types.js';
 import { circuitTerms, inventoryRecords, pinnedRoles, unmatchedSignature } from './contract.js';
 import { assignRoles, comparePortIds, PRIMARY, roleRanker, type CircuitRoleRule } from '../../collect/circuit-roles.js';
 import { countFailovers, CircuitsStateSchema, type CircuitsState, type GatewayActive, type PortTransition } from './failovers.js';
-import { PAGE_LIMIT, withFinal, type Family, type FamilyPage } from '../../collect/family.js';
+import { recordPages, withFinal, type Family } from '../../collect/family.js';
 import { portKey } from '../../inventory/match.js';
 import {
-  CircuitsRecordSchema, EventsRecordSchema, SiteRecordSchema, VpnPathRecordSchema, WanPortRecordSchema,
-  type CircuitGatewayRecord, type CircuitRecord, type CircuitsRecord, type VpnPathRecord, type WanPortRecord,
+  SiteRecordSchema, VpnPathRecordSchema, WanPortRecordSchema,
+  type CircuitGatewayRecord, type CircuitRecord, type CircuitsRecord, type EventsRecord, type VpnPathRecord, type WanPortRecord,
 } from '../../collect/records.js';
+import { narrowRecords } from '../define-records.js';
+import { eventsRecords } from '../events/records.js';
+import { sitesRecords } from '../sites/records.js';
+import { vpnPeersRecords } from '../vpn-peers/records.js';
+import { wanPortsRecords } from '../wan-ports/records.js';
+import { circuitsRecords } from './records.js';
 
 export type CircuitPort = Pick<WanPortRecord, 'site_id' | 'mac' | 'port_id' | 'wan_name' | 'wan_type' | 'up' | 'speed_bytes_per_second'>;
 export type CircuitPath = Pick<VpnPathRecord, 'mac' | 'port_id' | 'up' | 'is_active'>;
@@ -121,23 +126,12 @@ export class MissingInput extends Error {
   readonly code = 'E_COLLECT_NO_INPUT';
 }
 
-const StoredPort = WanPortRecordSchema.pick({ site_id: true, mac: true, port_id: true, wan_name: true, wan_type: true, up: true, speed_bytes_per_second: true });
-const StoredSite = SiteRecordSchema.pick({ site_id: true, name: true });
+const StoredPort = narrowRecords(wanPortsRecords, WanPortRecordSchema.pick({ site_id: true, mac: true, port_id: true, wan_name: true, wan_type: true, up: true, speed_bytes_per_second: true }));
+const StoredSite = narrowRecords(sitesRecords, SiteRecordSchema.pick({ site_id: true, name: true }));
 /** The last set of unmatched inventory entries warned about, by org: warned once per distinct set, not every cycle. */
 const warnedUnmatched = new Map<string, string>();
-const StoredPath = VpnPathRecordSchema.pick({ mac: true, port_id: true, up: true, is_active: true });
+const StoredPath = narrowRecords(vpnPeersRecords, VpnPathRecordSchema.pick({ mac: true, port_id: true, up: true, is_active: true }));
 const StoredState = CircuitsStateSchema.nullable();
-
-/** Stored records validated where they leave the store; unreadable ones are counted by `reason`. */
-function readable<T>(stored: readonly unknown[] | null, schema: z.ZodType<T>, reason: string, dropped: Record<string, number>): T[] {
-  const out: T[] = [];
-  for (const r of stored ?? []) {
-    const parsed = schema.safeParse(r);
-    if (parsed.success) out.push(parsed.data);
-    else dropped[reason] = (dropped[reason] ?? 0) + 1;
-  }
-  return out;
-}
 
 /**
  * Circuits (derived, no Mist call): the current wan-ports and vpn-peers snapshots give each WAN port its role
@@ -152,28 +146,24 @@ export const circuitsFamily: Family<CircuitsRecord> = {
   callsPerCycle: () => 0,
   resumable: false,
   async *run(ctx) {
-    const dropped: Record<string, number> = {};
-    const storedPorts = await ctx.readRecords('wan-ports');
-    if (!storedPorts) throw new MissingInput('no wan-ports snapshot: circuits are derived from it (collected first; see the wan-ports family)');
-    const storedPaths = await ctx.readRecords('vpn-peers');
-    if (!storedPaths) ctx.log.warn('no vpn-peers snapshot: every gateway\'s active circuit falls back to its first up circuit by role');
-    const ports = readable(storedPorts, StoredPort, 'unreadable wan-ports record in the store', dropped);
-    const paths = readable(storedPaths, StoredPath, 'unreadable vpn-peers record in the store', dropped);
+    const ports = await ctx.readRecords(StoredPort);
+    if (!ports) throw new MissingInput('no wan-ports snapshot: circuits are derived from it (collected first; see the wan-ports family)');
+    const paths = await ctx.readRecords(StoredPath);
+    if (!paths) ctx.log.warn('no vpn-peers snapshot: every gateway\'s active circuit falls back to its first up circuit by role');
     const saved = StoredState.safeParse(await ctx.readState());
     if (!saved.success) ctx.log.warn('unreadable circuits state: failovers are counted from this cycle on');
     const state = saved.success ? saved.data : null;
     const previous = new Map<string, GatewayActive>(Object.entries(state?.gateways ?? {}));
     if (!state) {
       // Before the state key existed (an upgrade), the family's own snapshot held the last active circuits.
-      for (const r of readable(await ctx.readRecords('circuits'), CircuitsRecordSchema, 'unreadable previous circuits record in the store', dropped)) {
+      for (const r of (await ctx.readRecords(circuitsRecords)) ?? []) {
         if (r.kind === 'gateway') previous.set(r.mac, { site_id: r.site_id, active_port_id: r.active_port_id, active_role: r.active_role, port_ids: [] });
       }
     }
     const inventory = ctx.settings.inventory();
-    const storedSites = inventory ? await ctx.readRecords('sites') : null;
-    if (inventory && !storedSites) ctx.log.warn('no sites snapshot: circuit inventory entries that name a site by name match nothing until the sites family has run');
-    const sites = readable(storedSites, StoredSite, 'unreadable sites record in the store', dropped);
-    const match = matchInventory(inventory, sites, ports);
+    const sites = inventory ? await ctx.readRecords(StoredSite) : null;
+    if (inventory && !sites) ctx.log.warn('no sites snapshot: circuit inventory entries that name a site by name match nothing until the sites family has run');
+    const match = matchInventory(inventory, sites ?? [], ports);
     const signature = unmatchedSignature(match.unmatched);
     if (inventory && signature !== (warnedUnmatched.get(ctx.orgId) ?? '')) {
       if (match.unmatched.length > 0) {
@@ -183,20 +173,20 @@ export const circuitsFamily: Family<CircuitsRecord> = {
       }
       warnedUnmatched.set(ctx.orgId, signature);
     }
-    const events = readable(await ctx.readRecords('events'), EventsRecordSchema, 'unreadable events record in the store', dropped);
+    const events = (await ctx.readRecords(eventsRecords)) ?? [];
     const eventsUntil = events.find((r) => r.kind === 'cursor')?.until_seconds ?? null;
     const since = state?.events_until ?? null;
     const transitions = since === null || eventsUntil === null ? null : transitionsBetween(events, since, eventsUntil);
     const { records, counters, gateways } = deriveCircuits({
-      orgId: ctx.orgId, ports, paths, previous, transitions, rules: ctx.settings.circuitRoles, contracts: match.byPort,
+      orgId: ctx.orgId, ports, paths: paths ?? [], previous, transitions, rules: ctx.settings.circuitRoles, contracts: match.byPort,
     });
     const next: CircuitsState = { events_until: eventsUntil === null ? null : Math.max(eventsUntil, since ?? eventsUntil), gateways };
-    yield* withFinal(paged([...records, ...inventoryRecords(inventory, match)], dropped, counters), { state: next });
+    yield* withFinal(recordPages([...records, ...inventoryRecords(inventory, match)], {}, counters), { state: next });
   },
 };
 
 /** Per gateway MAC, its ports' GW_PORT_DOWN/UP transitions in (since, until], from the events family's port records. */
-function transitionsBetween(events: readonly z.infer<typeof EventsRecordSchema>[], since: number, until: number): Map<string, PortTransition[]> {
+function transitionsBetween(events: readonly EventsRecord[], since: number, until: number): Map<string, PortTransition[]> {
   const out = new Map<string, PortTransition[]>();
   for (const r of events) {
     if (r.kind !== 'port') continue;
@@ -208,18 +198,4 @@ function transitionsBetween(events: readonly z.infer<typeof EventsRecordSchema>[
     }
   }
   return out;
-}
-
-/** Records in store pages of PAGE_LIMIT; drops with the first page, counter increments with the last. */
-export function* paged<R>(records: readonly R[], dropped: Readonly<Record<string, number>>, counters: FamilyPage<R>['counters']): Generator<FamilyPage<R>> {
-  const pages = Math.max(1, Math.ceil(records.length / PAGE_LIMIT));
-  for (let i = 0; i < pages; i++) {
-    const last = i === pages - 1;
-    yield {
-      records: records.slice(i * PAGE_LIMIT, (i + 1) * PAGE_LIMIT),
-      dropped: i === 0 ? dropped : {},
-      cursor: last ? null : { page: i + 1 },
-      ...(last && counters && Object.keys(counters).length > 0 ? { counters } : {}),
-    };
-  }
 }

@@ -3,6 +3,9 @@ import { searchGatewayEvents } from '../../mist/endpoints.js';
 import { encodeLabels, GATEWAY_EVENTS, GATEWAY_PORT_FLAPS } from '../../collect/counters.js';
 import { readStored, recordPages, walkAll, withFinal, type Family } from '../../collect/family.js';
 import { EventsRecordSchema, WanPortRecordSchema, type EventsRecord, type PortFlapRecord, type WanPortRecord } from '../../collect/records.js';
+import { narrowRecords } from '../define-records.js';
+import { wanPortsRecords } from '../wan-ports/records.js';
+import { eventsRecords } from './records.js';
 
 /**
  * Gateway device events (GET /orgs/{org_id}/devices/events/search?device_type=gateway), incremental: each cycle
@@ -198,7 +201,7 @@ function recentTransitions(p: PortFlapRecord, from: number): PortFlapRecord {
 const StoredState = z.array(z.unknown()).nullable();
 
 /** The part of a stored wan-ports record the flap counters start from. */
-const StoredWanPort = WanPortRecordSchema.pick({ site_id: true, mac: true, port_id: true });
+const StoredWanPort = narrowRecords(wanPortsRecords, WanPortRecordSchema.pick({ site_id: true, mac: true, port_id: true }));
 
 /**
  * Gateway events: one walk of devices/events/search per cycle (see above): one page in a 3,208-site org (the
@@ -214,10 +217,9 @@ export const eventsFamily: Family<EventsRecord> = {
     // The state key; before it existed (an upgrade), the family's own snapshot held the same records.
     const saved = StoredState.safeParse(await ctx.readState());
     if (!saved.success) ctx.log.warn('the saved state is not a list of records: ignored (nothing is counted this cycle)');
-    const { state, unreadable } = readEventsState(saved.success && saved.data !== null ? saved.data : await ctx.readRecords('events'));
+    const { state, unreadable } = readEventsState(saved.success && saved.data !== null ? saved.data : await ctx.readRecords(eventsRecords));
     if (unreadable > 0) ctx.log.warn({ unreadable }, 'unreadable event records in the saved state were ignored');
-    const stored = await ctx.readRecords('wan-ports');
-    const wanPorts = stored === null ? null : readStored(stored, StoredWanPort).records;
+    const wanPorts = await ctx.readRecords(StoredWanPort);
     const start = eventsWindowStart(state);
     const walk = await walkAll(ctx, searchGatewayEvents(ctx.orgId, GATEWAY_EVENT_TYPES, start));
     // The server's now; without one (Mist always sends `end`), the latest event or the previous end.

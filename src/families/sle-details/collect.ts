@@ -6,10 +6,10 @@ import {
 } from '../../mist/schemas/sle.js';
 import { validateRecords } from '../../mist/validate.js';
 import { addDrops, type Family, type FamilyContext } from '../../collect/family.js';
-import {
-  SleDetailsRecordSchema, SleRecordSchema, type SleDetailsPairRecord, type SleDetailsRecord, type SleRecord, type SleThresholdRecord,
-} from '../../collect/records.js';
+import type { SleDetailsPairRecord, SleDetailsRecord, SleRecord, SleThresholdRecord } from '../../collect/records.js';
 import { SLE_WINDOW, WAN_SLES, type WanSle } from '../sle/collect.js';
+import { sleRecords } from '../sle/records.js';
+import { sleDetailsRecords } from './records.js';
 
 /**
  * SLE details: for the (site, SLE) pairs whose score in the current `sle` snapshot is below SLE_DEGRADED_THRESHOLD,
@@ -233,19 +233,6 @@ async function fetchPair(ctx: FamilyContext, plan: PollPlan, spent: { calls: num
 
 const errorCode = (err: unknown): string => (isMistError(err) ? err.code : err instanceof Error ? err.message : String(err));
 
-/** Stored records of a family, validated where they leave the store; unreadable ones are skipped and logged. */
-async function storedRecords<T>(ctx: FamilyContext, family: string, parse: (r: unknown) => { success: true; data: T } | { success: false }): Promise<T[] | null> {
-  const raw = await ctx.readRecords(family);
-  if (raw === null) return null;
-  const out: T[] = [];
-  for (const r of raw) {
-    const p = parse(r);
-    if (p.success) out.push(p.data);
-  }
-  if (out.length < raw.length) ctx.log.warn({ family, unreadable: raw.length - out.length }, 'unreadable records in the store');
-  return out;
-}
-
 /**
  * The deep dive into degraded sites: budgeted (it spends what the plan leaves: ctx.callBudget calls a cycle, never
  * more), on a slower loop than `sle`. Pairs are polled worst first; a still-degraded pair the budget did not
@@ -260,9 +247,9 @@ export const sleDetailsFamily: Family<SleDetailsRecord> = {
   resumable: false,
   async *run(ctx) {
     const threshold = ctx.settings.sleDegradedThreshold;
-    const sle = await storedRecords(ctx, 'sle', (r) => SleRecordSchema.safeParse(r));
+    const sle = await ctx.readRecords(sleRecords);
     if (sle === null) ctx.log.info('no sle snapshot: no site is known to be degraded');
-    const previous = (await storedRecords(ctx, 'sle-details', (r) => SleDetailsRecordSchema.safeParse(r))) ?? [];
+    const previous = (await ctx.readRecords(sleDetailsRecords)) ?? [];
     const pairs = degradedPairs(sle ?? [], threshold);
     const { polls } = planPolls(pairs, ctx.callBudget, thresholdNeeded(previous));
     const spent = { calls: 0 };

@@ -1,6 +1,8 @@
 import { searchVpnPeers } from '../../mist/endpoints.js';
-import { addDrops, pagesFor, readStored, sizeOf, type Family } from '../../collect/family.js';
+import { addDrops, pagesFor, sizeOf, type Family } from '../../collect/family.js';
 import { GatewayRecordSchema, type VpnPathRecord } from '../../collect/records.js';
+import { narrowRecords } from '../define-records.js';
+import { gatewaysRecords } from '../gateways/records.js';
 import { countUnresolved, resolvePath, wanInterfacesByMac, type PortsByMac, type Unresolved } from './ports.js';
 
 export interface PeerPathIn {
@@ -109,7 +111,7 @@ export function mapVpnPathRows(rows: readonly PeerPathIn[], seen: Set<string>, p
  * circuit by (org_id, site_id, mac, port_id); rows that cannot be resolved are logged with their count. A row
  * repeating an identity already seen this cycle is dropped (it would be a duplicate series).
  */
-const StoredGateway = GatewayRecordSchema.pick({ mac: true, wan_interfaces: true });
+const StoredGateway = narrowRecords(gatewaysRecords, GatewayRecordSchema.pick({ mac: true, wan_interfaces: true }));
 
 export const vpnPeersFamily: Family<VpnPathRecord> = {
   name: 'vpn-peers',
@@ -117,11 +119,9 @@ export const vpnPeersFamily: Family<VpnPathRecord> = {
   callsPerCycle: (size) => pagesFor(sizeOf(size, 'vpn-peers')),
   async *run(ctx, from) {
     const seen = new Set<string>();
-    const stored = await ctx.readRecords('gateways');
-    if (!stored) ctx.log.warn('no gateways snapshot: VPN path ports keep what Mist reports (a WAN name on svr rows) until the gateways family has run');
-    const gateways = readStored(stored, StoredGateway);
-    if (gateways.unreadable > 0) ctx.log.warn({ unreadable: gateways.unreadable }, 'unreadable gateway records in the store');
-    const ports = wanInterfacesByMac(gateways.records);
+    const gateways = await ctx.readRecords(StoredGateway);
+    if (!gateways) ctx.log.warn('no gateways snapshot: VPN path ports keep what Mist reports (a WAN name on svr rows) until the gateways family has run');
+    const ports = wanInterfacesByMac(gateways ?? []);
     const unresolved: Unresolved = { port: 0, peerPort: 0, paths: 0 };
     for await (const page of ctx.api.pages(searchVpnPeers(ctx.orgId), { signal: ctx.signal, ...(from ? { from } : {}) })) {
       const { records, dropped } = mapVpnPathRows(page.records, seen, ports, unresolved);

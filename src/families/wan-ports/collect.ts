@@ -1,6 +1,8 @@
 import { searchGatewayPorts } from '../../mist/endpoints.js';
 import { pagesFor, sizeOf, type Family } from '../../collect/family.js';
 import { GatewayRecordSchema, type GatewayRecord, type WanPortRecord } from '../../collect/records.js';
+import { narrowRecords } from '../define-records.js';
+import { gatewaysRecords } from '../gateways/records.js';
 
 export interface PortIn {
   readonly site_id: string;
@@ -22,7 +24,7 @@ export interface PortIn {
 export type WanNames = ReadonlyMap<string, { wan_name: string; wan_type: string }>;
 
 /** The part of a stored gateway record the join needs, validated where it leaves the store. */
-const StoredGateway = GatewayRecordSchema.pick({ mac: true, wan_interfaces: true });
+const StoredGateway = narrowRecords(gatewaysRecords, GatewayRecordSchema.pick({ mac: true, wan_interfaces: true }));
 
 export function wanNamesFrom(gateways: readonly Pick<GatewayRecord, 'mac' | 'wan_interfaces'>[]): WanNames {
   const out = new Map<string, { wan_name: string; wan_type: string }>();
@@ -70,14 +72,9 @@ export const wanPortsFamily: Family<WanPortRecord> = {
   defaultIntervalSeconds: 60,
   callsPerCycle: (size) => pagesFor(sizeOf(size, 'wan-ports')),
   async *run(ctx, from) {
-    const stored = await ctx.readRecords('gateways');
-    if (!stored) ctx.log.info('no gateways snapshot yet: wan_name falls back to port_id');
-    const gateways = (stored ?? []).flatMap((g) => {
-      const parsed = StoredGateway.safeParse(g);
-      return parsed.success ? [parsed.data] : [];
-    });
-    if (stored && gateways.length < stored.length) ctx.log.warn({ unreadable: stored.length - gateways.length }, 'unreadable gateway records in the store');
-    const names = wanNamesFrom(gateways);
+    const gateways = await ctx.readRecords(StoredGateway);
+    if (!gateways) ctx.log.info('no gateways snapshot yet: wan_name falls back to port_id');
+    const names = wanNamesFrom(gateways ?? []);
     for await (const page of ctx.api.pages(searchGatewayPorts(ctx.orgId), { signal: ctx.signal, ...(from ? { from } : {}) })) {
       yield { records: page.records.map((p) => mapWanPort(p, names)), dropped: page.dropped, cursor: page.cursor };
     }
