@@ -3,7 +3,7 @@ import { prepareCollector, type PreparedCollector } from '../../src/collect/coll
 import { ALARMS_SEEN, encodeLabels } from '../../src/collect/counters.js';
 import { runCycle } from '../../src/collect/cycle.js';
 import { alarmsFamily } from '../../src/families/alarms/collect.js';
-import type { AlarmsRecord } from '../../src/collect/records.js';
+import type { AlarmsRecord } from '../../src/families/alarms/records.js';
 import { startExporter, type RunningExporter } from '../../src/server/exporter.js';
 import { MemoryStore } from '../../src/store/memory.js';
 import { exporterConfig, injectGet, parseSamples, readRecords, samplesOf, type ParsedSample } from '../support/exporter-harness.js';

@@ -1,6 +1,8 @@
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { prepareCollector, type PreparedCollector } from '../../src/collect/collector.js';
-import type { GatewayRecord, SiteRecord, WanPortRecord } from '../../src/collect/records.js';
+import type { GatewayRecord } from '../../src/families/gateways/records.js';
+import type { SiteRecord } from '../../src/families/sites/records.js';
+import type { WanPortRecord } from '../../src/families/wan-ports/records.js';
 import { Scheduler } from '../../src/collect/scheduler.js';
 import { loadConfig } from '../../src/config/index.js';
 import type { Store } from '../../src/store/types.js';

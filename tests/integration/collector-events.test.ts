@@ -6,7 +6,7 @@ import { EVENT_BASELINE_SECONDS, eventsFamily, GATEWAY_EVENT_TYPES, PORT_FLAP_EV
 import { gatewaysFamily } from '../../src/families/gateways/collect.js';
 import { wanPortsFamily } from '../../src/families/wan-ports/collect.js';
 import type { Family } from '../../src/collect/family.js';
-import type { EventsRecord, PortFlapRecord } from '../../src/collect/records.js';
+import type { EventsRecord, PortFlapRecord } from '../../src/families/events/records.js';
 import { startExporter, type RunningExporter } from '../../src/server/exporter.js';
 import type { Store } from '../../src/store/types.js';
 import { exporterConfig, injectGet, parseSamples, readRecords, samplesOf } from '../support/exporter-harness.js';

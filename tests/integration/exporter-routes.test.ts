@@ -1,8 +1,7 @@
 import { gunzipSync } from 'node:zlib';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
-import type { WanPortRecord } from '../../src/collect/records.js';
-import { FAMILIES } from '../../src/families/registry.js';
-import { FAMILY_CATALOGUES } from '../../src/families/registry.js';
+import type { WanPortRecord } from '../../src/families/wan-ports/records.js';
+import { FAMILIES, FAMILY_CATALOGUES } from '../../src/families/registry.js';
 import { catalogueEntries, SELF_FAMILY, SELF_METRICS } from '../../src/metrics/catalogue/index.js';
 import { startExporter, type RunningExporter } from '../../src/server/exporter.js';
 import { MemoryStore } from '../../src/store/memory.js';

@@ -1,7 +1,11 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { CircuitRecord, GatewayRecord, OrgRecord, SiteRecord, WanPortRecord } from '../../src/collect/records.js';
+import type { CircuitRecord } from '../../src/families/circuits/records.js';
+import type { GatewayRecord } from '../../src/families/gateways/records.js';
+import type { OrgRecord } from '../../src/families/org/records.js';
+import type { SiteRecord } from '../../src/families/sites/records.js';
+import type { WanPortRecord } from '../../src/families/wan-ports/records.js';
 import { circuitsCatalogue } from '../../src/families/circuits/catalogue.js';
 import { gatewaysCatalogue } from '../../src/families/gateways/catalogue.js';
 import { orgCatalogue } from '../../src/families/org/catalogue.js';

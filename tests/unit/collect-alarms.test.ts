@@ -7,7 +7,7 @@ import {
   activeAlarms, ALARM_LOOKBACK_SECONDS, ALARM_OPEN_RETENTION_SECONDS, ALARM_OVERLAP_SECONDS, alarmsFamily, alarmsWindowStart, mapAlarm, mergeAlarms, readAlarmsState,
   type AlarmIn, type AlarmsState,
 } from '../../src/families/alarms/collect.js';
-import type { AlarmRecord, AlarmsRecord } from '../../src/collect/records.js';
+import type { AlarmRecord, AlarmsRecord } from '../../src/families/alarms/records.js';
 import { MemoryStore } from '../../src/store/memory.js';
 import { alarmWalks, specAlarmSteps } from '../fixtures/records/openapi-activity.js';
 import { SPEC_ORG_ID } from '../fixtures/records/openapi.js';

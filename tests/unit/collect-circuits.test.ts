@@ -1,13 +1,13 @@
 import { describe, expect, it } from 'vitest';
-import { defaultFamilySettings, recordReader } from '../../src/collect/family.js';
+import { defaultFamilySettings, type FamilyContext, type FamilyPage, recordReader } from '../../src/collect/family.js';
 import { DEFAULT_CIRCUIT_ROLES, parseCircuitRoles, roleRanker } from '../../src/collect/circuit-roles.js';
 import { decodeLabels, encodeLabels, WAN_PORT_ACTIVE_CHANGES, WAN_PORT_FAILOVERS } from '../../src/collect/counters.js';
 import type { GatewayActive } from '../../src/families/circuits/failovers.js';
 import {
   activeCircuit, circuitsFamily, deriveCircuits, MissingInput, type CircuitPath, type CircuitPort,
 } from '../../src/families/circuits/collect.js';
-import type { FamilyContext, FamilyPage } from '../../src/collect/family.js';
-import type { CircuitGatewayRecord, CircuitRecord, CircuitsRecord, WanPortRecord } from '../../src/collect/records.js';
+import type { CircuitGatewayRecord, CircuitRecord, CircuitsRecord } from '../../src/families/circuits/records.js';
+import type { WanPortRecord } from '../../src/families/wan-ports/records.js';
 import type { MistApi } from '../../src/mist/types.js';
 import { captureLog } from '../support/redis-store.js';
 

@@ -7,7 +7,7 @@ import {
   applyEvents, EVENT_HISTORY_SECONDS, EVENT_OVERLAP_SECONDS, eventKey, eventsFamily, GATEWAY_EVENT_TYPES, PORT_RETENTION_SECONDS, readEventsState,
   type EventIn, type EventsState,
 } from '../../src/families/events/collect.js';
-import type { EventsRecord, PortFlapRecord } from '../../src/collect/records.js';
+import type { EventsRecord, PortFlapRecord } from '../../src/families/events/records.js';
 import { searchGatewayEvents } from '../../src/mist/endpoints.js';
 import { validateRecords } from '../../src/mist/validate.js';
 import { MemoryStore } from '../../src/store/memory.js';

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import {
   classifierRecords, degradedShare, detailsRecord, gatewayRecords, interfaceRecords, thresholdRecord, type DegradedPair,
 } from '../../src/families/sle-details/collect.js';
-import { SleDetailsRecordSchema } from '../../src/collect/records.js';
+import { SleDetailsRecordSchema } from '../../src/families/sle-details/records.js';
 import {
   ImpactedGatewaysSchema, ImpactedInterfacesSchema, SleSummaryTrendSchema, SleThresholdSchema,
 } from '../../src/mist/schemas/sle.js';

@@ -1,11 +1,11 @@
 import { describe, expect, it } from 'vitest';
-import { defaultFamilySettings, recordReader } from '../../src/collect/family.js';
+import { defaultFamilySettings, type FamilyContext, recordReader } from '../../src/collect/family.js';
 import {
   CALLS_PER_PAIR, carryForward, degradedPairs, MAX_CARRIED_CYCLES, planPolls, sleDetailsFamily, THRESHOLD_REFRESH_CYCLES, thresholdNeeded,
   type DegradedPair,
 } from '../../src/families/sle-details/collect.js';
-import type { FamilyContext } from '../../src/collect/family.js';
-import type { SleDetailsRecord, SleRecord } from '../../src/collect/records.js';
+import type { SleRecord } from '../../src/families/sle/records.js';
+import type { SleDetailsRecord } from '../../src/families/sle-details/records.js';
 import { ConfigError, loadConfig } from '../../src/config/index.js';
 import type { Endpoint, MistApi } from '../../src/mist/types.js';
 import { captureLog } from '../support/redis-store.js';

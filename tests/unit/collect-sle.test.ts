@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { mapSiteSle, mapWorstSites, sleFamily, WAN_SLES } from '../../src/families/sle/collect.js';
 import type { OrgSize } from '../../src/collect/family.js';
-import { SleRecordSchema } from '../../src/collect/records.js';
+import { SleRecordSchema } from '../../src/families/sle/records.js';
 import { getWorstSites } from '../../src/mist/endpoints.js';
 import { SiteSleSchema, WorstSitesSchema } from '../../src/mist/schemas/sle.js';
 import { validateRecords } from '../../src/mist/validate.js';

@@ -4,7 +4,7 @@ import {
   DUPLICATE_PATH, mapVpnPath, mapVpnPathRows, upSince, vpnPeersFamily, type PeerPathIn,
 } from '../../src/families/vpn-peers/collect.js';
 import type { OrgSize } from '../../src/collect/family.js';
-import { VpnPathRecordSchema } from '../../src/collect/records.js';
+import { VpnPathRecordSchema } from '../../src/families/vpn-peers/records.js';
 import { PeerPathSchema } from '../../src/mist/schemas/peers.js';
 
 const FIXTURES = new URL('../../../shared/mist-openapi/fixtures/', import.meta.url);

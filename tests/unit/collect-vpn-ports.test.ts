@@ -2,7 +2,8 @@ import { describe, expect, it } from 'vitest';
 import { defaultFamilySettings, type FamilyContext, type FamilyPage, recordReader } from '../../src/collect/family.js';
 import { DUPLICATE_PATH, mapVpnPathRows, vpnPeersFamily, type PeerPathIn } from '../../src/families/vpn-peers/collect.js';
 import { resolvePath, resolvePort, wanInterfacesByMac, type Unresolved } from '../../src/families/vpn-peers/ports.js';
-import type { GatewayRecord, VpnPathRecord } from '../../src/collect/records.js';
+import type { GatewayRecord } from '../../src/families/gateways/records.js';
+import type { VpnPathRecord } from '../../src/families/vpn-peers/records.js';
 import type { MistApi, Page } from '../../src/mist/types.js';
 import { captureLog } from '../support/redis-store.js';
 

@@ -1,5 +1,5 @@
 import { ALARMS_SEEN, COUNTER_LABELS } from '../../collect/counters.js';
-import { AlarmsRecordSchema, type AlarmsActiveRecord, type AlarmsRecord } from '../../collect/records.js';
+import { alarmsRecords, type AlarmsActiveRecord, type AlarmsRecord } from './records.js';
 import type { FamilyCatalogue, WithOrg } from '../../metrics/types.js';
 
 type R = WithOrg<AlarmsRecord>;
@@ -14,7 +14,7 @@ const active = (r: R): WithOrg<AlarmsActiveRecord> => r as WithOrg<AlarmsActiveR
  */
 export const alarmsCatalogue: FamilyCatalogue<AlarmsRecord> = {
   family: 'alarms',
-  schema: AlarmsRecordSchema,
+  schema: alarmsRecords.schema,
   groups: [
     {
       select: isActive,

@@ -2,8 +2,7 @@ import { searchAlarms } from '../../mist/endpoints.js';
 import { ALARMS_SEEN, encodeLabels } from '../../collect/counters.js';
 import { z } from 'zod';
 import { pagesFor, readStored, recordPages, sizeOf, walkAll, withFinal, type Family } from '../../collect/family.js';
-import { AlarmsRecordSchema, type AlarmRecord, type AlarmsActiveRecord, type AlarmsRecord } from '../../collect/records.js';
-import { alarmsRecords } from './records.js';
+import { type AlarmRecord, type AlarmsActiveRecord, type AlarmsRecord, alarmsRecords, AlarmsRecordSchema } from './records.js';
 
 /**
  * Alarms (GET /orgs/{org_id}/alarms/search), incremental: the family keeps the alarms it knows (open ones, and

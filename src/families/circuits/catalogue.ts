@@ -1,7 +1,5 @@
 import { COUNTER_LABELS, WAN_PORT_ACTIVE_CHANGES, WAN_PORT_FAILOVERS } from '../../collect/counters.js';
-import {
-  CircuitsRecordSchema, type CircuitGatewayRecord, type CircuitInventoryRecord, type CircuitRecord, type CircuitsRecord, type CircuitUnmatchedRecord,
-} from '../../collect/records.js';
+import { circuitsRecords, type CircuitGatewayRecord, type CircuitInventoryRecord, type CircuitRecord, type CircuitsRecord, type CircuitUnmatchedRecord } from './records.js';
 import type { FamilyCatalogue, WithOrg } from '../../metrics/types.js';
 
 type R = WithOrg<CircuitsRecord>;
@@ -27,7 +25,7 @@ const unmatched = (r: R): WithOrg<CircuitUnmatchedRecord> => r as WithOrg<Circui
  */
 export const circuitsCatalogue: FamilyCatalogue<CircuitsRecord> = {
   family: 'circuits',
-  schema: CircuitsRecordSchema,
+  schema: circuitsRecords.schema,
   groups: [
     {
       select: isCircuit,

@@ -1,20 +1,15 @@
-import { matchInventory } from '../../inventory/match.js';
+import { matchInventory, portKey } from '../../inventory/match.js';
 import type { CircuitContract } from '../../inventory/types.js';
 import { circuitTerms, inventoryRecords, pinnedRoles, unmatchedSignature } from './contract.js';
 import { assignRoles, comparePortIds, PRIMARY, roleRanker, type CircuitRoleRule } from '../../collect/circuit-roles.js';
 import { countFailovers, CircuitsStateSchema, type CircuitsState, type GatewayActive, type PortTransition } from './failovers.js';
 import { recordPages, withFinal, type Family } from '../../collect/family.js';
-import { portKey } from '../../inventory/match.js';
-import {
-  SiteRecordSchema, VpnPathRecordSchema, WanPortRecordSchema,
-  type CircuitGatewayRecord, type CircuitRecord, type CircuitsRecord, type EventsRecord, type VpnPathRecord, type WanPortRecord,
-} from '../../collect/records.js';
+import { type CircuitGatewayRecord, type CircuitRecord, type CircuitsRecord, circuitsRecords } from './records.js';
+import { type EventsRecord, eventsRecords } from '../events/records.js';
+import { SiteRecordSchema, sitesRecords } from '../sites/records.js';
+import { type VpnPathRecord, VpnPathRecordSchema, vpnPeersRecords } from '../vpn-peers/records.js';
+import { type WanPortRecord, WanPortRecordSchema, wanPortsRecords } from '../wan-ports/records.js';
 import { narrowRecords } from '../define-records.js';
-import { eventsRecords } from '../events/records.js';
-import { sitesRecords } from '../sites/records.js';
-import { vpnPeersRecords } from '../vpn-peers/records.js';
-import { wanPortsRecords } from '../wan-ports/records.js';
-import { circuitsRecords } from './records.js';
 
 export type CircuitPort = Pick<WanPortRecord, 'site_id' | 'mac' | 'port_id' | 'wan_name' | 'wan_type' | 'up' | 'speed_bytes_per_second'>;
 export type CircuitPath = Pick<VpnPathRecord, 'mac' | 'port_id' | 'up' | 'is_active'>;

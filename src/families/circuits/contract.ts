@@ -1,6 +1,6 @@
 import { portKey, type InventoryMatch, type UnmatchedEntry } from '../../inventory/match.js';
 import type { CircuitContract, Inventory } from '../../inventory/types.js';
-import type { BandwidthSource, CircuitInventoryRecord, CircuitUnmatchedRecord } from '../../collect/records.js';
+import type { BandwidthSource, CircuitInventoryRecord, CircuitUnmatchedRecord } from './records.js';
 
 /**
  * A circuit's contract: what the circuit inventory says about a WAN port, with the port's link speed where it

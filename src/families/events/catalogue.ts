@@ -1,5 +1,5 @@
 import { COUNTER_LABELS, GATEWAY_EVENTS, GATEWAY_PORT_FLAPS } from '../../collect/counters.js';
-import { EventsRecordSchema, type EventsRecord } from '../../collect/records.js';
+import { eventsRecords, type EventsRecord } from './records.js';
 import type { FamilyCatalogue } from '../../metrics/types.js';
 
 const SRC = 'GET /api/v1/orgs/{org_id}/devices/events/search?device_type=gateway';
@@ -12,7 +12,7 @@ const stored = 'Cached: counted by the collector (events family), each event onc
  */
 export const eventsCatalogue: FamilyCatalogue<EventsRecord> = {
   family: 'events',
-  schema: EventsRecordSchema,
+  schema: eventsRecords.schema,
   groups: [],
   counters: [
     { name: 'mist_wan_port_flaps_total', unit: 'count', group: GATEWAY_PORT_FLAPS, labels: COUNTER_LABELS[GATEWAY_PORT_FLAPS],

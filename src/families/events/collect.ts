@@ -2,10 +2,9 @@ import { z } from 'zod';
 import { searchGatewayEvents } from '../../mist/endpoints.js';
 import { encodeLabels, GATEWAY_EVENTS, GATEWAY_PORT_FLAPS } from '../../collect/counters.js';
 import { readStored, recordPages, walkAll, withFinal, type Family } from '../../collect/family.js';
-import { EventsRecordSchema, WanPortRecordSchema, type EventsRecord, type PortFlapRecord, type WanPortRecord } from '../../collect/records.js';
+import { type EventsRecord, eventsRecords, EventsRecordSchema, type PortFlapRecord } from './records.js';
+import { type WanPortRecord, WanPortRecordSchema, wanPortsRecords } from '../wan-ports/records.js';
 import { narrowRecords } from '../define-records.js';
-import { wanPortsRecords } from '../wan-ports/records.js';
-import { eventsRecords } from './records.js';
 
 /**
  * Gateway device events (GET /orgs/{org_id}/devices/events/search?device_type=gateway), incremental: each cycle

@@ -1,4 +1,4 @@
-import { GatewayRecordSchema, type GatewayRecord } from '../../collect/records.js';
+import { gatewaysRecords, type GatewayRecord } from './records.js';
 import type { FamilyCatalogue, WithOrg } from '../../metrics/types.js';
 
 type R = WithOrg<GatewayRecord>;
@@ -8,7 +8,7 @@ const cached = 'Cached by the collector (gateways family).';
 /** Gateways: identity by MAC; mutable names, model and version only in mist_gateway_info. */
 export const gatewaysCatalogue: FamilyCatalogue<GatewayRecord> = {
   family: 'gateways',
-  schema: GatewayRecordSchema,
+  schema: gatewaysRecords.schema,
   groups: [
     {
       labels: ['org_id', 'site_id', 'mac', 'gateway_id', 'gateway_name', 'model', 'version', 'serial', 'ha'],

@@ -1,6 +1,6 @@
 import { listGatewayStats, listInventory } from '../../mist/endpoints.js';
 import { pagesFor, prefetchThenWalk, sizeOf, type Family } from '../../collect/family.js';
-import type { GatewayRecord, GatewayWanInterface } from '../../collect/records.js';
+import type { GatewayRecord, GatewayWanInterface } from './records.js';
 
 export interface IfStatIn {
   readonly port_id?: string | null | undefined;

@@ -1,10 +1,10 @@
-import { OrgRecordSchema, type OrgRecord } from '../../collect/records.js';
+import { orgRecords, type OrgRecord } from './records.js';
 import type { FamilyCatalogue } from '../../metrics/types.js';
 
 /** The org itself: its name, for joins on org_id. */
 export const orgCatalogue: FamilyCatalogue<OrgRecord> = {
   family: 'org',
-  schema: OrgRecordSchema,
+  schema: orgRecords.schema,
   groups: [
     {
       labels: ['org_id', 'org_name'],

@@ -1,6 +1,6 @@
 import { getOrg } from '../../mist/endpoints.js';
 import type { Family } from '../../collect/family.js';
-import type { OrgRecord } from '../../collect/records.js';
+import type { OrgRecord } from './records.js';
 
 export interface OrgIn {
   readonly id?: string | undefined;

@@ -1,4 +1,4 @@
-import { SiteRecordSchema, type SiteRecord } from '../../collect/records.js';
+import { sitesRecords, type SiteRecord } from './records.js';
 import type { FamilyCatalogue, WithOrg } from '../../metrics/types.js';
 
 const coordinate = (v: number | null): string => (v === null ? '' : String(v));
@@ -6,7 +6,7 @@ const coordinate = (v: number | null): string => (v === null ? '' : String(v));
 /** Sites, with their region (from the Region site groups), for joins on site_id. */
 export const sitesCatalogue: FamilyCatalogue<SiteRecord> = {
   family: 'sites',
-  schema: SiteRecordSchema,
+  schema: sitesRecords.schema,
   groups: [
     {
       labels: ['org_id', 'site_id', 'site_name', 'region', 'country_code', 'timezone', 'latitude', 'longitude'],

@@ -1,6 +1,6 @@
 import { listSitegroups, listSites } from '../../mist/endpoints.js';
 import { pagesFor, prefetchThenWalk, sizeOf, type Family } from '../../collect/family.js';
-import type { SiteRecord } from '../../collect/records.js';
+import type { SiteRecord } from './records.js';
 import { regionOf, type RegionRule } from '../../collect/regions.js';
 
 export interface SitegroupIn {

@@ -1,4 +1,4 @@
-import { SleDetailsRecordSchema, type SleDetailsRecord } from '../../collect/records.js';
+import { sleDetailsRecords, type SleDetailsRecord } from './records.js';
 import type { FamilyCatalogue, WithOrg } from '../../metrics/types.js';
 
 type R = WithOrg<SleDetailsRecord>;
@@ -18,7 +18,7 @@ function as<K extends R['kind']>(k: K, r: R): Extract<R, { kind: K }> {
 /** Details of degraded sites' SLEs: what degrades them (classifiers), where (interfaces, gateways), thresholds. */
 export const sleDetailsCatalogue: FamilyCatalogue<SleDetailsRecord> = {
   family: 'sle-details',
-  schema: SleDetailsRecordSchema,
+  schema: sleDetailsRecords.schema,
   groups: [
     {
       select: kind('details'),

@@ -6,10 +6,9 @@ import {
 } from '../../mist/schemas/sle.js';
 import { validateRecords } from '../../mist/validate.js';
 import { addDrops, type Family, type FamilyContext } from '../../collect/family.js';
-import type { SleDetailsPairRecord, SleDetailsRecord, SleRecord, SleThresholdRecord } from '../../collect/records.js';
+import { type SleRecord, sleRecords } from '../sle/records.js';
+import { type SleDetailsPairRecord, type SleDetailsRecord, sleDetailsRecords, type SleThresholdRecord } from './records.js';
 import { SLE_WINDOW, WAN_SLES, type WanSle } from '../sle/collect.js';
-import { sleRecords } from '../sle/records.js';
-import { sleDetailsRecords } from './records.js';
 
 /**
  * SLE details: for the (site, SLE) pairs whose score in the current `sle` snapshot is below SLE_DEGRADED_THRESHOLD,

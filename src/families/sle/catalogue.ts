@@ -1,4 +1,4 @@
-import { SleRecordSchema, type SleRecord } from '../../collect/records.js';
+import { sleRecords, type SleRecord } from './records.js';
 import type { FamilyCatalogue, WithOrg } from '../../metrics/types.js';
 
 type R = WithOrg<SleRecord>;
@@ -17,7 +17,7 @@ function as<K extends R['kind']>(k: K, r: R): Extract<R, { kind: K }> {
 /** Org WAN SLE: per-site scores (one series per SLE, `sle` label), site counts, and the worst sites' ranks. */
 export const sleCatalogue: FamilyCatalogue<SleRecord> = {
   family: 'sle',
-  schema: SleRecordSchema,
+  schema: sleRecords.schema,
   groups: [
     {
       select: kind('score'),

@@ -2,7 +2,7 @@ import { getSitesSle, getWorstSites } from '../../mist/endpoints.js';
 import { worstSiteRowSchema } from '../../mist/schemas/sle.js';
 import { validateRecords } from '../../mist/validate.js';
 import { addDrops, pagesFor, sizeOf, type Family } from '../../collect/family.js';
-import type { SleRecord } from '../../collect/records.js';
+import type { SleRecord } from './records.js';
 
 /** The WAN SLEs, as Mist names them in live sites-sle rows and in the site SLE paths. */
 export const WAN_SLES = ['gateway-health', 'wan-link-health', 'application-health'] as const;

@@ -1,4 +1,4 @@
-import { VpnPathRecordSchema, type VpnPathRecord } from '../../collect/records.js';
+import { vpnPeersRecords, type VpnPathRecord } from './records.js';
 import type { FamilyCatalogue, WithOrg } from '../../metrics/types.js';
 
 type R = WithOrg<VpnPathRecord>;
@@ -16,7 +16,7 @@ const bool = (v: boolean | null): number | null => (v === null ? null : v ? 1 : 
  */
 export const vpnPeersCatalogue: FamilyCatalogue<VpnPathRecord> = {
   family: 'vpn-peers',
-  schema: VpnPathRecordSchema,
+  schema: vpnPeersRecords.schema,
   groups: [
     {
       labels: [...ID_LABELS, 'wan_name', 'peer_wan_name', 'router_name', 'peer_router_name', 'peer_site_id'],

@@ -1,8 +1,8 @@
 import { searchVpnPeers } from '../../mist/endpoints.js';
 import { addDrops, pagesFor, sizeOf, type Family } from '../../collect/family.js';
-import { GatewayRecordSchema, type VpnPathRecord } from '../../collect/records.js';
+import { GatewayRecordSchema, gatewaysRecords } from '../gateways/records.js';
+import type { VpnPathRecord } from './records.js';
 import { narrowRecords } from '../define-records.js';
-import { gatewaysRecords } from '../gateways/records.js';
 import { countUnresolved, resolvePath, wanInterfacesByMac, type PortsByMac, type Unresolved } from './ports.js';
 
 export interface PeerPathIn {

@@ -1,4 +1,5 @@
-import type { GatewayRecord, GatewayWanInterface, VpnPathRecord } from '../../collect/records.js';
+import type { GatewayRecord, GatewayWanInterface } from '../gateways/records.js';
+import type { VpnPathRecord } from './records.js';
 
 /**
  * VPN path ports as port ids. stats/vpn_peers/search names a path's ports by port id on SRX (ipsec) rows and by

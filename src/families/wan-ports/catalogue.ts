@@ -1,4 +1,4 @@
-import { WanPortRecordSchema, type WanPortRecord } from '../../collect/records.js';
+import { wanPortsRecords, type WanPortRecord } from './records.js';
 import type { FamilyCatalogue, WithOrg } from '../../metrics/types.js';
 
 type R = WithOrg<WanPortRecord>;
@@ -13,7 +13,7 @@ const bool = (v: boolean | null): number | null => (v === null ? null : v ? 1 : 
  */
 export const wanPortsCatalogue: FamilyCatalogue<WanPortRecord> = {
   family: 'wan-ports',
-  schema: WanPortRecordSchema,
+  schema: wanPortsRecords.schema,
   groups: [
     {
       labels: ['org_id', 'site_id', 'mac', 'port_id'],

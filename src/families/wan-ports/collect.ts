@@ -1,8 +1,8 @@
 import { searchGatewayPorts } from '../../mist/endpoints.js';
 import { pagesFor, sizeOf, type Family } from '../../collect/family.js';
-import { GatewayRecordSchema, type GatewayRecord, type WanPortRecord } from '../../collect/records.js';
+import { type GatewayRecord, GatewayRecordSchema, gatewaysRecords } from '../gateways/records.js';
+import type { WanPortRecord } from './records.js';
 import { narrowRecords } from '../define-records.js';
-import { gatewaysRecords } from '../gateways/records.js';
 
 export interface PortIn {
   readonly site_id: string;
