@@ -1,6 +1,6 @@
 import type { CallRecord } from '../mist/types.js';
 import type { Store } from '../store/types.js';
-import { API_RATE_LIMITED, API_REQUEST_FAILURES, API_REQUESTS, encodeLabels, type Labels } from './counters.js';
+import { API_RATE_LIMITED, API_REQUEST_FAILURES, API_REQUESTS, encodeLabels, type Labels } from '../store/counters.js';
 
 /** A token fingerprint as the token pool makes it (sha256 hex prefix). Anything else is never written. */
 const FINGERPRINT = /^[0-9a-f]{8,64}$/;

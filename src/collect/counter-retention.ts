@@ -3,7 +3,7 @@ import { FAMILY_CATALOGUES } from '../families/registry.js';
 import { LiveCounters } from '../metrics/counter-liveness.js';
 import type { FamilyCatalogue } from '../metrics/types.js';
 import type { FamilyKey, Store } from '../store/types.js';
-import { decodeLabels } from './counters.js';
+import { decodeLabels } from '../store/counters.js';
 
 /**
  * Stored counters are pruned when what they count has been gone for this long (a decommissioned gateway, a

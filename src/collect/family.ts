@@ -62,8 +62,9 @@ export interface FamilyPage<R> {
 }
 
 /**
- * A Mist data family: what to fetch, how often, what it costs, and the pure mapping to records.
- * Adding a family: a file in families/, one line in families/index.ts.
+ * A Mist data family as the collector runs it: what to fetch, how often, what it costs, and the pure mapping to
+ * records. The whole family (records, size probes, catalogue too) is a module in src/families/<name>/ (see
+ * src/families/define.ts), registered by one line in src/families/registry.ts.
  */
 export interface Family<R = unknown> {
   /** Also the config key, the store key part and the `family` label value. */
@@ -204,7 +205,10 @@ export function* withFinal<R>(pages: Iterable<FamilyPage<R>>, final: Pick<Family
   if (held) yield { ...held, ...final };
 }
 
-/** A family's records read back from the store (its own previous snapshot, or another's), validated one by one. */
+/**
+ * Records of a family's saved state (ctx.readState: raw JSON), validated one by one. Snapshots are read with
+ * ctx.readRecords, which validates and counts on its own.
+ */
 export function readStored<T>(stored: readonly unknown[] | null, schema: z.ZodType<T>): { records: T[]; unreadable: number } {
   const records: T[] = [];
   let unreadable = 0;

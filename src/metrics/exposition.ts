@@ -1,4 +1,4 @@
-import { decodeLabels } from '../collect/counters.js';
+import { decodeLabels } from '../store/counters.js';
 import { LiveCounters } from './counter-liveness.js';
 import type { CounterMetricDef, FamilyCatalogue, SelfMetricDef, SeriesGroup } from './types.js';
 

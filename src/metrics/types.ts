@@ -1,7 +1,7 @@
 import type { z } from 'zod';
 
 /**
- * The metric catalogue's vocabulary. Every metric is declared once, in src/metrics/catalogue/<family>.ts:
+ * The metric catalogue's vocabulary. Every metric is declared once, in src/families/<family>/catalogue.ts:
  * its name, type, help (where the value comes from; that it is cached), unit and labels. The catalogue drives
  * rendering, docs/metrics.md and the lint test.
  */
@@ -49,7 +49,7 @@ export interface CounterMetricDef {
   readonly name: string;
   readonly unit: MetricUnit;
   readonly help: string;
-  /** The store counter group (see src/collect/counters.ts). */
+  /** The store counter group (see src/store/counters.ts). */
   readonly group: string;
   /** Label names, in exposition order; each field of the group must carry exactly these. */
   readonly labels: readonly string[];

@@ -1,6 +1,6 @@
 import type { FastifyInstance } from 'fastify';
 import { collectDefaultMetrics, Registry } from 'prom-client';
-import { API_RATE_LIMITED, API_REQUEST_FAILURES, API_REQUESTS, COUNTER_LABELS, decodeLabels } from '../collect/counters.js';
+import { API_RATE_LIMITED, API_REQUEST_FAILURES, API_REQUESTS, COUNTER_LABELS, decodeLabels } from '../store/counters.js';
 import type { Config } from '../config/index.js';
 import type { Logger } from '../log.js';
 import { renderSelf } from '../metrics/self-render.js';

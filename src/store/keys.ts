@@ -22,7 +22,7 @@ import { StoreError } from './errors.js';
  *   {p}counters:{name}:seen                 hash,   no TTL   field → epoch ms it was last live (touchCounters; pruneCounters drops the stale)
  *
  * Hash fields hold JSON values (a number, a string in quotes, or null), except in `counters:{name}`, whose
- * values are HINCRBYFLOAT's plain decimal numbers and whose fields are the caller's (src/collect/counters.ts).
+ * values are HINCRBYFLOAT's plain decimal numbers and whose fields are the caller's (src/store/counters.ts).
  */
 export const KEY_SCHEME_VERSION = 1;
 export const DEFAULT_PREFIX = `mist:v${KEY_SCHEME_VERSION}:`;

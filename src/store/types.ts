@@ -106,7 +106,7 @@ export interface Store {
   /**
    * Monotonic counters that survive collector restarts and fail-over (e.g. API calls by endpoint, flaps by
    * port): adds each delta to its field of the counter group `name`. Fields are label-encoded strings chosen
-   * by the caller (see src/collect/counters.ts). No TTL: counters only grow.
+   * by the caller (see src/store/counters.ts). No TTL: counters only grow.
    */
   incrementCounters(name: string, deltas: Readonly<Record<string, number>>, once?: CounterOnce): Promise<void>;
   /** Every field of a counter group with its total ({} when none). */

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { prepareCollector, type PreparedCollector } from '../../src/collect/collector.js';
-import { ALARMS_SEEN, encodeLabels } from '../../src/collect/counters.js';
+import { ALARMS_SEEN, encodeLabels } from '../../src/store/counters.js';
 import { runCycle } from '../../src/collect/cycle.js';
 import { alarmsFamily } from '../../src/families/alarms/collect.js';
 import type { AlarmsRecord } from '../../src/families/alarms/records.js';

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { prepareCollector, runCollector, type PreparedCollector } from '../../src/collect/collector.js';
-import { API_RATE_LIMITED, API_REQUEST_FAILURES, API_REQUESTS, decodeLabels } from '../../src/collect/counters.js';
+import { API_RATE_LIMITED, API_REQUEST_FAILURES, API_REQUESTS, decodeLabels } from '../../src/store/counters.js';
 import { LOCK_NAME } from '../../src/collect/leader.js';
 import { Scheduler } from '../../src/collect/scheduler.js';
 import { loadConfig, type Config } from '../../src/config/index.js';

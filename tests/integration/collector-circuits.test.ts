@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { prepareCollector, type PreparedCollector } from '../../src/collect/collector.js';
-import { decodeLabels, WAN_PORT_ACTIVE_CHANGES, WAN_PORT_FAILOVERS } from '../../src/collect/counters.js';
+import { decodeLabels, WAN_PORT_ACTIVE_CHANGES, WAN_PORT_FAILOVERS } from '../../src/store/counters.js';
 import type { Store } from '../../src/store/types.js';
 import type { CircuitGatewayRecord, CircuitRecord, CircuitsRecord } from '../../src/families/circuits/records.js';
 import type { VpnPathRecord } from '../../src/families/vpn-peers/records.js';

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { prepareCollector, type PreparedCollector } from '../../src/collect/collector.js';
-import { decodeLabels, GATEWAY_EVENTS, GATEWAY_PORT_FLAPS } from '../../src/collect/counters.js';
+import { decodeLabels, GATEWAY_EVENTS, GATEWAY_PORT_FLAPS } from '../../src/store/counters.js';
 import { runCycle } from '../../src/collect/cycle.js';
 import { EVENT_BASELINE_SECONDS, eventsFamily, GATEWAY_EVENT_TYPES, PORT_FLAP_EVENT_TYPES } from '../../src/families/events/collect.js';
 import { gatewaysFamily } from '../../src/families/gateways/collect.js';

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { prepareCollector, type PreparedCollector } from '../../src/collect/collector.js';
-import { ALARMS_SEEN, decodeLabels, GATEWAY_EVENTS, GATEWAY_PORT_FLAPS, WAN_PORT_ACTIVE_CHANGES, WAN_PORT_FAILOVERS } from '../../src/collect/counters.js';
+import { ALARMS_SEEN, decodeLabels, GATEWAY_EVENTS, GATEWAY_PORT_FLAPS, WAN_PORT_ACTIVE_CHANGES, WAN_PORT_FAILOVERS } from '../../src/store/counters.js';
 import { runCycle } from '../../src/collect/cycle.js';
 import { alarmsFamily } from '../../src/families/alarms/collect.js';
 import { circuitsFamily } from '../../src/families/circuits/collect.js';

@@ -1,6 +1,6 @@
 import { spawnSync } from 'node:child_process';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { decodeLabels } from '../../src/collect/counters.js';
+import { decodeLabels } from '../../src/store/counters.js';
 import { FAMILY_CATALOGUES } from '../../src/families/registry.js';
 import { startExporter, type RunningExporter } from '../../src/server/exporter.js';
 import { collectOnce, exporterConfig, httpGet, parseSamples, readRecords } from '../support/exporter-harness.js';

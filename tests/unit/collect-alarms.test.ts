@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { defaultFamilySettings } from '../../src/collect/family.js';
 import { describe, expect, it } from 'vitest';
-import { ALARMS_SEEN, encodeLabels } from '../../src/collect/counters.js';
+import { ALARMS_SEEN, encodeLabels } from '../../src/store/counters.js';
 import { runCycle } from '../../src/collect/cycle.js';
 import {
   activeAlarms, ALARM_LOOKBACK_SECONDS, ALARM_OPEN_RETENTION_SECONDS, ALARM_OVERLAP_SECONDS, alarmsFamily, alarmsWindowStart, mapAlarm, mergeAlarms, readAlarmsState,

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { CallStatsRecorder } from '../../src/collect/call-stats.js';
-import { API_RATE_LIMITED, API_REQUEST_FAILURES, API_REQUESTS, decodeLabels } from '../../src/collect/counters.js';
+import { API_RATE_LIMITED, API_REQUEST_FAILURES, API_REQUESTS, decodeLabels } from '../../src/store/counters.js';
 import type { CallRecord } from '../../src/mist/types.js';
 import { MemoryStore, StoreError } from '../../src/store/index.js';
 

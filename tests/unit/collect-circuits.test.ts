@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { defaultFamilySettings, type FamilyContext, type FamilyPage, recordReader } from '../../src/collect/family.js';
 import { DEFAULT_CIRCUIT_ROLES, parseCircuitRoles, roleRanker } from '../../src/collect/circuit-roles.js';
-import { decodeLabels, encodeLabels, WAN_PORT_ACTIVE_CHANGES, WAN_PORT_FAILOVERS } from '../../src/collect/counters.js';
+import { decodeLabels, encodeLabels, WAN_PORT_ACTIVE_CHANGES, WAN_PORT_FAILOVERS } from '../../src/store/counters.js';
 import type { GatewayActive } from '../../src/families/circuits/failovers.js';
 import {
   activeCircuit, circuitsFamily, deriveCircuits, MissingInput, type CircuitPath, type CircuitPort,

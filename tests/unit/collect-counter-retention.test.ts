@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { z } from 'zod';
 import { COUNTER_RETENTION_MS, keepLiveCounters } from '../../src/collect/counter-retention.js';
-import { encodeLabels } from '../../src/collect/counters.js';
+import { encodeLabels } from '../../src/store/counters.js';
 import { renderFamily } from '../../src/metrics/exposition.js';
 import type { FamilyCatalogue } from '../../src/metrics/types.js';
 import { MemoryStore } from '../../src/store/memory.js';

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { API_RATE_LIMITED, API_REQUEST_FAILURES, API_REQUESTS, COUNTER_LABELS, decodeLabels, encodeLabels } from '../../src/collect/counters.js';
+import { API_RATE_LIMITED, API_REQUEST_FAILURES, API_REQUESTS, COUNTER_LABELS, decodeLabels, encodeLabels } from '../../src/store/counters.js';
 
 /** A small seeded PRNG, so the random round trips are the same on every run. */
 function prng(seed: number): () => number {

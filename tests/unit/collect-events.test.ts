@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { defaultFamilySettings } from '../../src/collect/family.js';
 import { describe, expect, it } from 'vitest';
-import { encodeLabels, GATEWAY_EVENTS, GATEWAY_PORT_FLAPS } from '../../src/collect/counters.js';
+import { encodeLabels, GATEWAY_EVENTS, GATEWAY_PORT_FLAPS } from '../../src/store/counters.js';
 import { runCycle } from '../../src/collect/cycle.js';
 import {
   applyEvents, EVENT_HISTORY_SECONDS, EVENT_OVERLAP_SECONDS, eventKey, eventsFamily, GATEWAY_EVENT_TYPES, PORT_RETENTION_SECONDS, readEventsState,

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { encodeLabels, WAN_PORT_ACTIVE_CHANGES, WAN_PORT_FAILOVERS } from '../../src/collect/counters.js';
+import { encodeLabels, WAN_PORT_ACTIVE_CHANGES, WAN_PORT_FAILOVERS } from '../../src/store/counters.js';
 import { countFailovers, type FailoverInput, type GatewayActive, type PortTransition } from '../../src/families/circuits/failovers.js';
 
 const ORG = 'org-1';

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { encodeLabels, GATEWAY_PORT_FLAPS } from '../../src/collect/counters.js';
+import { encodeLabels, GATEWAY_PORT_FLAPS } from '../../src/store/counters.js';
 import { ExpositionCache } from '../../src/server/exposition-cache.js';
 import { MemoryStore } from '../../src/store/memory.js';
 import { captureLog } from '../support/redis-store.js';

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { z } from 'zod';
-import { encodeLabels } from '../../src/collect/counters.js';
+import { encodeLabels } from '../../src/store/counters.js';
 import { LiveCounters, counterScope } from '../../src/metrics/counter-liveness.js';
 import { renderFamily } from '../../src/metrics/exposition.js';
 import type { CounterMetricDef, FamilyCatalogue } from '../../src/metrics/types.js';

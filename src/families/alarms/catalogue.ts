@@ -1,4 +1,4 @@
-import { ALARMS_SEEN, COUNTER_LABELS } from '../../collect/counters.js';
+import { ALARMS_SEEN, COUNTER_LABELS } from '../../store/counters.js';
 import { alarmsRecords, type AlarmsActiveRecord, type AlarmsRecord } from './records.js';
 import type { FamilyCatalogue, WithOrg } from '../../metrics/types.js';
 

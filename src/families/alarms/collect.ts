@@ -1,5 +1,5 @@
 import { searchAlarms } from '../../mist/endpoints.js';
-import { ALARMS_SEEN, encodeLabels } from '../../collect/counters.js';
+import { ALARMS_SEEN, encodeLabels } from '../../store/counters.js';
 import { z } from 'zod';
 import { pagesFor, readStored, recordPages, sizeOf, walkAll, withFinal, type Family } from '../../collect/family.js';
 import { type AlarmRecord, type AlarmsActiveRecord, type AlarmsRecord, alarmsRecords, AlarmsRecordSchema } from './records.js';

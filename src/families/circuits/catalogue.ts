@@ -1,4 +1,4 @@
-import { COUNTER_LABELS, WAN_PORT_ACTIVE_CHANGES, WAN_PORT_FAILOVERS } from '../../collect/counters.js';
+import { COUNTER_LABELS, WAN_PORT_ACTIVE_CHANGES, WAN_PORT_FAILOVERS } from '../../store/counters.js';
 import { circuitsRecords, type CircuitGatewayRecord, type CircuitInventoryRecord, type CircuitRecord, type CircuitsRecord, type CircuitUnmatchedRecord } from './records.js';
 import type { FamilyCatalogue, WithOrg } from '../../metrics/types.js';
 

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { PRIMARY } from '../../collect/circuit-roles.js';
-import { encodeLabels, WAN_PORT_ACTIVE_CHANGES, WAN_PORT_FAILOVERS } from '../../collect/counters.js';
+import { encodeLabels, WAN_PORT_ACTIVE_CHANGES, WAN_PORT_FAILOVERS } from '../../store/counters.js';
 
 /**
  * Failovers and active-circuit changes per circuit, counted by the circuits family between two of its cycles.

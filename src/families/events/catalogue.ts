@@ -1,4 +1,4 @@
-import { COUNTER_LABELS, GATEWAY_EVENTS, GATEWAY_PORT_FLAPS } from '../../collect/counters.js';
+import { COUNTER_LABELS, GATEWAY_EVENTS, GATEWAY_PORT_FLAPS } from '../../store/counters.js';
 import { eventsRecords, type EventsRecord } from './records.js';
 import type { FamilyCatalogue } from '../../metrics/types.js';
 

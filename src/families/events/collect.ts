@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { searchGatewayEvents } from '../../mist/endpoints.js';
-import { encodeLabels, GATEWAY_EVENTS, GATEWAY_PORT_FLAPS } from '../../collect/counters.js';
+import { encodeLabels, GATEWAY_EVENTS, GATEWAY_PORT_FLAPS } from '../../store/counters.js';
 import { readStored, recordPages, walkAll, withFinal, type Family } from '../../collect/family.js';
 import { type EventsRecord, eventsRecords, EventsRecordSchema, type PortFlapRecord } from './records.js';
 import { type WanPortRecord, WanPortRecordSchema, wanPortsRecords } from '../wan-ports/records.js';

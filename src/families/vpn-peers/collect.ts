@@ -83,7 +83,7 @@ export const pathKey = (r: Pick<VpnPathRecord, 'mac' | 'port_id' | 'peer_mac' | 
 export const DUPLICATE_PATH = 'duplicate path (same mac, port_id, peer_mac, peer_port_id, type)';
 
 /**
- * Maps one page of rows, ports resolved to port ids through `ports` (see vpn-ports.ts; unresolved ones are added
+ * Maps one page of rows, ports resolved to port ids through `ports` (see ports.ts; unresolved ones are added
  * to `unresolved`); a row whose identity is in `seen` (earlier this page or this cycle) is dropped: the first row
  * of a path wins. Pure apart from adding to `seen` and `unresolved`.
  */

@@ -17,7 +17,7 @@ export const API_RATE_LIMITED = 'api_rate_limited';
 
 /**
  * Failovers per circuit: the gateway's active circuit moved from the primary circuit `port_id` to the non-primary
- * `to_port_id` (src/collect/failovers.ts). Labels: org_id, site_id, mac, port_id, to_port_id.
+ * `to_port_id` (src/families/circuits/failovers.ts). Labels: org_id, site_id, mac, port_id, to_port_id.
  */
 export const WAN_PORT_FAILOVERS = 'wan_port_failovers';
 /** Moves of the gateway's active circuit from `port_id` to `to_port_id` (failovers, fail-backs, others). Same labels. */
