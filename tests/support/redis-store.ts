@@ -53,14 +53,19 @@ export async function advanceKeyTtls(redis: Redis, prefix: string, ms: number): 
 /** A RedisStore on its own prefix, plus a raw client for inspecting and corrupting what it wrote. */
 export async function redisStoreHarness(url: string, label: string, log = captureLog().log) {
   const prefix = uniquePrefix(label);
-  const store = new RedisStore({ url, prefix }, log);
+  // The store's own clock (stamps such as counter liveness) moves with the emulated time.
+  let offset = 0;
+  const store = new RedisStore({ url, prefix, now: () => Date.now() + offset }, log);
   const raw = new Redis(url, { lazyConnect: true, maxRetriesPerRequest: 1 });
   return {
     store,
     raw,
     prefix,
-    /** Moves Redis's time for this prefix forward by `ms`, without sleeping: see advanceKeyTtls. */
-    advance: (ms: number) => advanceKeyTtls(raw, prefix, ms),
+    /** Moves Redis's time for this prefix (and the store's clock) forward by `ms`, without sleeping: see advanceKeyTtls. */
+    advance: async (ms: number) => {
+      offset += ms;
+      await advanceKeyTtls(raw, prefix, ms);
+    },
     async cleanup() {
       await deleteKeys(raw, prefix);
       await store.close();

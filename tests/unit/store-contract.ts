@@ -301,7 +301,7 @@ export function storeContract(name: string, make: () => Promise<StoreHarness>): 
       });
 
       it('prunes fields not marked live for the retention, keeps the marked ones with their totals', async () => {
-        // Retention here is ≥500 ms away from each check (the Redis harness's time is a real sleep).
+        // Retention here is ≥500 ms away from each check (the clocks move by advance(), real time passes too).
         const RETENTION = 600;
         await h.store.incrementCounters('flaps', { 'port=gone': 3, 'port=live': 5, 'port=back': 7 });
         // Fields never marked are marked by the first prune: their retention starts, nothing is deleted.
