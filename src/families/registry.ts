@@ -1,15 +1,15 @@
 import type { FamilyCatalogue } from '../metrics/types.js';
-import { alarms } from './alarms/index.js';
-import { circuits } from './circuits/index.js';
+import { alarmsFamily } from './alarms/index.js';
+import { circuitsFamily } from './circuits/index.js';
 import type { FamilyModule, SizeProbe } from './define.js';
-import { events } from './events/index.js';
-import { gateways } from './gateways/index.js';
-import { org } from './org/index.js';
-import { sites } from './sites/index.js';
-import { sleDetails } from './sle-details/index.js';
-import { sle } from './sle/index.js';
-import { vpnPeers } from './vpn-peers/index.js';
-import { wanPorts } from './wan-ports/index.js';
+import { eventsFamily } from './events/index.js';
+import { gatewaysFamily } from './gateways/index.js';
+import { orgFamily } from './org/index.js';
+import { sitesFamily } from './sites/index.js';
+import { sleDetailsFamily } from './sle-details/index.js';
+import { sleFamily } from './sle/index.js';
+import { vpnPeersFamily } from './vpn-peers/index.js';
+import { wanPortsFamily } from './wan-ports/index.js';
 
 /**
  * THE list of families, in start-up and exposition order (a family that joins another comes after it).
@@ -18,16 +18,16 @@ import { wanPorts } from './wan-ports/index.js';
  * catalogues, docs/metrics.md.
  */
 export const FAMILIES: readonly FamilyModule[] = [
-  org,
-  sites,
-  gateways,
-  wanPorts,
-  vpnPeers,
-  circuits,
-  sle,
-  sleDetails,
-  alarms,
-  events,
+  orgFamily,
+  sitesFamily,
+  gatewaysFamily,
+  wanPortsFamily,
+  vpnPeersFamily,
+  circuitsFamily,
+  sleFamily,
+  sleDetailsFamily,
+  alarmsFamily,
+  eventsFamily,
 ] as readonly unknown[] as readonly FamilyModule[];
 
 /** The family names: the config keys of COLLECTOR_INTERVALS, the `family` label values. */

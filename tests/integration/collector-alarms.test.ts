@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { prepareCollector, type PreparedCollector } from '../../src/collect/collector.js';
 import { ALARMS_SEEN, encodeLabels } from '../../src/store/counters.js';
 import { runCycle } from '../../src/collect/cycle.js';
-import { alarmsFamily } from '../../src/families/alarms/collect.js';
+import { alarmsFamily } from '../../src/families/alarms/index.js';
 import type { AlarmsRecord } from '../../src/families/alarms/records.js';
 import { startExporter, type RunningExporter } from '../../src/server/exporter.js';
 import { MemoryStore } from '../../src/store/memory.js';

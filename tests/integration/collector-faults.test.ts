@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, inject, it } from 'vitest';
 import { prepareCollector, type PreparedCollector } from '../../src/collect/collector.js';
 import { runCycle } from '../../src/collect/cycle.js';
-import { wanPortsFamily } from '../../src/families/wan-ports/collect.js';
+import { wanPortsFamily } from '../../src/families/wan-ports/index.js';
 import { DEFAULT_RETRY } from '../../src/mist/index.js';
 import { Scheduler } from '../../src/collect/scheduler.js';
 import { loadConfig } from '../../src/config/index.js';

@@ -1,8 +1,9 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, inject, it } from 'vitest';
 import { prepareCollector, type PreparedCollector } from '../../src/collect/collector.js';
 import { runCycle, type CycleDeps } from '../../src/collect/cycle.js';
-import { sleDetailsFamily } from '../../src/families/sle-details/collect.js';
-import { sleFamily, WAN_SLES } from '../../src/families/sle/collect.js';
+import { sleDetailsFamily } from '../../src/families/sle-details/index.js';
+import { WAN_SLES } from '../../src/families/sle/collect.js';
+import { sleFamily } from '../../src/families/sle/index.js';
 import type { Family } from '../../src/collect/family.js';
 import type { SleRecord } from '../../src/families/sle/records.js';
 import type { SleDetailsRecord } from '../../src/families/sle-details/records.js';

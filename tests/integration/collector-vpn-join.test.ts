@@ -1,8 +1,8 @@
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { circuitsFamily } from '../../src/families/circuits/collect.js';
-import { gatewaysFamily } from '../../src/families/gateways/collect.js';
-import { vpnPeersFamily } from '../../src/families/vpn-peers/collect.js';
-import { wanPortsFamily } from '../../src/families/wan-ports/collect.js';
+import { circuitsFamily } from '../../src/families/circuits/index.js';
+import { gatewaysFamily } from '../../src/families/gateways/index.js';
+import { vpnPeersFamily } from '../../src/families/vpn-peers/index.js';
+import { wanPortsFamily } from '../../src/families/wan-ports/index.js';
 import type { Family } from '../../src/collect/family.js';
 import type { VpnPathRecord } from '../../src/families/vpn-peers/records.js';
 import type { WanPortRecord } from '../../src/families/wan-ports/records.js';

@@ -4,9 +4,9 @@ import { describe, expect, it } from 'vitest';
 import { ALARMS_SEEN, encodeLabels } from '../../src/store/counters.js';
 import { runCycle } from '../../src/collect/cycle.js';
 import {
-  activeAlarms, ALARM_LOOKBACK_SECONDS, ALARM_OPEN_RETENTION_SECONDS, ALARM_OVERLAP_SECONDS, alarmsFamily, alarmsWindowStart, mapAlarm, mergeAlarms, readAlarmsState,
-  type AlarmIn, type AlarmsState,
+  activeAlarms, ALARM_LOOKBACK_SECONDS, ALARM_OPEN_RETENTION_SECONDS, ALARM_OVERLAP_SECONDS, alarmsWindowStart, mapAlarm, mergeAlarms, readAlarmsState, type AlarmIn, type AlarmsState,
 } from '../../src/families/alarms/collect.js';
+import { alarmsFamily } from '../../src/families/alarms/index.js';
 import type { AlarmRecord, AlarmsRecord } from '../../src/families/alarms/records.js';
 import { MemoryStore } from '../../src/store/memory.js';
 import { alarmWalks, specAlarmSteps } from '../fixtures/records/openapi-activity.js';

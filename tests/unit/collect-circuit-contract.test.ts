@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { circuitTerms } from '../../src/families/circuits/contract.js';
 import { assignRoles, DEFAULT_CIRCUIT_ROLES, parseCircuitRoles } from '../../src/collect/circuit-roles.js';
-import { circuitsFamily, deriveCircuits, type CircuitPort } from '../../src/families/circuits/collect.js';
+import { deriveCircuits, type CircuitPort } from '../../src/families/circuits/collect.js';
+import { circuitsFamily } from '../../src/families/circuits/index.js';
 import { defaultFamilySettings, type FamilyContext, recordReader } from '../../src/collect/family.js';
 import type { CircuitRecord, CircuitsRecord } from '../../src/families/circuits/records.js';
 import type { SiteRecord } from '../../src/families/sites/records.js';

@@ -3,9 +3,8 @@ import { defaultFamilySettings, type FamilyContext, type FamilyPage, recordReade
 import { DEFAULT_CIRCUIT_ROLES, parseCircuitRoles, roleRanker } from '../../src/collect/circuit-roles.js';
 import { decodeLabels, encodeLabels, WAN_PORT_ACTIVE_CHANGES, WAN_PORT_FAILOVERS } from '../../src/store/counters.js';
 import type { GatewayActive } from '../../src/families/circuits/failovers.js';
-import {
-  activeCircuit, circuitsFamily, deriveCircuits, MissingInput, type CircuitPath, type CircuitPort,
-} from '../../src/families/circuits/collect.js';
+import { activeCircuit, deriveCircuits, MissingInput, type CircuitPath, type CircuitPort } from '../../src/families/circuits/collect.js';
+import { circuitsFamily } from '../../src/families/circuits/index.js';
 import type { CircuitGatewayRecord, CircuitRecord, CircuitsRecord } from '../../src/families/circuits/records.js';
 import type { WanPortRecord } from '../../src/families/wan-ports/records.js';
 import type { MistApi } from '../../src/mist/types.js';

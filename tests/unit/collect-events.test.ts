@@ -4,9 +4,9 @@ import { describe, expect, it } from 'vitest';
 import { encodeLabels, GATEWAY_EVENTS, GATEWAY_PORT_FLAPS } from '../../src/store/counters.js';
 import { runCycle } from '../../src/collect/cycle.js';
 import {
-  applyEvents, EVENT_HISTORY_SECONDS, EVENT_OVERLAP_SECONDS, eventKey, eventsFamily, GATEWAY_EVENT_TYPES, PORT_RETENTION_SECONDS, readEventsState,
-  type EventIn, type EventsState,
+  applyEvents, EVENT_HISTORY_SECONDS, EVENT_OVERLAP_SECONDS, eventKey, GATEWAY_EVENT_TYPES, PORT_RETENTION_SECONDS, readEventsState, type EventIn, type EventsState,
 } from '../../src/families/events/collect.js';
+import { eventsFamily } from '../../src/families/events/index.js';
 import type { EventsRecord, PortFlapRecord } from '../../src/families/events/records.js';
 import { searchGatewayEvents } from '../../src/mist/endpoints.js';
 import { validateRecords } from '../../src/mist/validate.js';

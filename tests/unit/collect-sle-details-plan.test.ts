@@ -1,9 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import { defaultFamilySettings, type FamilyContext, recordReader } from '../../src/collect/family.js';
 import {
-  CALLS_PER_PAIR, carryForward, degradedPairs, MAX_CARRIED_CYCLES, planPolls, sleDetailsFamily, THRESHOLD_REFRESH_CYCLES, thresholdNeeded,
-  type DegradedPair,
+  CALLS_PER_PAIR, carryForward, degradedPairs, MAX_CARRIED_CYCLES, planPolls, THRESHOLD_REFRESH_CYCLES, thresholdNeeded, type DegradedPair,
 } from '../../src/families/sle-details/collect.js';
+import { sleDetailsFamily } from '../../src/families/sle-details/index.js';
 import type { SleRecord } from '../../src/families/sle/records.js';
 import type { SleDetailsRecord } from '../../src/families/sle-details/records.js';
 import { ConfigError, loadConfig } from '../../src/config/index.js';

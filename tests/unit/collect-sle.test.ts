@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { mapSiteSle, mapWorstSites, sleFamily, WAN_SLES } from '../../src/families/sle/collect.js';
+import { mapSiteSle, mapWorstSites, WAN_SLES } from '../../src/families/sle/collect.js';
+import { sleFamily } from '../../src/families/sle/index.js';
 import type { OrgSize } from '../../src/collect/family.js';
 import { SleRecordSchema } from '../../src/families/sle/records.js';
 import { getWorstSites } from '../../src/mist/endpoints.js';

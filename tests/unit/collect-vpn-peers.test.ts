@@ -1,8 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import {
-  DUPLICATE_PATH, mapVpnPath, mapVpnPathRows, upSince, vpnPeersFamily, type PeerPathIn,
-} from '../../src/families/vpn-peers/collect.js';
+import { DUPLICATE_PATH, mapVpnPath, mapVpnPathRows, upSince, type PeerPathIn } from '../../src/families/vpn-peers/collect.js';
+import { vpnPeersFamily } from '../../src/families/vpn-peers/index.js';
 import type { OrgSize } from '../../src/collect/family.js';
 import { VpnPathRecordSchema } from '../../src/families/vpn-peers/records.js';
 import { PeerPathSchema } from '../../src/mist/schemas/peers.js';

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { defaultFamilySettings, type FamilyContext, type FamilyPage, recordReader } from '../../src/collect/family.js';
-import { DUPLICATE_PATH, mapVpnPathRows, vpnPeersFamily, type PeerPathIn } from '../../src/families/vpn-peers/collect.js';
+import { DUPLICATE_PATH, mapVpnPathRows, type PeerPathIn } from '../../src/families/vpn-peers/collect.js';
+import { vpnPeersFamily } from '../../src/families/vpn-peers/index.js';
 import { resolvePath, resolvePort, wanInterfacesByMac, type Unresolved } from '../../src/families/vpn-peers/ports.js';
 import type { GatewayRecord } from '../../src/families/gateways/records.js';
 import type { VpnPathRecord } from '../../src/families/vpn-peers/records.js';

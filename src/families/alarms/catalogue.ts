@@ -1,6 +1,6 @@
+import type { FamilyCatalogue, WithOrg } from '../../metrics/types.js';
 import { ALARMS_SEEN, COUNTER_LABELS } from '../../store/counters.js';
 import { alarmsRecords, type AlarmsActiveRecord, type AlarmsRecord } from './records.js';
-import type { FamilyCatalogue, WithOrg } from '../../metrics/types.js';
 
 type R = WithOrg<AlarmsRecord>;
 const SRC = 'GET /api/v1/orgs/{org_id}/alarms/search';

@@ -1,8 +1,8 @@
+import { z } from 'zod';
+import { readStored, recordPages, walkAll, withFinal, type FamilyContext, type FamilyPage } from '../../collect/family.js';
 import { searchAlarms } from '../../mist/endpoints.js';
 import { ALARMS_SEEN, encodeLabels } from '../../store/counters.js';
-import { z } from 'zod';
-import { pagesFor, readStored, recordPages, sizeOf, walkAll, withFinal, type Family } from '../../collect/family.js';
-import { type AlarmRecord, type AlarmsActiveRecord, type AlarmsRecord, alarmsRecords, AlarmsRecordSchema } from './records.js';
+import { alarmsRecords, AlarmsRecordSchema, type AlarmRecord, type AlarmsActiveRecord, type AlarmsRecord } from './records.js';
 
 /**
  * Alarms (GET /orgs/{org_id}/alarms/search), incremental: the family keeps the alarms it knows (open ones, and
@@ -170,33 +170,27 @@ const StoredState = z.array(z.unknown()).nullable();
  * A first-ever walk (no state at all) reads a day back and counts nothing, so the counter does not jump by a day
  * of history.
  */
-export const alarmsFamily: Family<AlarmsRecord> = {
-  name: 'alarms',
-  defaultIntervalSeconds: 120,
-  resumable: false,
-  callsPerCycle: (size) => pagesFor(Math.ceil(sizeOf(size, 'sites') * ALARMS_PER_SITE_PER_DAY)),
-  async *run(ctx) {
-    // The state key; before it existed (an upgrade), the family's own snapshot held the same records.
-    const saved = StoredState.safeParse(await ctx.readState());
-    if (!saved.success) ctx.log.warn('the saved state is not a list of records: ignored (nothing is counted this cycle)');
-    const { state, unreadable } = readAlarmsState(saved.success && saved.data !== null ? saved.data : await ctx.readRecords(alarmsRecords));
-    if (unreadable > 0) ctx.log.warn({ unreadable }, 'unreadable alarm records in the saved state were ignored');
-    const start = state ? alarmsWindowStart(state) : `-${ALARM_LOOKBACK_SECONDS / 86_400}d`;
-    const walk = await walkAll(ctx, searchAlarms(ctx.orgId, start));
-    const fetched = walk.records.map(mapAlarm);
-    // The server's now; without one (Mist always sends `end`), the latest time known.
-    const now = walk.window?.end ?? Math.max(state?.until ?? -Infinity, ...fetched.map((a) => a.last_seen_seconds));
-    if (!Number.isFinite(now)) {
-      ctx.log.warn('alarms/search announced no window and returned nothing: the next cycle tries again from the same state');
-      yield* recordPages<AlarmsRecord>([], walk.dropped);
-      return;
-    }
-    const step = mergeAlarms(ctx.orgId, state, fetched, Math.max(now, state?.until ?? now));
-    ctx.log.debug({ start, fetched: fetched.length, new: step.newAlarms, first: state === null }, 'alarms merged');
-    if (step.uncountedGapSeconds > 0) {
-      ctx.log.warn({ uncountedGapSeconds: step.uncountedGapSeconds, since: state?.until }, 'the gap since the last cycle is longer than Mist serves back: alarms raised in its oldest part are not counted');
-    }
-    if (step.staleOpen > 0) ctx.log.warn({ alarms: step.staleOpen, days: ALARM_OPEN_RETENTION_SECONDS / 86_400 }, 'open alarms without any update for too long left the state');
-    yield* withFinal(recordPages(step.records, walk.dropped, step.counters), { state: step.records, uncountedGapSeconds: step.uncountedGapSeconds });
-  },
-};
+export async function* collectAlarms(ctx: FamilyContext): AsyncGenerator<FamilyPage<AlarmsRecord>> {
+  // The state key; before it existed (an upgrade), the family's own snapshot held the same records.
+  const saved = StoredState.safeParse(await ctx.readState());
+  if (!saved.success) ctx.log.warn('the saved state is not a list of records: ignored (nothing is counted this cycle)');
+  const { state, unreadable } = readAlarmsState(saved.success && saved.data !== null ? saved.data : await ctx.readRecords(alarmsRecords));
+  if (unreadable > 0) ctx.log.warn({ unreadable }, 'unreadable alarm records in the saved state were ignored');
+  const start = state ? alarmsWindowStart(state) : `-${ALARM_LOOKBACK_SECONDS / 86_400}d`;
+  const walk = await walkAll(ctx, searchAlarms(ctx.orgId, start));
+  const fetched = walk.records.map(mapAlarm);
+  // The server's now; without one (Mist always sends `end`), the latest time known.
+  const now = walk.window?.end ?? Math.max(state?.until ?? -Infinity, ...fetched.map((a) => a.last_seen_seconds));
+  if (!Number.isFinite(now)) {
+    ctx.log.warn('alarms/search announced no window and returned nothing: the next cycle tries again from the same state');
+    yield* recordPages<AlarmsRecord>([], walk.dropped);
+    return;
+  }
+  const step = mergeAlarms(ctx.orgId, state, fetched, Math.max(now, state?.until ?? now));
+  ctx.log.debug({ start, fetched: fetched.length, new: step.newAlarms, first: state === null }, 'alarms merged');
+  if (step.uncountedGapSeconds > 0) {
+    ctx.log.warn({ uncountedGapSeconds: step.uncountedGapSeconds, since: state?.until }, 'the gap since the last cycle is longer than Mist serves back: alarms raised in its oldest part are not counted');
+  }
+  if (step.staleOpen > 0) ctx.log.warn({ alarms: step.staleOpen, days: ALARM_OPEN_RETENTION_SECONDS / 86_400 }, 'open alarms without any update for too long left the state');
+  yield* withFinal(recordPages(step.records, walk.dropped, step.counters), { state: step.records, uncountedGapSeconds: step.uncountedGapSeconds });
+}

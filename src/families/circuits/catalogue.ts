@@ -1,6 +1,6 @@
+import type { FamilyCatalogue, WithOrg } from '../../metrics/types.js';
 import { COUNTER_LABELS, WAN_PORT_ACTIVE_CHANGES, WAN_PORT_FAILOVERS } from '../../store/counters.js';
 import { circuitsRecords, type CircuitGatewayRecord, type CircuitInventoryRecord, type CircuitRecord, type CircuitsRecord, type CircuitUnmatchedRecord } from './records.js';
-import type { FamilyCatalogue, WithOrg } from '../../metrics/types.js';
 
 type R = WithOrg<CircuitsRecord>;
 const FROM = 'Derived from GET /api/v1/orgs/{org_id}/stats/ports/search (WAN ports, wan_name from stats/devices if_stat) and stats/vpn_peers/search (field is_active)';

@@ -1,15 +1,15 @@
+import { assignRoles, comparePortIds, PRIMARY, roleRanker, type CircuitRoleRule } from '../../collect/circuit-roles.js';
+import { recordPages, withFinal, type FamilyContext, type FamilyPage } from '../../collect/family.js';
 import { matchInventory, portKey } from '../../inventory/match.js';
 import type { CircuitContract } from '../../inventory/types.js';
-import { circuitTerms, inventoryRecords, pinnedRoles, unmatchedSignature } from './contract.js';
-import { assignRoles, comparePortIds, PRIMARY, roleRanker, type CircuitRoleRule } from '../../collect/circuit-roles.js';
-import { countFailovers, CircuitsStateSchema, type CircuitsState, type GatewayActive, type PortTransition } from './failovers.js';
-import { recordPages, withFinal, type Family } from '../../collect/family.js';
-import { type CircuitGatewayRecord, type CircuitRecord, type CircuitsRecord, circuitsRecords } from './records.js';
-import { type EventsRecord, eventsRecords } from '../events/records.js';
-import { SiteRecordSchema, sitesRecords } from '../sites/records.js';
-import { type VpnPathRecord, VpnPathRecordSchema, vpnPeersRecords } from '../vpn-peers/records.js';
-import { type WanPortRecord, WanPortRecordSchema, wanPortsRecords } from '../wan-ports/records.js';
 import { narrowRecords } from '../define-records.js';
+import { eventsRecords, type EventsRecord } from '../events/records.js';
+import { SiteRecordSchema, sitesRecords } from '../sites/records.js';
+import { VpnPathRecordSchema, vpnPeersRecords, type VpnPathRecord } from '../vpn-peers/records.js';
+import { WanPortRecordSchema, wanPortsRecords, type WanPortRecord } from '../wan-ports/records.js';
+import { circuitTerms, inventoryRecords, pinnedRoles, unmatchedSignature } from './contract.js';
+import { countFailovers, CircuitsStateSchema, type CircuitsState, type GatewayActive, type PortTransition } from './failovers.js';
+import { circuitsRecords, type CircuitGatewayRecord, type CircuitRecord, type CircuitsRecord } from './records.js';
 
 export type CircuitPort = Pick<WanPortRecord, 'site_id' | 'mac' | 'port_id' | 'wan_name' | 'wan_type' | 'up' | 'speed_bytes_per_second'>;
 export type CircuitPath = Pick<VpnPathRecord, 'mac' | 'port_id' | 'up' | 'is_active'>;
@@ -135,50 +135,44 @@ const StoredState = CircuitsStateSchema.nullable();
  * per circuit (failovers.ts), counted exactly once in the store's counter groups. Not resumable: its pages
  * carry counter increments.
  */
-export const circuitsFamily: Family<CircuitsRecord> = {
-  name: 'circuits',
-  defaultIntervalSeconds: 60,
-  callsPerCycle: () => 0,
-  resumable: false,
-  async *run(ctx) {
-    const ports = await ctx.readRecords(StoredPort);
-    if (!ports) throw new MissingInput('no wan-ports snapshot: circuits are derived from it (collected first; see the wan-ports family)');
-    const paths = await ctx.readRecords(StoredPath);
-    if (!paths) ctx.log.warn('no vpn-peers snapshot: every gateway\'s active circuit falls back to its first up circuit by role');
-    const saved = StoredState.safeParse(await ctx.readState());
-    if (!saved.success) ctx.log.warn('unreadable circuits state: failovers are counted from this cycle on');
-    const state = saved.success ? saved.data : null;
-    const previous = new Map<string, GatewayActive>(Object.entries(state?.gateways ?? {}));
-    if (!state) {
-      // Before the state key existed (an upgrade), the family's own snapshot held the last active circuits.
-      for (const r of (await ctx.readRecords(circuitsRecords)) ?? []) {
-        if (r.kind === 'gateway') previous.set(r.mac, { site_id: r.site_id, active_port_id: r.active_port_id, active_role: r.active_role, port_ids: [] });
-      }
+export async function* collectCircuits(ctx: FamilyContext): AsyncGenerator<FamilyPage<CircuitsRecord>> {
+  const ports = await ctx.readRecords(StoredPort);
+  if (!ports) throw new MissingInput('no wan-ports snapshot: circuits are derived from it (collected first; see the wan-ports family)');
+  const paths = await ctx.readRecords(StoredPath);
+  if (!paths) ctx.log.warn('no vpn-peers snapshot: every gateway\'s active circuit falls back to its first up circuit by role');
+  const saved = StoredState.safeParse(await ctx.readState());
+  if (!saved.success) ctx.log.warn('unreadable circuits state: failovers are counted from this cycle on');
+  const state = saved.success ? saved.data : null;
+  const previous = new Map<string, GatewayActive>(Object.entries(state?.gateways ?? {}));
+  if (!state) {
+    // Before the state key existed (an upgrade), the family's own snapshot held the last active circuits.
+    for (const r of (await ctx.readRecords(circuitsRecords)) ?? []) {
+      if (r.kind === 'gateway') previous.set(r.mac, { site_id: r.site_id, active_port_id: r.active_port_id, active_role: r.active_role, port_ids: [] });
     }
-    const inventory = ctx.settings.inventory();
-    const sites = inventory ? await ctx.readRecords(StoredSite) : null;
-    if (inventory && !sites) ctx.log.warn('no sites snapshot: circuit inventory entries that name a site by name match nothing until the sites family has run');
-    const match = matchInventory(inventory, sites ?? [], ports);
-    const signature = unmatchedSignature(match.unmatched);
-    if (inventory && signature !== (warnedUnmatched.get(ctx.orgId) ?? '')) {
-      if (match.unmatched.length > 0) {
-        ctx.log.warn({ source: inventory.source, unmatched: match.unmatched.length, entries: inventory.entries.length,
-          first: match.unmatched.slice(0, 10).map((u) => `line ${u.entry.line}: ${u.entry.site} / ${u.entry.port} (${u.reason})`) },
-        'circuit inventory entries that match no WAN port of the org (see mist_wan_inventory_unmatched_entry)');
-      }
-      warnedUnmatched.set(ctx.orgId, signature);
+  }
+  const inventory = ctx.settings.inventory();
+  const sites = inventory ? await ctx.readRecords(StoredSite) : null;
+  if (inventory && !sites) ctx.log.warn('no sites snapshot: circuit inventory entries that name a site by name match nothing until the sites family has run');
+  const match = matchInventory(inventory, sites ?? [], ports);
+  const signature = unmatchedSignature(match.unmatched);
+  if (inventory && signature !== (warnedUnmatched.get(ctx.orgId) ?? '')) {
+    if (match.unmatched.length > 0) {
+      ctx.log.warn({ source: inventory.source, unmatched: match.unmatched.length, entries: inventory.entries.length,
+        first: match.unmatched.slice(0, 10).map((u) => `line ${u.entry.line}: ${u.entry.site} / ${u.entry.port} (${u.reason})`) },
+      'circuit inventory entries that match no WAN port of the org (see mist_wan_inventory_unmatched_entry)');
     }
-    const events = (await ctx.readRecords(eventsRecords)) ?? [];
-    const eventsUntil = events.find((r) => r.kind === 'cursor')?.until_seconds ?? null;
-    const since = state?.events_until ?? null;
-    const transitions = since === null || eventsUntil === null ? null : transitionsBetween(events, since, eventsUntil);
-    const { records, counters, gateways } = deriveCircuits({
-      orgId: ctx.orgId, ports, paths: paths ?? [], previous, transitions, rules: ctx.settings.circuitRoles, contracts: match.byPort,
-    });
-    const next: CircuitsState = { events_until: eventsUntil === null ? null : Math.max(eventsUntil, since ?? eventsUntil), gateways };
-    yield* withFinal(recordPages([...records, ...inventoryRecords(inventory, match)], {}, counters), { state: next });
-  },
-};
+    warnedUnmatched.set(ctx.orgId, signature);
+  }
+  const events = (await ctx.readRecords(eventsRecords)) ?? [];
+  const eventsUntil = events.find((r) => r.kind === 'cursor')?.until_seconds ?? null;
+  const since = state?.events_until ?? null;
+  const transitions = since === null || eventsUntil === null ? null : transitionsBetween(events, since, eventsUntil);
+  const { records, counters, gateways } = deriveCircuits({
+    orgId: ctx.orgId, ports, paths: paths ?? [], previous, transitions, rules: ctx.settings.circuitRoles, contracts: match.byPort,
+  });
+  const next: CircuitsState = { events_until: eventsUntil === null ? null : Math.max(eventsUntil, since ?? eventsUntil), gateways };
+  yield* withFinal(recordPages([...records, ...inventoryRecords(inventory, match)], {}, counters), { state: next });
+}
 
 /** Per gateway MAC, its ports' GW_PORT_DOWN/UP transitions in (since, until], from the events family's port records. */
 function transitionsBetween(events: readonly EventsRecord[], since: number, until: number): Map<string, PortTransition[]> {

@@ -1,6 +1,6 @@
+import type { FamilyCatalogue, WithOrg } from '../../metrics/types.js';
 import { COUNTER_LABELS, GATEWAY_EVENTS, GATEWAY_PORT_FLAPS } from '../../store/counters.js';
 import { eventsRecords, type EventsRecord, type PortFlapRecord } from './records.js';
-import type { FamilyCatalogue, WithOrg } from '../../metrics/types.js';
 
 const SRC = 'GET /api/v1/orgs/{org_id}/devices/events/search?device_type=gateway';
 const stored = 'Cached: counted by the collector (events family), each event once, and kept in the store, so monotonic across collector restarts; events before the collector\'s first cycle are not counted.';

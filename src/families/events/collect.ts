@@ -1,10 +1,10 @@
 import { z } from 'zod';
+import { readStored, recordPages, walkAll, withFinal, type FamilyContext, type FamilyPage } from '../../collect/family.js';
 import { searchGatewayEvents } from '../../mist/endpoints.js';
 import { encodeLabels, GATEWAY_EVENTS, GATEWAY_PORT_FLAPS } from '../../store/counters.js';
-import { readStored, recordPages, walkAll, withFinal, type Family } from '../../collect/family.js';
-import { type EventsRecord, eventsRecords, EventsRecordSchema, type PortFlapRecord } from './records.js';
-import { type WanPortRecord, WanPortRecordSchema, wanPortsRecords } from '../wan-ports/records.js';
 import { narrowRecords } from '../define-records.js';
+import { WanPortRecordSchema, wanPortsRecords, type WanPortRecord } from '../wan-ports/records.js';
+import { eventsRecords, EventsRecordSchema, type EventsRecord, type PortFlapRecord } from './records.js';
 
 /**
  * Gateway device events (GET /orgs/{org_id}/devices/events/search?device_type=gateway), incremental: each cycle
@@ -207,33 +207,27 @@ const StoredWanPort = narrowRecords(wanPortsRecords, WanPortRecordSchema.pick({ 
  * simulator raises ~15 of these events a minute, so the interval plus the overlap holds ~100). Not resumable:
  * its pages carry counter increments. Joins the wan-ports snapshot, so it comes after wan-ports.
  */
-export const eventsFamily: Family<EventsRecord> = {
-  name: 'events',
-  defaultIntervalSeconds: 60,
-  resumable: false,
-  callsPerCycle: () => 1,
-  async *run(ctx) {
-    // The state key; before it existed (an upgrade), the family's own snapshot held the same records.
-    const saved = StoredState.safeParse(await ctx.readState());
-    if (!saved.success) ctx.log.warn('the saved state is not a list of records: ignored (nothing is counted this cycle)');
-    const { state, unreadable } = readEventsState(saved.success && saved.data !== null ? saved.data : await ctx.readRecords(eventsRecords));
-    if (unreadable > 0) ctx.log.warn({ unreadable }, 'unreadable event records in the saved state were ignored');
-    const wanPorts = await ctx.readRecords(StoredWanPort);
-    const start = eventsWindowStart(state);
-    const walk = await walkAll(ctx, searchGatewayEvents(ctx.orgId, GATEWAY_EVENT_TYPES, start));
-    // The server's now; without one (Mist always sends `end`), the latest event or the previous end.
-    const until = walk.window?.end ?? Math.max(state.cursor?.until ?? -Infinity, ...walk.records.map((e) => e.timestamp));
-    if (!Number.isFinite(until)) {
-      ctx.log.warn('devices/events/search announced no window and returned nothing: the next cycle tries again from the same state');
-      yield* recordPages<EventsRecord>([...state.ports.values()], walk.dropped);
-      return;
-    }
-    const step = applyEvents({ orgId: ctx.orgId, previous: state, events: walk.records, until, wanPorts });
-    ctx.log.debug({ start, events: walk.records.length, counted: step.counted, duplicates: step.duplicates, first: state.cursor === null }, 'events applied');
-    if (step.uncountedGapSeconds > 0) {
-      ctx.log.warn({ uncountedGapSeconds: step.uncountedGapSeconds, since: state.cursor?.until, horizon: until - EVENT_HISTORY_SECONDS },
-        'the gap since the last cycle is longer than Mist serves back: its oldest events are not counted');
-    }
-    yield* withFinal(recordPages(step.records, walk.dropped, step.counters), { state: step.records, uncountedGapSeconds: step.uncountedGapSeconds });
-  },
-};
+export async function* collectEvents(ctx: FamilyContext): AsyncGenerator<FamilyPage<EventsRecord>> {
+  // The state key; before it existed (an upgrade), the family's own snapshot held the same records.
+  const saved = StoredState.safeParse(await ctx.readState());
+  if (!saved.success) ctx.log.warn('the saved state is not a list of records: ignored (nothing is counted this cycle)');
+  const { state, unreadable } = readEventsState(saved.success && saved.data !== null ? saved.data : await ctx.readRecords(eventsRecords));
+  if (unreadable > 0) ctx.log.warn({ unreadable }, 'unreadable event records in the saved state were ignored');
+  const wanPorts = await ctx.readRecords(StoredWanPort);
+  const start = eventsWindowStart(state);
+  const walk = await walkAll(ctx, searchGatewayEvents(ctx.orgId, GATEWAY_EVENT_TYPES, start));
+  // The server's now; without one (Mist always sends `end`), the latest event or the previous end.
+  const until = walk.window?.end ?? Math.max(state.cursor?.until ?? -Infinity, ...walk.records.map((e) => e.timestamp));
+  if (!Number.isFinite(until)) {
+    ctx.log.warn('devices/events/search announced no window and returned nothing: the next cycle tries again from the same state');
+    yield* recordPages<EventsRecord>([...state.ports.values()], walk.dropped);
+    return;
+  }
+  const step = applyEvents({ orgId: ctx.orgId, previous: state, events: walk.records, until, wanPorts });
+  ctx.log.debug({ start, events: walk.records.length, counted: step.counted, duplicates: step.duplicates, first: state.cursor === null }, 'events applied');
+  if (step.uncountedGapSeconds > 0) {
+    ctx.log.warn({ uncountedGapSeconds: step.uncountedGapSeconds, since: state.cursor?.until, horizon: until - EVENT_HISTORY_SECONDS },
+      'the gap since the last cycle is longer than Mist serves back: its oldest events are not counted');
+  }
+  yield* withFinal(recordPages(step.records, walk.dropped, step.counters), { state: step.records, uncountedGapSeconds: step.uncountedGapSeconds });
+}

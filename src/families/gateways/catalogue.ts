@@ -1,5 +1,5 @@
-import { gatewaysRecords, type GatewayRecord } from './records.js';
 import type { FamilyCatalogue, WithOrg } from '../../metrics/types.js';
+import { gatewaysRecords, type GatewayRecord } from './records.js';
 
 type R = WithOrg<GatewayRecord>;
 const SRC = 'GET /api/v1/orgs/{org_id}/stats/devices?type=gateway';

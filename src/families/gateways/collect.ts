@@ -1,5 +1,6 @@
+import { prefetchThenWalk, type FamilyContext, type FamilyPage } from '../../collect/family.js';
 import { listGatewayStats, listInventory } from '../../mist/endpoints.js';
-import { pagesFor, prefetchThenWalk, sizeOf, type Family } from '../../collect/family.js';
+import type { Cursor } from '../../mist/types.js';
 import type { GatewayRecord, GatewayWanInterface } from './records.js';
 
 export interface IfStatIn {
@@ -74,13 +75,10 @@ export function mapGateway(g: GatewayStatsIn, connected: ReadonlyMap<string, boo
  * Gateways: inventory (connected flag, one or a few pages) joined into stats/devices?type=gateway (status,
  * uptime, CPU, memory, if_stat with wan_name/wan_type), walked page by page.
  */
-export const gatewaysFamily: Family<GatewayRecord> = {
-  name: 'gateways',
-  defaultIntervalSeconds: 120,
-  callsPerCycle: (size) => 2 * pagesFor(sizeOf(size, 'gateways')),
-  run: (ctx, from) => prefetchThenWalk(ctx, from, listInventory(ctx.orgId), listGatewayStats(ctx.orgId), (inventory) => {
+export function collectGateways(ctx: FamilyContext, from: Cursor | null): AsyncGenerator<FamilyPage<GatewayRecord>> {
+  return prefetchThenWalk(ctx, from, listInventory(ctx.orgId), listGatewayStats(ctx.orgId), (inventory) => {
     const connected = new Map<string, boolean>();
     for (const d of inventory) if (d.connected != null) connected.set(d.mac, d.connected);
     return (g) => mapGateway(g, connected);
-  }),
-};
+  });
+}

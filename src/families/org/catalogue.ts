@@ -1,5 +1,5 @@
-import { orgRecords, type OrgRecord } from './records.js';
 import type { FamilyCatalogue } from '../../metrics/types.js';
+import { orgRecords, type OrgRecord } from './records.js';
 
 /** The org itself: its name, for joins on org_id. */
 export const orgCatalogue: FamilyCatalogue<OrgRecord> = {

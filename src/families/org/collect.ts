@@ -1,5 +1,5 @@
+import type { FamilyContext, FamilyPage } from '../../collect/family.js';
 import { getOrg } from '../../mist/endpoints.js';
-import type { Family } from '../../collect/family.js';
 import type { OrgRecord } from './records.js';
 
 export interface OrgIn {
@@ -13,12 +13,7 @@ export function mapOrg(o: OrgIn, orgId: string): OrgRecord {
 }
 
 /** The org itself (its name, for `_info`): one call an hour. */
-export const orgFamily: Family<OrgRecord> = {
-  name: 'org',
-  defaultIntervalSeconds: 3600,
-  callsPerCycle: () => 1,
-  async *run(ctx) {
-    const org = await ctx.api.getOne(getOrg(ctx.orgId), { signal: ctx.signal });
-    yield { records: [mapOrg(org, ctx.orgId)], dropped: {}, cursor: null };
-  },
-};
+export async function* collectOrg(ctx: FamilyContext): AsyncGenerator<FamilyPage<OrgRecord>> {
+  const org = await ctx.api.getOne(getOrg(ctx.orgId), { signal: ctx.signal });
+  yield { records: [mapOrg(org, ctx.orgId)], dropped: {}, cursor: null };
+}

@@ -1,5 +1,5 @@
-import { sitesRecords, type SiteRecord } from './records.js';
 import type { FamilyCatalogue, WithOrg } from '../../metrics/types.js';
+import { sitesRecords, type SiteRecord } from './records.js';
 
 const coordinate = (v: number | null): string => (v === null ? '' : String(v));
 

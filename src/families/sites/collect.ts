@@ -1,7 +1,8 @@
-import { listSitegroups, listSites } from '../../mist/endpoints.js';
-import { pagesFor, prefetchThenWalk, sizeOf, type Family } from '../../collect/family.js';
-import type { SiteRecord } from './records.js';
+import { prefetchThenWalk, type FamilyContext, type FamilyPage } from '../../collect/family.js';
 import { regionOf, type RegionRule } from '../../collect/regions.js';
+import { listSitegroups, listSites } from '../../mist/endpoints.js';
+import type { Cursor } from '../../mist/types.js';
+import type { SiteRecord } from './records.js';
 
 export interface SitegroupIn {
   readonly id: string;
@@ -38,12 +39,9 @@ export function mapSite(s: SiteIn, groupNames: ReadonlyMap<string, string>, rule
  * Sites with their region. Site groups (one small page) are fetched first each cycle, then the sites are
  * walked page by page (resumable).
  */
-export const sitesFamily: Family<SiteRecord> = {
-  name: 'sites',
-  defaultIntervalSeconds: 3600,
-  callsPerCycle: (size) => pagesFor(sizeOf(size, 'sitegroups')) + pagesFor(sizeOf(size, 'sites')),
-  run: (ctx, from) => prefetchThenWalk(ctx, from, listSitegroups(ctx.orgId), listSites(ctx.orgId), (groups) => {
+export function collectSites(ctx: FamilyContext, from: Cursor | null): AsyncGenerator<FamilyPage<SiteRecord>> {
+  return prefetchThenWalk(ctx, from, listSitegroups(ctx.orgId), listSites(ctx.orgId), (groups) => {
     const groupNames = new Map(groups.map((g) => [g.id, g.name]));
     return (s) => mapSite(s, groupNames, ctx.settings.regions);
-  }),
-};
+  });
+}

@@ -1,16 +1,21 @@
+import { pagesFor, sizeOf } from '../../collect/family.js';
 import { listSitegroups, listSites } from '../../mist/endpoints.js';
 import { defineFamily, sizeProbe } from '../define.js';
 import { sitesCatalogue } from './catalogue.js';
-import { sitesFamily } from './collect.js';
+import { collectSites } from './collect.js';
 import { sitesRecords } from './records.js';
 
-export const sites = defineFamily({
-  ...sitesFamily,
+/** The sites family: everything about it, registered by one line in ../registry.ts. */
+export const sitesFamily = defineFamily({
+  name: 'sites',
   records: sitesRecords,
   priority: 'standard',
+  defaultIntervalSeconds: 3600,
   sizeProbes: {
     sites: sizeProbe(listSites, 'sites'),
     sitegroups: sizeProbe(listSitegroups, 'site groups'),
   },
+  callsPerCycle: (size) => pagesFor(sizeOf(size, 'sitegroups')) + pagesFor(sizeOf(size, 'sites')),
+  run: collectSites,
   catalogue: sitesCatalogue,
 });

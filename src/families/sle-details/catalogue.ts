@@ -1,5 +1,5 @@
-import { sleDetailsRecords, type SleDetailsRecord } from './records.js';
 import type { FamilyCatalogue, WithOrg } from '../../metrics/types.js';
+import { sleDetailsRecords, type SleDetailsRecord } from './records.js';
 
 type R = WithOrg<SleDetailsRecord>;
 const SITE_SLE = 'GET /api/v1/sites/{site_id}/sle/site/{site_id}/metric/{sle}';

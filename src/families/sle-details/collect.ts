@@ -5,7 +5,7 @@ import {
   type MistImpactedGateways, type MistImpactedInterfaces, type MistSleSummaryTrend, type MistSleThreshold,
 } from '../../mist/schemas/sle.js';
 import { validateRecords } from '../../mist/validate.js';
-import { addDrops, type Family, type FamilyContext } from '../../collect/family.js';
+import { addDrops, type FamilyContext, type FamilyPage } from '../../collect/family.js';
 import { type SleRecord, sleRecords } from '../sle/records.js';
 import { type SleDetailsPairRecord, type SleDetailsRecord, sleDetailsRecords, type SleThresholdRecord } from './records.js';
 import { SLE_WINDOW, WAN_SLES, type WanSle } from '../sle/collect.js';
@@ -238,68 +238,61 @@ const errorCode = (err: unknown): string => (isMistError(err) ? err.code : err i
  * reach keeps its last details for up to MAX_CARRIED_CYCLES cycles (their `carried_cycles` and window end say how
  * old); a pair that recovered is not polled and its records are not carried, so its series vanish.
  */
-export const sleDetailsFamily: Family<SleDetailsRecord> = {
-  name: 'sle-details',
-  defaultIntervalSeconds: 900,
-  callsPerCycle: () => 0,
-  budgeted: true,
-  resumable: false,
-  async *run(ctx) {
-    const threshold = ctx.settings.sleDegradedThreshold;
-    const sle = await ctx.readRecords(sleRecords);
-    if (sle === null) ctx.log.info('no sle snapshot: no site is known to be degraded');
-    const previous = (await ctx.readRecords(sleDetailsRecords)) ?? [];
-    const pairs = degradedPairs(sle ?? [], threshold);
-    const { polls } = planPolls(pairs, ctx.callBudget, thresholdNeeded(previous));
-    const spent = { calls: 0 };
+export async function* collectSleDetails(ctx: FamilyContext): AsyncGenerator<FamilyPage<SleDetailsRecord>> {
+  const threshold = ctx.settings.sleDegradedThreshold;
+  const sle = await ctx.readRecords(sleRecords);
+  if (sle === null) ctx.log.info('no sle snapshot: no site is known to be degraded');
+  const previous = (await ctx.readRecords(sleDetailsRecords)) ?? [];
+  const pairs = degradedPairs(sle ?? [], threshold);
+  const { polls } = planPolls(pairs, ctx.callBudget, thresholdNeeded(previous));
+  const spent = { calls: 0 };
 
-    const results = new Map<string, PairResult>();
-    const dropped: Record<string, number> = {};
-    const failures: unknown[] = [];
-    let stop = false;
-    let next = 0;
-    const worker = async (): Promise<void> => {
-      while (!stop && next < polls.length) {
-        const plan = polls[next++]!;
-        try {
-          results.set(pairKey(plan.pair), await fetchPair(ctx, plan, spent));
-        } catch (err) {
-          if (ctx.signal.aborted) throw err;
-          failures.push(err);
-          // Out of budget or refused: polling on would only waste calls.
-          if (isMistError(err, 'E_MIST_RATE_LIMITED') || isMistError(err, 'E_MIST_AUTH')) stop = true;
-        }
+  const results = new Map<string, PairResult>();
+  const dropped: Record<string, number> = {};
+  const failures: unknown[] = [];
+  let stop = false;
+  let next = 0;
+  const worker = async (): Promise<void> => {
+    while (!stop && next < polls.length) {
+      const plan = polls[next++]!;
+      try {
+        results.set(pairKey(plan.pair), await fetchPair(ctx, plan, spent));
+      } catch (err) {
+        if (ctx.signal.aborted) throw err;
+        failures.push(err);
+        // Out of budget or refused: polling on would only waste calls.
+        if (isMistError(err, 'E_MIST_RATE_LIMITED') || isMistError(err, 'E_MIST_AUTH')) stop = true;
       }
-    };
-    await Promise.all(Array.from({ length: Math.min(POLL_CONCURRENCY, polls.length) }, worker));
-    if (failures.length > 0 && results.size === 0) throw failures[0];
-    if (failures.length > 0) ctx.log.warn({ failed: failures.length, polled: results.size, first: errorCode(failures[0]) }, 'some SLE details could not be fetched; their previous details are carried');
-
-    const fetched = new Set(results.keys());
-    const thresholdsFetched = new Set([...results].filter(([, r]) => r.threshold !== null).map(([k]) => k));
-    const kept = carryForward(previous, new Set(pairs.map(pairKey)), fetched, thresholdsFetched);
-    const byPair = new Map<string, SleDetailsRecord[]>();
-    const add = (r: SleDetailsRecord): void => {
-      if (r.kind === 'cycle' || r.kind === 'state') return;
-      const key = pairKey(r);
-      const list = byPair.get(key);
-      if (list) list.push(r);
-      else byPair.set(key, [r]);
-    };
-    for (const [, r] of results) {
-      r.records.forEach(add);
-      if (r.threshold) add(r.threshold);
-      addDrops(dropped, r.dropped);
     }
-    kept.forEach(add);
-    const records = pairs.flatMap((p) => byPair.get(pairKey(p)) ?? []);
-    const carried = kept.filter((r) => r.kind === 'details').length;
-    records.push(
-      { kind: 'cycle', threshold_ratio: threshold, calls: spent.calls, call_budget: Number.isFinite(ctx.callBudget) ? ctx.callBudget : null },
-      { kind: 'state', state: 'polled', pairs: results.size },
-      { kind: 'state', state: 'carried', pairs: carried },
-      { kind: 'state', state: 'missing', pairs: pairs.length - results.size - carried },
-    );
-    yield { records, dropped, cursor: null };
-  },
-};
+  };
+  await Promise.all(Array.from({ length: Math.min(POLL_CONCURRENCY, polls.length) }, worker));
+  if (failures.length > 0 && results.size === 0) throw failures[0];
+  if (failures.length > 0) ctx.log.warn({ failed: failures.length, polled: results.size, first: errorCode(failures[0]) }, 'some SLE details could not be fetched; their previous details are carried');
+
+  const fetched = new Set(results.keys());
+  const thresholdsFetched = new Set([...results].filter(([, r]) => r.threshold !== null).map(([k]) => k));
+  const kept = carryForward(previous, new Set(pairs.map(pairKey)), fetched, thresholdsFetched);
+  const byPair = new Map<string, SleDetailsRecord[]>();
+  const add = (r: SleDetailsRecord): void => {
+    if (r.kind === 'cycle' || r.kind === 'state') return;
+    const key = pairKey(r);
+    const list = byPair.get(key);
+    if (list) list.push(r);
+    else byPair.set(key, [r]);
+  };
+  for (const [, r] of results) {
+    r.records.forEach(add);
+    if (r.threshold) add(r.threshold);
+    addDrops(dropped, r.dropped);
+  }
+  kept.forEach(add);
+  const records = pairs.flatMap((p) => byPair.get(pairKey(p)) ?? []);
+  const carried = kept.filter((r) => r.kind === 'details').length;
+  records.push(
+    { kind: 'cycle', threshold_ratio: threshold, calls: spent.calls, call_budget: Number.isFinite(ctx.callBudget) ? ctx.callBudget : null },
+    { kind: 'state', state: 'polled', pairs: results.size },
+    { kind: 'state', state: 'carried', pairs: carried },
+    { kind: 'state', state: 'missing', pairs: pairs.length - results.size - carried },
+  );
+  yield { records, dropped, cursor: null };
+}

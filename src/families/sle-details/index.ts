@@ -1,11 +1,17 @@
 import { defineFamily } from '../define.js';
 import { sleDetailsCatalogue } from './catalogue.js';
-import { sleDetailsFamily } from './collect.js';
+import { collectSleDetails } from './collect.js';
 import { sleDetailsRecords } from './records.js';
 
-export const sleDetails = defineFamily({
-  ...sleDetailsFamily,
+/** The sle-details family: everything about it, registered by one line in ../registry.ts. */
+export const sleDetailsFamily = defineFamily({
+  name: 'sle-details',
   records: sleDetailsRecords,
   priority: 'full',
+  defaultIntervalSeconds: 900,
+  callsPerCycle: () => 0,
+  resumable: false,
+  budgeted: true,
+  run: collectSleDetails,
   catalogue: sleDetailsCatalogue,
 });

@@ -1,5 +1,5 @@
-import { sleRecords, type SleRecord } from './records.js';
 import type { FamilyCatalogue, WithOrg } from '../../metrics/types.js';
+import { sleRecords, type SleRecord } from './records.js';
 
 type R = WithOrg<SleRecord>;
 const SRC = 'GET /api/v1/orgs/{org_id}/insights/sites-sle (sle=wan, duration=1h)';

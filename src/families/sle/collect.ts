@@ -1,7 +1,8 @@
+import { addDrops, type FamilyContext, type FamilyPage } from '../../collect/family.js';
 import { getSitesSle, getWorstSites } from '../../mist/endpoints.js';
 import { worstSiteRowSchema } from '../../mist/schemas/sle.js';
+import type { Cursor } from '../../mist/types.js';
 import { validateRecords } from '../../mist/validate.js';
-import { addDrops, pagesFor, sizeOf, type Family } from '../../collect/family.js';
 import type { SleRecord } from './records.js';
 
 /** The WAN SLEs, as Mist names them in live sites-sle rows and in the site SLE paths. */
@@ -67,32 +68,27 @@ export function mapWorstSites(sle: string, rows: readonly unknown[]): { records:
  * Org WAN SLE: insights/sites-sle?sle=wan (scores per site, 1,000 sites a page, resumable), then the worst
  * sites of each WAN SLE (one unpaged call each), stored with the last page so a resumed walk never repeats them.
  */
-export const sleFamily: Family<SleRecord> = {
-  name: 'sle',
-  defaultIntervalSeconds: 600,
-  callsPerCycle: (size) => pagesFor(sizeOf(size, 'sites')) + WAN_SLES.length,
-  async *run(ctx, from) {
-    const seen = new Set<string>();
-    for await (const page of ctx.api.pages(getSitesSle(ctx.orgId, SLE_WINDOW), { signal: ctx.signal, ...(from ? { from } : {}) })) {
-      const records: SleRecord[] = [];
-      const dropped: Record<string, number> = { ...page.dropped };
-      for (const row of page.records) {
-        if (seen.has(row.site_id)) {
-          dropped['site_id: repeated in sites-sle'] = (dropped['site_id: repeated in sites-sle'] ?? 0) + 1;
-          continue;
-        }
-        seen.add(row.site_id);
-        records.push(...mapSiteSle(row));
+export async function* collectSle(ctx: FamilyContext, from: Cursor | null): AsyncGenerator<FamilyPage<SleRecord>> {
+  const seen = new Set<string>();
+  for await (const page of ctx.api.pages(getSitesSle(ctx.orgId, SLE_WINDOW), { signal: ctx.signal, ...(from ? { from } : {}) })) {
+    const records: SleRecord[] = [];
+    const dropped: Record<string, number> = { ...page.dropped };
+    for (const row of page.records) {
+      if (seen.has(row.site_id)) {
+        dropped['site_id: repeated in sites-sle'] = (dropped['site_id: repeated in sites-sle'] ?? 0) + 1;
+        continue;
       }
-      if (page.cursor === null) {
-        for (const sle of WAN_SLES) {
-          const body = await ctx.api.getOne(getWorstSites(ctx.orgId, sle, SLE_WINDOW), { signal: ctx.signal });
-          const worst = mapWorstSites(sle, body.results);
-          records.push(...worst.records);
-          addDrops(dropped, worst.dropped);
-        }
-      }
-      yield { records, dropped, cursor: page.cursor };
+      seen.add(row.site_id);
+      records.push(...mapSiteSle(row));
     }
-  },
-};
+    if (page.cursor === null) {
+      for (const sle of WAN_SLES) {
+        const body = await ctx.api.getOne(getWorstSites(ctx.orgId, sle, SLE_WINDOW), { signal: ctx.signal });
+        const worst = mapWorstSites(sle, body.results);
+        records.push(...worst.records);
+        addDrops(dropped, worst.dropped);
+      }
+    }
+    yield { records, dropped, cursor: page.cursor };
+  }
+}

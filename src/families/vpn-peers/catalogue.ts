@@ -1,5 +1,5 @@
-import { vpnPeersRecords, type VpnPathRecord } from './records.js';
 import type { FamilyCatalogue, WithOrg } from '../../metrics/types.js';
+import { vpnPeersRecords, type VpnPathRecord } from './records.js';
 
 type R = WithOrg<VpnPathRecord>;
 const SRC = 'GET /api/v1/orgs/{org_id}/stats/vpn_peers/search';

@@ -1,9 +1,10 @@
+import { addDrops, type FamilyContext, type FamilyPage } from '../../collect/family.js';
 import { searchVpnPeers } from '../../mist/endpoints.js';
-import { addDrops, pagesFor, sizeOf, type Family } from '../../collect/family.js';
-import { GatewayRecordSchema, gatewaysRecords } from '../gateways/records.js';
-import type { VpnPathRecord } from './records.js';
+import type { Cursor } from '../../mist/types.js';
 import { narrowRecords } from '../define-records.js';
+import { GatewayRecordSchema, gatewaysRecords } from '../gateways/records.js';
 import { countUnresolved, resolvePath, wanInterfacesByMac, type PortsByMac, type Unresolved } from './ports.js';
+import type { VpnPathRecord } from './records.js';
 
 export interface PeerPathIn {
   readonly site_id?: string | null | undefined;
@@ -113,24 +114,19 @@ export function mapVpnPathRows(rows: readonly PeerPathIn[], seen: Set<string>, p
  */
 const StoredGateway = narrowRecords(gatewaysRecords, GatewayRecordSchema.pick({ mac: true, wan_interfaces: true }));
 
-export const vpnPeersFamily: Family<VpnPathRecord> = {
-  name: 'vpn-peers',
-  defaultIntervalSeconds: 120,
-  callsPerCycle: (size) => pagesFor(sizeOf(size, 'vpn-peers')),
-  async *run(ctx, from) {
-    const seen = new Set<string>();
-    const gateways = await ctx.readRecords(StoredGateway);
-    if (!gateways) ctx.log.warn('no gateways snapshot: VPN path ports keep what Mist reports (a WAN name on svr rows) until the gateways family has run');
-    const ports = wanInterfacesByMac(gateways ?? []);
-    const unresolved: Unresolved = { port: 0, peerPort: 0, paths: 0 };
-    for await (const page of ctx.api.pages(searchVpnPeers(ctx.orgId), { signal: ctx.signal, ...(from ? { from } : {}) })) {
-      const { records, dropped } = mapVpnPathRows(page.records, seen, ports, unresolved);
-      addDrops(dropped, page.dropped);
-      if (page.cursor === null && unresolved.paths > 0) {
-        ctx.log.warn({ paths: unresolved.paths, port: unresolved.port, peer_port: unresolved.peerPort },
-          'VPN paths whose port or peer port is not among the gateway\'s WAN interfaces: they keep what Mist reports and may not join onto a WAN port');
-      }
-      yield { records, dropped, cursor: page.cursor };
+export async function* collectVpnPeers(ctx: FamilyContext, from: Cursor | null): AsyncGenerator<FamilyPage<VpnPathRecord>> {
+  const seen = new Set<string>();
+  const gateways = await ctx.readRecords(StoredGateway);
+  if (!gateways) ctx.log.warn('no gateways snapshot: VPN path ports keep what Mist reports (a WAN name on svr rows) until the gateways family has run');
+  const ports = wanInterfacesByMac(gateways ?? []);
+  const unresolved: Unresolved = { port: 0, peerPort: 0, paths: 0 };
+  for await (const page of ctx.api.pages(searchVpnPeers(ctx.orgId), { signal: ctx.signal, ...(from ? { from } : {}) })) {
+    const { records, dropped } = mapVpnPathRows(page.records, seen, ports, unresolved);
+    addDrops(dropped, page.dropped);
+    if (page.cursor === null && unresolved.paths > 0) {
+      ctx.log.warn({ paths: unresolved.paths, port: unresolved.port, peer_port: unresolved.peerPort },
+        'VPN paths whose port or peer port is not among the gateway\'s WAN interfaces: they keep what Mist reports and may not join onto a WAN port');
     }
-  },
-};
+    yield { records, dropped, cursor: page.cursor };
+  }
+}

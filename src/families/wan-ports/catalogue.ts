@@ -1,5 +1,5 @@
-import { wanPortsRecords, type WanPortRecord } from './records.js';
 import type { FamilyCatalogue, WithOrg } from '../../metrics/types.js';
+import { wanPortsRecords, type WanPortRecord } from './records.js';
 
 type R = WithOrg<WanPortRecord>;
 const SRC = 'GET /api/v1/orgs/{org_id}/stats/ports/search (device_type=gateway, WAN rows)';

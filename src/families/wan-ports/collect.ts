@@ -1,8 +1,9 @@
+import type { FamilyContext, FamilyPage } from '../../collect/family.js';
 import { searchGatewayPorts } from '../../mist/endpoints.js';
-import { pagesFor, sizeOf, type Family } from '../../collect/family.js';
-import { type GatewayRecord, GatewayRecordSchema, gatewaysRecords } from '../gateways/records.js';
-import type { WanPortRecord } from './records.js';
+import type { Cursor } from '../../mist/types.js';
 import { narrowRecords } from '../define-records.js';
+import { GatewayRecordSchema, gatewaysRecords, type GatewayRecord } from '../gateways/records.js';
+import type { WanPortRecord } from './records.js';
 
 export interface PortIn {
   readonly site_id: string;
@@ -67,16 +68,11 @@ export function mapWanPort(p: PortIn, names: WanNames): WanPortRecord {
  * WAN ports: stats/ports/search for gateways (WAN and LAN rows come back; LAN rows are filtered out by the
  * endpoint), joined with wan_name/wan_type from the current gateways snapshot (if_stat).
  */
-export const wanPortsFamily: Family<WanPortRecord> = {
-  name: 'wan-ports',
-  defaultIntervalSeconds: 60,
-  callsPerCycle: (size) => pagesFor(sizeOf(size, 'wan-ports')),
-  async *run(ctx, from) {
-    const gateways = await ctx.readRecords(StoredGateway);
-    if (!gateways) ctx.log.info('no gateways snapshot yet: wan_name falls back to port_id');
-    const names = wanNamesFrom(gateways ?? []);
-    for await (const page of ctx.api.pages(searchGatewayPorts(ctx.orgId), { signal: ctx.signal, ...(from ? { from } : {}) })) {
-      yield { records: page.records.map((p) => mapWanPort(p, names)), dropped: page.dropped, cursor: page.cursor };
-    }
-  },
-};
+export async function* collectWanPorts(ctx: FamilyContext, from: Cursor | null): AsyncGenerator<FamilyPage<WanPortRecord>> {
+  const gateways = await ctx.readRecords(StoredGateway);
+  if (!gateways) ctx.log.info('no gateways snapshot yet: wan_name falls back to port_id');
+  const names = wanNamesFrom(gateways ?? []);
+  for await (const page of ctx.api.pages(searchGatewayPorts(ctx.orgId), { signal: ctx.signal, ...(from ? { from } : {}) })) {
+    yield { records: page.records.map((p) => mapWanPort(p, names)), dropped: page.dropped, cursor: page.cursor };
+  }
+}
