@@ -1,7 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import {
-  classifierRecords, degradedShare, detailsRecord, gatewayRecords, interfaceRecords, thresholdRecord, type DegradedPair,
-} from '../../src/families/sle-details/collect.js';
+import { type DegradedPair } from '../../src/families/sle-details/collect.js';
+import { classifierRecords, degradedShare, detailsRecord, gatewayRecords, interfaceRecords, thresholdRecord } from '../../src/families/sle-details/map.js';
 import { SleDetailsRecordSchema } from '../../src/families/sle-details/records.js';
 import {
   ImpactedGatewaysSchema, ImpactedInterfacesSchema, SleSummaryTrendSchema, SleThresholdSchema,

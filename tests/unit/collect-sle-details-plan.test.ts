@@ -1,8 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { defaultFamilySettings, type FamilyContext, recordReader } from '../../src/collect/family.js';
-import {
-  CALLS_PER_PAIR, carryForward, degradedPairs, MAX_CARRIED_CYCLES, planPolls, THRESHOLD_REFRESH_CYCLES, thresholdNeeded, type DegradedPair,
-} from '../../src/families/sle-details/collect.js';
+import { CALLS_PER_PAIR, carryForward, degradedPairs, MAX_CARRIED_CYCLES, planPolls, THRESHOLD_REFRESH_CYCLES, thresholdNeeded, type DegradedPair } from '../../src/families/sle-details/collect.js';
 import { sleDetailsFamily } from '../../src/families/sle-details/index.js';
 import type { SleRecord } from '../../src/families/sle/records.js';
 import type { SleDetailsRecord } from '../../src/families/sle-details/records.js';

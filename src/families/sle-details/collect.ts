@@ -1,14 +1,10 @@
+import { addDrops, type FamilyContext, type FamilyPage } from '../../collect/family.js';
 import { getSleImpactedGateways, getSleImpactedInterfaces, getSleSummaryTrend, getSleThreshold } from '../../mist/endpoints.js';
 import { isMistError } from '../../mist/errors.js';
-import {
-  ImpactedGatewaySchema, ImpactedInterfaceSchema, SleClassifierSchema,
-  type MistImpactedGateways, type MistImpactedInterfaces, type MistSleSummaryTrend, type MistSleThreshold,
-} from '../../mist/schemas/sle.js';
-import { validateRecords } from '../../mist/validate.js';
-import { addDrops, type FamilyContext, type FamilyPage } from '../../collect/family.js';
-import { type SleRecord, sleRecords } from '../sle/records.js';
-import { type SleDetailsPairRecord, type SleDetailsRecord, sleDetailsRecords, type SleThresholdRecord } from './records.js';
 import { SLE_WINDOW, WAN_SLES, type WanSle } from '../sle/collect.js';
+import { sleRecords, type SleRecord } from '../sle/records.js';
+import { classifierRecords, detailsRecord, gatewayRecords, interfaceRecords, thresholdRecord } from './map.js';
+import { sleDetailsRecords, type SleDetailsRecord, type SleThresholdRecord } from './records.js';
 
 /**
  * SLE details: for the (site, SLE) pairs whose score in the current `sle` snapshot is below SLE_DEGRADED_THRESHOLD,
@@ -115,89 +111,6 @@ export function thresholdNeeded(previous: readonly SleDetailsRecord[]): (pair: D
     const age = ages.get(pairKey(pair));
     return age === undefined || age + 1 >= THRESHOLD_REFRESH_CYCLES;
   };
-}
-
-const clampShare = (v: number): number => Math.min(1, Math.max(0, v));
-
-/** degraded / total over the buckets where both are known; null when nothing was measured. Pure. */
-export function degradedShare(degraded: readonly (number | null)[], total: readonly (number | null)[]): number | null {
-  let d = 0;
-  let t = 0;
-  for (let i = 0; i < total.length; i++) {
-    const ti = total[i];
-    const di = degraded[i];
-    if (ti === null || ti === undefined || di === null || di === undefined || !Number.isFinite(ti) || !Number.isFinite(di)) continue;
-    t += ti;
-    d += di;
-  }
-  return t > 0 ? clampShare(d / t) : null;
-}
-
-const rowShare = (degraded: number | undefined, total: number | undefined): number | null =>
-  degraded === undefined || total === undefined || !Number.isFinite(degraded) || !Number.isFinite(total) || total <= 0 ? null : clampShare(degraded / total);
-
-interface Mapped<R> {
-  readonly records: R[];
-  readonly dropped: Record<string, number>;
-}
-
-/** The pair's `details` record: the window its details cover. Pure. */
-export function detailsRecord(pair: DegradedPair, trend: Pick<MistSleSummaryTrend, 'end'>): SleDetailsPairRecord {
-  return { kind: 'details', site_id: pair.site_id, sle: pair.sle, score_ratio: pair.score, window_end_seconds: trend.end, carried_cycles: 0 };
-}
-
-/**
- * Each summary-trend classifier's degraded share over the window: Σ its degraded samples / Σ its total samples
- * (the SLE's totals when the classifier has none). A classifier without measured minutes has no record. Pure.
- */
-export function classifierRecords(pair: DegradedPair, trend: MistSleSummaryTrend): Mapped<SleDetailsRecord> {
-  const v = validateRecords(trend.classifiers, SleClassifierSchema);
-  const sleTotal = trend.sle?.samples?.total ?? [];
-  const records: SleDetailsRecord[] = [];
-  const seen = new Set<string>();
-  for (const c of v.records) {
-    if (seen.has(c.name)) continue;
-    seen.add(c.name);
-    const total = c.samples && c.samples.total.some((x) => x !== null) ? c.samples.total : sleTotal;
-    const ratio = degradedShare(c.samples?.degraded ?? [], total);
-    if (ratio !== null) records.push({ kind: 'classifier', site_id: pair.site_id, sle: pair.sle, classifier: c.name, degraded_ratio: ratio });
-  }
-  return { records, dropped: v.dropped };
-}
-
-/** impacted-interfaces rows as degraded shares per (gateway MAC, interface); rows without a total have none. Pure. */
-export function interfaceRecords(pair: DegradedPair, body: MistImpactedInterfaces): Mapped<SleDetailsRecord> {
-  const v = validateRecords(body.interfaces, ImpactedInterfaceSchema);
-  const records: SleDetailsRecord[] = [];
-  const seen = new Set<string>();
-  for (const row of v.records) {
-    const mac = row.gateway_mac ?? row.switch_mac ?? '';
-    const ratio = rowShare(row.degraded, row.total);
-    if (ratio === null || seen.has(`${mac}|${row.interface_name}`)) continue;
-    seen.add(`${mac}|${row.interface_name}`);
-    records.push({ kind: 'interface', site_id: pair.site_id, sle: pair.sle, mac, port_id: row.interface_name, degraded_ratio: ratio });
-  }
-  return { records, dropped: v.dropped };
-}
-
-/** impacted-gateways rows as degraded shares per gateway MAC. Pure. */
-export function gatewayRecords(pair: DegradedPair, body: MistImpactedGateways): Mapped<SleDetailsRecord> {
-  const v = validateRecords(body.gateways, ImpactedGatewaySchema);
-  const records: SleDetailsRecord[] = [];
-  const seen = new Set<string>();
-  for (const row of v.records) {
-    const ratio = rowShare(row.degraded, row.total);
-    if (ratio === null || seen.has(row.gateway_mac)) continue;
-    seen.add(row.gateway_mac);
-    records.push({ kind: 'gateway', site_id: pair.site_id, sle: pair.sle, mac: row.gateway_mac, degraded_ratio: ratio });
-  }
-  return { records, dropped: v.dropped };
-}
-
-/** Mist's threshold as it is (units vary by SLE: %, ms, …). Pure. */
-export function thresholdRecord(pair: Pick<DegradedPair, 'site_id' | 'sle'>, t: MistSleThreshold): SleThresholdRecord {
-  const value = t.threshold !== undefined && Number.isFinite(t.threshold) ? t.threshold : null;
-  return { kind: 'threshold', site_id: pair.site_id, sle: pair.sle, threshold: value, units: t.units ?? '', direction: t.direction ?? '', age_cycles: 0 };
 }
 
 interface PairResult {
