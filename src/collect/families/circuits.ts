@@ -173,7 +173,7 @@ export const circuitsFamily: Family<CircuitsRecord> = {
     const storedSites = inventory ? await ctx.readRecords('sites') : null;
     if (inventory && !storedSites) ctx.log.warn('no sites snapshot: circuit inventory entries that name a site by name match nothing until the sites family has run');
     const sites = readable(storedSites, StoredSite, 'unreadable sites record in the store', dropped);
-    const match = matchInventory(inventory, sites, ports);
+    const match = matchInventory(inventory, sites, ports, ctx.orgId);
     const signature = unmatchedSignature(match.unmatched);
     if (inventory && signature !== (warnedUnmatched.get(ctx.orgId) ?? '')) {
       if (match.unmatched.length > 0) {
@@ -191,7 +191,7 @@ export const circuitsFamily: Family<CircuitsRecord> = {
       orgId: ctx.orgId, ports, paths, previous, transitions, rules: ctx.settings.circuitRoles, contracts: match.byPort,
     });
     const next: CircuitsState = { events_until: eventsUntil === null ? null : Math.max(eventsUntil, since ?? eventsUntil), gateways };
-    yield* withFinal(paged([...records, ...inventoryRecords(inventory, match)], dropped, counters), { state: next });
+    yield* withFinal(paged([...records, ...inventoryRecords(inventory, match, ctx.settings.inventory.status?.())], dropped, counters), { state: next });
   },
 };
 
