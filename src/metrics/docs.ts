@@ -93,6 +93,7 @@ name. Old → new, and why:
 - \`mist_gateway_failovers_total{org_id, site_id, mac}\` → \`mist_wan_port_failovers_total{org_id, site_id, mac, port_id, to_port_id}\`: the KPI is per circuit: \`port_id\` is the circuit left, \`to_port_id\` the one moved to.
 - \`mist_gateway_active_circuit_changes_total{org_id, site_id, mac}\` → \`mist_wan_port_active_changes_total{org_id, site_id, mac, port_id, to_port_id}\`: as above.
   Both start again from 0: they are new store counter groups (\`wan_port_failovers\`, \`wan_port_active_changes\`), the old per-gateway totals are not carried over (\`increase()\`/\`rate()\` treat the new series as new; sums across the rename need both names).
+- New: \`mist_collector_uncounted_gap_seconds{org_id, family}\` (gauge, last collection) and \`mist_collector_uncounted_gap_seconds_total{org_id, family}\` (counter, stored group \`collector_uncounted_gap\`): seconds of history the events and alarms families could not count, measured from the window Mist echoes (never a constant). The gauge is absent when the gap is unknown (a first walk without saved state) and overwritten every cycle; alert on \`increase(mist_collector_uncounted_gap_seconds_total[1d]) > 0\`, which a missed scrape cannot hide.
 
 \`mist_gateway_failed_over\` stays (per gateway). Stored records of the previous version fail validation in the
 exporter (\`mist_exporter_records_invalid\`) until each family's next cycle replaces them.
