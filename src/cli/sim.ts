@@ -18,6 +18,7 @@ const OPTIONS: readonly OptionSpec[] = [
   { name: 'retry-after', value: 'on|off', description: 'Send Retry-After with 429 responses', default: defaults.retryAfter ? 'on' : 'off' },
   { name: 'speed', value: 'x', description: 'Simulated seconds per real second', default: String(defaults.speed), env: 'SIM_SPEED' },
   { name: 'history-minutes', value: 'n', description: 'Minutes of per-minute history kept', default: String(defaults.historyMinutes) },
+  { name: 'search-history-minutes', value: 'n', description: 'Minutes back that alarm and event searches serve', default: String(defaults.searchHistoryMinutes) },
   { name: 'warmup-minutes', value: 'n', description: 'Simulated minutes run before serving', default: String(defaults.warmupMinutes) },
   { name: 'start-time', value: 'epoch', description: 'Start of simulated time, epoch seconds', default: 'now' },
 ];
@@ -47,6 +48,7 @@ export function parseSimArgs(args: CommandArgs, config: Config): SimParse {
     retryAfter: retryAfter === undefined ? undefined : retryAfter === 'on',
     speed: str('speed') ?? config.sim.speed,
     historyMinutes: str('history-minutes'),
+    searchHistoryMinutes: str('search-history-minutes'),
     warmupMinutes: str('warmup-minutes'),
     startTime: str('start-time'),
   };

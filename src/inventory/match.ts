@@ -24,6 +24,8 @@ export interface InventoryMatch {
   readonly byPort: ReadonlyMap<string, CircuitContract>;
   /** Entries that name a site or port this org's snapshots do not have: reported, never silently ignored. */
   readonly unmatched: readonly UnmatchedEntry[];
+  /** Entries that apply to this org: those without an `org`, and those whose `org` is this org's id. */
+  readonly applicable: number;
 }
 
 export const portKey = (siteId: string, mac: string, portId: string): string => `${siteId}|${mac}|${portId}`;
@@ -34,13 +36,17 @@ const norm = (s: string): string => s.trim().toLowerCase();
  * Matches inventory entries onto the org's WAN ports. An entry's site is a site id (exact) or a site name
  * (case-insensitive; a name two sites share is ambiguous and matches none); its port is a port_id or a wan_name
  * (case-insensitive), on every gateway of the site (HA pairs carry the same circuit on both nodes). When two
- * entries name the same port, the later one in the file wins. Pure.
+ * entries name the same port, the later one in the file wins. Site ids are known from the sites snapshot and
+ * from the ports themselves, so entries by site id match while the sites snapshot is missing (names need it).
+ * With several orgs (several tokens), one file serves them all: an entry with an `org` applies to that org only;
+ * one without applies to every org, so each org reports the unscoped entries it cannot place. `orgId` omitted:
+ * every entry applies. Pure.
  */
-export function matchInventory(inventory: Inventory | null, sites: readonly MatchSite[], ports: readonly MatchPort[]): InventoryMatch {
+export function matchInventory(inventory: Inventory | null, sites: readonly MatchSite[], ports: readonly MatchPort[], orgId?: string): InventoryMatch {
   const byPort = new Map<string, CircuitContract>();
   const unmatched: UnmatchedEntry[] = [];
-  if (!inventory) return { byPort, unmatched };
-  const siteIds = new Set(sites.map((s) => s.site_id));
+  if (!inventory) return { byPort, unmatched, applicable: 0 };
+  const siteIds = new Set([...sites.map((s) => s.site_id), ...ports.map((p) => p.site_id)]);
   const byName = new Map<string, string[]>();
   for (const s of sites) {
     const list = byName.get(norm(s.name)) ?? [];
@@ -53,7 +59,10 @@ export function matchInventory(inventory: Inventory | null, sites: readonly Matc
     list.push(p);
     portsBySite.set(p.site_id, list);
   }
+  let applicable = 0;
   for (const entry of inventory.entries) {
+    if (entry.org !== null && orgId !== undefined && entry.org !== orgId.toLowerCase()) continue;
+    applicable += 1;
     let siteId: string | undefined;
     if (siteIds.has(entry.site)) siteId = entry.site;
     else {
@@ -80,5 +89,5 @@ export function matchInventory(inventory: Inventory | null, sites: readonly Matc
     };
     for (const p of hits) byPort.set(portKey(p.site_id, p.mac, p.port_id), contract);
   }
-  return { byPort, unmatched };
+  return { byPort, unmatched, applicable };
 }

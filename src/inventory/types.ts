@@ -25,6 +25,8 @@ export interface InventoryEntry extends CircuitContract {
   readonly port: string;
   /** 1-based line (CSV) or entry number (YAML) in the file. */
   readonly line: number;
+  /** The Mist org id the entry is scoped to (lowercase), for a file shared by several orgs; null: every org. */
+  readonly org: string | null;
 }
 
 export interface Inventory {

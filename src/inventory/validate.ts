@@ -10,14 +10,19 @@ export interface RawEntry {
   readonly fields: ReadonlyMap<string, string>;
 }
 
-/** Every column (CSV) or key (YAML) the inventory knows; `notes` is for the operator and ignored. */
-export const INVENTORY_COLUMNS = ['site', 'port', 'down_mbps', 'up_mbps', 'bandwidth_mbps', 'provider', 'circuit_id', 'role', 'notes'] as const;
+/**
+ * Every column (CSV) or key (YAML) the inventory knows; `notes` is for the operator and ignored; `org` (a Mist
+ * org id) scopes an entry to one org when one file serves several.
+ */
+export const INVENTORY_COLUMNS = ['site', 'port', 'down_mbps', 'up_mbps', 'bandwidth_mbps', 'provider', 'circuit_id', 'role', 'notes', 'org'] as const;
 
 /** Mb/s to bytes/s. */
 export const MBPS_TO_BYTES_PER_SECOND = 1e6 / 8;
 /** Above this (1 Tb/s) a value is a typo (kb/s or b/s written as Mb/s). */
 const MAX_MBPS = 1_000_000;
 const NUMBER = /^(\d+(\.\d*)?|\.\d+)$/;
+/** A Mist org id: a UUID. */
+const ORG_ID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 const MAX_TEXT = 200;
 
 const norm = (s: string): string => s.trim().toLowerCase();
@@ -68,15 +73,17 @@ export function validateEntries(raw: readonly RawEntry[]): { entries: InventoryE
     if (role !== null && !ROLE_NAME.test(role)) say(`role "${role}" must be lowercase letters, digits and _ starting with a letter, as in CIRCUIT_ROLES (e.g. primary, secondary, backup)`);
     const provider = text('provider');
     const circuitId = text('circuit_id');
+    const org = text('org');
+    if (org !== null && !ORG_ID.test(org)) say(`org "${org}" is not a Mist org id (a UUID such as 6748cfa6-4e12-11e6-9188-0242ac110007; see GET /api/v1/self)`);
     if (site !== null && port !== null) {
-      const key = `${norm(site)}|${norm(port)}`;
+      const key = `${norm(org ?? '')}|${norm(site)}|${norm(port)}`;
       const first = seen.get(key);
-      if (first !== undefined) say(`site "${site}" port "${port}" is already given at ${first}`);
+      if (first !== undefined) say(`site "${site}" port "${port}"${org === null ? '' : ` of org ${org}`} is already given at ${first}`);
       else seen.set(key, r.where);
     }
     if (problems.length > before || site === null || port === null) continue;
     entries.push({
-      site, port, line: r.line, provider, circuitId, role,
+      site, port, line: r.line, provider, circuitId, role, org: org === null ? null : norm(org),
       downBytesPerSecond: down === null ? null : down * MBPS_TO_BYTES_PER_SECOND,
       upBytesPerSecond: up === null ? null : up * MBPS_TO_BYTES_PER_SECOND,
     });

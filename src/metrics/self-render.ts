@@ -38,7 +38,7 @@ function from<T>(items: readonly T[], labels: (t: T) => readonly string[], value
 }
 
 /** Self-metrics as exposition text; counters come from the store's persistent counter groups. */
-export function renderSelf(s: SelfState, counterGroups: Readonly<Record<'requests' | 'failures' | 'rateLimited', string>>): string {
+export function renderSelf(s: SelfState, counterGroups: Readonly<Record<'requests' | 'failures' | 'rateLimited' | 'uncountedGap', string>>): string {
   const fam = (m: SelfState['metas'][number]): readonly string[] => [m.orgId, m.family];
   const parts: [SelfMetricDef, Sample[]][] = [
     [COLLECTOR_METRICS.lastSuccess, from(s.metas, fam, (m) => seconds(m.lastSuccess))],
@@ -50,6 +50,7 @@ export function renderSelf(s: SelfState, counterGroups: Readonly<Record<'request
     [COLLECTOR_METRICS.interval, from(s.metas, fam, (m) => m.intervalSeconds)],
     [COLLECTOR_METRICS.calls, from(s.metas, fam, (m) => m.calls)],
     [COLLECTOR_METRICS.uncountedGap, from(s.metas, fam, (m) => m.uncountedGapSeconds ?? null)],
+    [COLLECTOR_METRICS.uncountedGapTotal, [...(s.counters.get(counterGroups.uncountedGap) ?? [])]],
     [COLLECTOR_METRICS.snapshot, from(s.metas, fam, (m) => (m.expiresAt === null ? null : m.expiresAt > s.now ? 1 : 0))],
     [API_METRICS.requests, [...(s.counters.get(counterGroups.requests) ?? [])]],
     [API_METRICS.failures, [...(s.counters.get(counterGroups.failures) ?? [])]],

@@ -1,6 +1,6 @@
 import type { FastifyInstance } from 'fastify';
 import { collectDefaultMetrics, Registry } from 'prom-client';
-import { API_RATE_LIMITED, API_REQUEST_FAILURES, API_REQUESTS, COUNTER_LABELS, decodeLabels } from '../store/counters.js';
+import { API_RATE_LIMITED, API_REQUEST_FAILURES, API_REQUESTS, COLLECTOR_UNCOUNTED_GAP, COUNTER_LABELS, decodeLabels } from '../store/counters.js';
 import type { Config } from '../config/index.js';
 import type { Logger } from '../log.js';
 import { renderSelf } from '../metrics/self-render.js';
@@ -20,7 +20,7 @@ export interface RunningExporter {
   close(): Promise<void>;
 }
 
-const GROUPS = [API_REQUESTS, API_REQUEST_FAILURES, API_RATE_LIMITED] as const;
+const GROUPS = [API_REQUESTS, API_REQUEST_FAILURES, API_RATE_LIMITED, COLLECTOR_UNCOUNTED_GAP] as const;
 const LINT_FAILING_DEFAULTS = ['nodejs_active_handles_total', 'nodejs_active_requests_total', 'nodejs_active_resources_total'];
 
 /** Counter group fields → samples with labels in the catalogue's order (unreadable fields are skipped). */
@@ -61,7 +61,7 @@ export async function startExporter(store: Store, config: Config, log: Logger, o
       usage: state.usage,
       counters: counterSamples(state.counters),
       families: cache.families(),
-    }, { requests: API_REQUESTS, failures: API_REQUEST_FAILURES, rateLimited: API_RATE_LIMITED });
+    }, { requests: API_REQUESTS, failures: API_REQUEST_FAILURES, rateLimited: API_RATE_LIMITED, uncountedGap: COLLECTOR_UNCOUNTED_GAP });
   };
   const app = buildExporterApp({ cache, selfText, registry, version: VERSION, auth: config.exporter.auth, log });
   await cache.refresh();

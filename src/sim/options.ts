@@ -15,6 +15,12 @@ export const SimOptionsSchema = z.object({
   speed: z.coerce.number().positive().max(10_000).default(1),
   /** Minutes of per-circuit per-minute history kept for /__sim/truth and gateway insights. */
   historyMinutes: z.coerce.number().int().min(10).max(7 * 24 * 60).default(180),
+  /**
+   * How far back alarms/search and devices/events/search serve, in minutes (the engine keeps 2 days): an older
+   * `start` is moved up to now minus this, and the response's `start` says so (as Mist echoes its window).
+   * Tests lower it to show an outage longer than Mist serves back.
+   */
+  searchHistoryMinutes: z.coerce.number().int().min(10).max(2 * 24 * 60).default(2 * 24 * 60),
   /** Simulated minutes run before serving, so counters, history and SLE have data from the first call. */
   warmupMinutes: z.coerce.number().int().min(0).max(24 * 60).default(120),
   /** Start of simulated time, epoch seconds; default: now. Fixed in tests for reproducible runs. */

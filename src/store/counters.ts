@@ -30,6 +30,12 @@ export const GATEWAY_PORT_FLAPS = 'gateway_port_flaps';
 /** Gateway device events collected, by event type. Labels: org_id, event_type. */
 export const GATEWAY_EVENTS = 'gateway_events';
 
+/**
+ * Seconds of history a counting family (events, alarms) could not count because Mist no longer served them:
+ * between its last cursor and the start of the window Mist answered with. Labels: org_id, family.
+ */
+export const COLLECTOR_UNCOUNTED_GAP = 'collector_uncounted_gap';
+
 /** The label names of each counter group, for the exporter's catalogue. */
 export const COUNTER_LABELS = {
   [API_REQUESTS]: ['endpoint'],
@@ -40,6 +46,7 @@ export const COUNTER_LABELS = {
   [ALARMS_SEEN]: ['org_id', 'alarm_type', 'severity'],
   [GATEWAY_PORT_FLAPS]: ['org_id', 'site_id', 'mac', 'port_id'],
   [GATEWAY_EVENTS]: ['org_id', 'event_type'],
+  [COLLECTOR_UNCOUNTED_GAP]: ['org_id', 'family'],
 } as const satisfies Readonly<Record<string, readonly string[]>>;
 
 export type CounterGroup = keyof typeof COUNTER_LABELS;

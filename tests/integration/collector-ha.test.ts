@@ -1,9 +1,11 @@
 import { Redis } from 'ioredis';
 import { afterAll, afterEach, beforeAll, describe, expect, inject, it } from 'vitest';
+import { decodeLabels, GATEWAY_PORT_FLAPS } from '../../src/store/counters.js';
 import { RedisStore } from '../../src/store/redis.js';
 import { spawnCli, type CliProcess } from '../support/cli-process.js';
 import { captureLog, deleteKeys, uniquePrefix } from '../support/redis-store.js';
 import { startTestSim, type TestSim } from '../support/sim-server.js';
+import type { Truth } from '../support/truth.js';
 import { FAMILY_CATALOGUES } from '../../src/families/registry.js';
 
 /** Polls `read` until `done` holds (no bound on how soon: only a generous deadline against hanging). */
@@ -30,7 +32,9 @@ describe('collector processes (real Redis, killed with SIGKILL)', () => {
   const tokenB = 'token-of-collector-b';
 
   beforeAll(async () => {
-    sim = await startTestSim({ sites: 3208, tokens: [tokenA, tokenB] });
+    // The simulated clock nearly frozen (speed 0.001): only /__sim/advance moves it, so the events window's end
+    // and the truth read after a cycle describe the same instant.
+    sim = await startTestSim({ sites: 3208, tokens: [tokenA, tokenB], speed: 0.001 });
     redis = new Redis(inject('redisUrl'));
   }, 60_000);
 
@@ -107,7 +111,7 @@ describe('collector processes (real Redis, killed with SIGKILL)', () => {
     }
   }, 120_000);
 
-  it('runs one active collector; when it dies the standby takes over and collects: new generations of new data, counters monotonic', async () => {
+  it('runs one active collector; when it dies the standby takes over and collects: new generations of new data, flap counters exactly the truth\'s, monotonic', async () => {
     const prefix = uniquePrefix('ha');
     // events every 30 s (the minimum), so the active collector counts before it is killed.
     const lock = { COLLECTOR_LOCK_TTL_SECONDS: '3', COLLECTOR_INTERVALS: 'events=30' };
@@ -117,7 +121,21 @@ describe('collector processes (real Redis, killed with SIGKILL)', () => {
     const groups = [...new Set(FAMILY_CATALOGUES.flatMap((c) => (c.counters ?? []).map((d) => d.group)))];
     const readCounters = async (): Promise<Record<string, Record<string, number>>> =>
       Object.fromEntries(await Promise.all(groups.map(async (g) => [g, await store.readCounters(g)] as const)));
-    const total = (c: Record<string, Record<string, number>>): number => Object.values(c).flatMap((f) => Object.values(f)).reduce((x, y) => x + y, 0);
+    /** Flap counters of this org by `mac|port_id` (summed over any other label), and the truth's transitions. */
+    const flaps = async (): Promise<Map<string, number>> => {
+      const out = new Map<string, number>();
+      for (const [field, n] of Object.entries(await store.readCounters(GATEWAY_PORT_FLAPS))) {
+        const l = decodeLabels(field);
+        if (l?.org_id === sim.orgId) out.set(`${l.mac}|${l.port_id}`, (out.get(`${l.mac}|${l.port_id}`) ?? 0) + n);
+      }
+      return out;
+    };
+    const transitions = async (): Promise<Map<string, number>> => {
+      const truth = (await sim.admin<Truth>('GET', '/__sim/truth')).body;
+      return new Map(truth.sites.flatMap((s) => s.circuits.map((c) => [`${s.gateway.mac}|${c.port_id}`, c.transitions])));
+    };
+    const equalCounts = (counted: Map<string, number>, truth: Map<string, number>): boolean =>
+      [...truth].every(([k, n]) => (counted.get(k) ?? 0) === n) && [...counted].every(([k, n]) => truth.has(k) || n === 0);
     const rxBytes = async (): Promise<number> => {
       const snap = await store.readSnapshot(ports);
       return snap!.pages.flatMap((p) => JSON.parse(p) as { rx_bytes: number | null }[]).reduce((sum, r) => sum + (r.rx_bytes ?? 0), 0);
@@ -134,16 +152,29 @@ describe('collector processes (real Redis, killed with SIGKILL)', () => {
       // While standing by, B made only its start-up calls: /self, /self/usage and 5 size checks.
       expect(b.lines.some((l) => /became the active collector/.test(l))).toBe(false);
       expect(await callsB()).toBe(7);
-      // Two simulated minutes pass; A's next events cycle counts what happened (its first walk counted nothing).
+      // A's first events walk counts no history: every WAN port's flap counter starts at 0 at the truth's
+      // transitions of now (T0). From then on, counters must be exactly the truth's transitions since T0.
+      await until(flaps, (f) => f.size === sim.sim.org.wanPorts.length);
+      const t0 = await transitions();
+      const since = (t: Map<string, number>): Map<string, number> => new Map([...t].map(([k, n]) => [k, n - t0.get(k)!]));
+      const nonZero = (m: Map<string, number>): Record<string, number> => Object.fromEntries([...m].filter(([, n]) => n !== 0).sort());
+
+      // Two simulated minutes pass; A's next events cycle counts exactly what happened.
       await sim.admin('POST', '/__sim/advance', { seconds: 120 });
+      const t1 = since(await transitions());
+      expect(Object.keys(nonZero(t1)).length, 'flaps happened in the two minutes').toBeGreaterThan(0);
       // (counters are applied just after their generation is published: wait for the counts, not the generation)
-      const countersBefore = await until(readCounters, (c) => total(c) > 0, 90_000);
+      expect(nonZero(await until(flaps, (f) => equalCounts(f, t1), 90_000))).toEqual(nonZero(t1));
+      const countersBefore = await readCounters();
       const rxBefore = await rxBytes();
 
       const killedAt = Date.now();
       await a.kill('SIGKILL');
       // Five simulated minutes pass: traffic counters grow, ports flap, events happen.
       await sim.admin('POST', '/__sim/advance', { seconds: 300 });
+      const t2 = since(await transitions());
+      const inGap = new Map([...t2].map(([k, n]) => [k, n - t1.get(k)!]));
+      expect(Object.keys(nonZero(inGap)).length, 'flaps happened while A was dead').toBeGreaterThan(0);
       await b.waitForLine(/became the active collector/, 30_000);
       const takeover = Date.now() - killedAt;
 
@@ -157,13 +188,16 @@ describe('collector processes (real Redis, killed with SIGKILL)', () => {
       expect(await rxBytes()).toBeGreaterThan(rxBefore);
       expect(await callsB()).toBeGreaterThan(7);
 
-      // Counters never go back, and B's cycles counted what happened in the five minutes.
+      // B's cycles counted exactly what happened while A was dead: every port's flap counter is the truth's
+      // transitions since T0 (A's part and B's part, nothing twice, nothing lost).
+      expect(nonZero(await until(flaps, (f) => equalCounts(f, t2), 90_000))).toEqual(nonZero(t2));
+      // Counters never go back.
       const countersAfter = await readCounters();
       const regressed = Object.entries(countersBefore).flatMap(([g, fields]) =>
         Object.entries(fields).filter(([f, v]) => (countersAfter[g]?.[f] ?? -1) < v).map(([f, v]) => `${g} ${f}: ${v} → ${countersAfter[g]?.[f]}`));
       expect(regressed).toEqual([]);
-      expect(total(countersAfter)).toBeGreaterThan(total(countersBefore));
-      console.log(`standby took over ${takeover} ms after the active collector was killed (lock TTL 3 s); counters ${total(countersBefore)} → ${total(countersAfter)}`);
+      const sum = (m: Map<string, number>): number => [...m.values()].reduce((x, y) => x + y, 0);
+      console.log(`standby took over ${takeover} ms after the active collector was killed (lock TTL 3 s); flaps counted ${sum(t1)} by A, ${sum(inGap)} by B, as the truth says`);
     } finally {
       await store.close();
       await deleteKeys(redis, prefix);

@@ -119,22 +119,39 @@ describe('collector hand-over (real Redis, collector processes)', () => {
       await until('the leader made 100 more calls', async () => (await callsOfToken()).calls >= atStandby + 100);
       expect(b.lines.some((l) => /became the active collector/.test(l))).toBe(false);
 
+      // Kill A while it has made calls it has not published yet (it publishes its usage every 10 s): what the
+      // store says is then short of the token's real usage, and only /self/usage can tell B the difference.
+      const publishedByA = async (): Promise<number> =>
+        Math.max(0, ...(await store.readTokenUsage()).filter((u) => u.fingerprint === fingerprint).map((u) => u.used));
+      await until('the leader made calls it has not published', async () => (await callsOfToken()).calls >= (await publishedByA()) + 20);
       await a.kill('SIGKILL');
       const killedAt = Date.now();
       const atKill = await callsOfToken();
+      const published = await publishedByA();
       expect(atKill.rateLimited).toBe(0);
-      await b.waitForLine(/became the active collector/, 30_000);
+      expect(published, 'the store knows less than the token used (else the re-read would prove nothing)').toBeLessThan(atKill.calls);
+      await b.waitForLine(/token usage re-read before collecting/, 30_000);
 
-      // B's first budget report (A is dead: any record written after the kill is B's) counts every call the
-      // token made this hour, the dead leader's included, as the simulator's ground truth says.
+      // The re-read itself, before B spends anything: the usage it logs is Mist's count (every call the token
+      // made this hour, the dead leader's unpublished ones included, plus B's /self/usage call), not the store's
+      // stale figure plus B's own calls.
+      const reread = b.lines.filter((l) => l.startsWith('{'))
+        .map((l) => JSON.parse(l) as { msg?: string; takeover?: boolean; usage?: { fingerprint: string; used: number }[] })
+        .find((l) => l.msg === 'token usage re-read before collecting' && l.takeover === true);
+      expect(reread, 'B logged the usage it re-read after taking over').toBeDefined();
+      const rereadUsed = reread!.usage!.find((u) => u.fingerprint === fingerprint)!.used;
+      expect(rereadUsed).toBeGreaterThanOrEqual(atKill.calls);
+      // (nothing but B's /self/usage call and A's requests in flight at the kill can come on top)
+      expect(rereadUsed).toBeLessThanOrEqual((await callsOfToken()).calls);
+
+      // B's first budget report (A is dead: any record written after the kill is B's) starts from that count.
       let record: { used: number; at: number } | undefined;
       await until('the new leader reports the token usage', async () => {
         record = (await store.readTokenUsage()).find((u) => u.fingerprint === fingerprint && u.at > killedAt);
         return record !== undefined;
       });
-      expect(record!.used).toBeGreaterThanOrEqual(atKill.calls);
-      expect(b.lines.some((l) => /token usage re-read before collecting/.test(l) && /"takeover":true/.test(l))).toBe(true);
-      console.log(`takeover: the new leader reports ${record!.used} calls used (simulator: ${atKill.calls} at the kill, ${atStandby} when it started standing by)`);
+      expect(record!.used).toBeGreaterThanOrEqual(rereadUsed);
+      console.log(`takeover: the new leader re-read ${rereadUsed} calls used (simulator: ${atKill.calls} at the kill, ${published} published by the dead leader, ${atStandby} when B started standing by)`);
     } finally {
       await store.close();
       await deleteKeys(redis, prefix);

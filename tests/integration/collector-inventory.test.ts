@@ -19,7 +19,7 @@ import { advance, siteTruthOf, truthOf, type Truth, type TruthSite } from '../su
 const { log } = captureLog('warn');
 const mbps = (n: number): number => (n * 1e6) / 8;
 const entry = (over: Partial<InventoryEntry>): InventoryEntry => ({
-  site: '', port: '', line: 0, downBytesPerSecond: null, upBytesPerSecond: null, provider: null, circuitId: null, role: null, ...over,
+  site: '', port: '', line: 0, downBytesPerSecond: null, upBytesPerSecond: null, provider: null, circuitId: null, role: null, org: null, ...over,
 });
 
 describe('circuit inventory applied by the real collector (40 sites, real Redis, exporter)', () => {

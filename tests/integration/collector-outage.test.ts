@@ -4,7 +4,7 @@ import { ALARMS_SEEN, decodeLabels, GATEWAY_EVENTS, GATEWAY_PORT_FLAPS, WAN_PORT
 import { runCycle } from '../../src/collect/cycle.js';
 import { alarmsFamily } from '../../src/families/alarms/index.js';
 import { circuitsFamily } from '../../src/families/circuits/index.js';
-import { EVENT_HISTORY_SECONDS, PORT_FLAP_EVENT_TYPES } from '../../src/families/events/collect.js';
+import { PORT_FLAP_EVENT_TYPES } from '../../src/families/events/collect.js';
 import { eventsFamily } from '../../src/families/events/index.js';
 import { gatewaysFamily } from '../../src/families/gateways/index.js';
 import { vpnPeersFamily } from '../../src/families/vpn-peers/index.js';
@@ -24,12 +24,15 @@ import { advance, force, type Truth } from '../support/truth.js';
  * port flaps, a gateway goes down (an alarm) and another fails over and back. After recovery every counter (flaps
  * per port, events by type, alarms seen, failovers and active changes per circuit) has moved exactly as the
  * simulator's truth and own logs say, and mist_collector_uncounted_gap_seconds reads 0. Then a gap longer than
- * Mist serves back (a day): the gap metric reports exactly the part not counted, and nothing is counted twice.
+ * Mist serves back (the simulator serves its searches SERVED_MINUTES back): the gap metrics report exactly the
+ * part the simulator did not serve, what it served is counted once, and nothing is counted twice.
  *
  * Cycles run with a 3 s interval (snapshot TTL 9 s of real time) so the snapshots really expire during the
  * outage; the simulated clock is nearly frozen (speed 0.001) and moved by /__sim/advance.
  */
 const INTERVAL = 3;
+/** How far back the simulator's alarm and event searches serve (--search-history-minutes). */
+const SERVED_MINUTES = 360;
 const FAMILIES: readonly Family[] = [gatewaysFamily, wanPortsFamily, vpnPeersFamily, eventsFamily, alarmsFamily, circuitsFamily];
 
 describe('counters across a Mist outage (30 sites, real Redis)', () => {
@@ -72,6 +75,12 @@ describe('counters across a Mist outage (30 sites, real Redis)', () => {
     await exporter.cache.refresh();
     const samples = parseSamples((await httpGet(`${exporter.url}/metrics?family=exporter`)).text);
     return new Map(samplesOf(samples, 'mist_collector_uncounted_gap_seconds').filter((s) => s.labels.org_id === sim.orgId).map((s) => [s.labels.family!, s.value]));
+  };
+  /** mist_collector_uncounted_gap_seconds_total of this org, by family. */
+  const gapTotal = async (): Promise<Map<string, number>> => {
+    await exporter.cache.refresh();
+    const samples = parseSamples((await httpGet(`${exporter.url}/metrics?family=exporter`)).text);
+    return new Map(samplesOf(samples, 'mist_collector_uncounted_gap_seconds_total').filter((s) => s.labels.org_id === sim.orgId).map((s) => [s.labels.family!, s.value]));
   };
   /** Mist fails; waits (real time) until the snapshots of the counting families have expired. */
   const outage = async (body: () => Promise<void>) => {
@@ -140,7 +149,7 @@ describe('counters across a Mist outage (30 sites, real Redis)', () => {
   };
 
   beforeAll(async () => {
-    sim = await startTestSim({ sites: 30, speed: 0.001, warmupMinutes: 120 });
+    sim = await startTestSim({ sites: 30, speed: 0.001, warmupMinutes: 120, searchHistoryMinutes: SERVED_MINUTES });
     const h = await redisStoreHarness(inject('redisUrl'), 'collector-outage');
     store = h.store;
     cleanup = h.cleanup;
@@ -207,41 +216,68 @@ describe('counters across a Mist outage (30 sites, real Redis)', () => {
     expect(Object.fromEntries(await gapMetric())).toMatchObject({ events: 0, alarms: 0 });
   }, 120_000);
 
-  it('reports a gap longer than Mist serves back, counts the last day exactly once, and nothing twice', async () => {
+  it('reports a gap longer than Mist serves back, counts what it serves exactly once, and nothing twice', async () => {
     const before = await all();
     const truthBefore = await truth();
+    const gapBefore = await gapTotal();
     const since = await cursorOf('events');
     const alarmsSince = await cursorOf('alarms');
     const site = sim.sim.org.sites.find((s) => !s.isHub)!;
+    const mac = sim.sim.org.gateways[site.gatewayIndex]!.mac;
+    const downSite = sim.sim.org.sites.filter((s) => !s.isHub)[1]!;
     await outage(async () => {
-      await force(sim, { kind: 'flap', site_id: site.id, duration_seconds: 60 }); // in the part Mist no longer serves
-      await advance(sim, EVENT_HISTORY_SECONDS + 2 * 3600);
-      await force(sim, { kind: 'flap', site_id: site.id, duration_seconds: 60 }); // within the last day
-      await advance(sim, 120);
+      // In the part Mist no longer serves: a flap, and a gateway down long enough for an alarm.
+      await force(sim, { kind: 'flap', site_id: site.id, duration_seconds: 60 });
+      await force(sim, { kind: 'outage', site_id: downSite.id, duration_seconds: 300 });
+      await advance(sim, SERVED_MINUTES * 60 + 2 * 3600);
+      // Within what it serves: the same again.
+      await force(sim, { kind: 'flap', site_id: site.id, duration_seconds: 60 });
+      await force(sim, { kind: 'outage', site_id: downSite.id, duration_seconds: 300 });
+      await advance(sim, 600);
     });
     await collectAll();
-    const now = Math.floor(sim.sim.engine.now);
-    const horizon = now - EVENT_HISTORY_SECONDS;
+    // The windows the simulator answered: each ends at the walk's new cursor (its `end`), and starts
+    // SERVED_MINUTES before (its `start`, later than the collector asked).
+    const until = await cursorOf('events');
+    const alarmsUntil = await cursorOf('alarms');
+    const served = until - SERVED_MINUTES * 60;
+    const alarmsServed = alarmsUntil - SERVED_MINUTES * 60;
+    expect(served).toBeGreaterThan(since + 3600);
     const gap = await gapMetric();
-    expect(gap.get('events')).toBe(Math.floor(horizon - since));
-    expect(gap.get('alarms')).toBe(Math.floor(horizon - alarmsSince));
-    expect(gap.get('events')).toBeGreaterThan(7000);
+    expect(Object.fromEntries(gap)).toMatchObject({ events: served - since, alarms: alarmsServed - alarmsSince });
+    expect(delta(await gapTotal(), gapBefore)).toEqual({ events: served - since, alarms: alarmsServed - alarmsSince });
 
+    // Counted: exactly what the simulator served after the cursor (its own log and alarm store).
     const after = await all();
-    const log = logged(horizon, now);
+    const log = logged(served, until);
     expect(delta(after.events, before.events)).toEqual(log.types);
     expect(delta(after.flaps, before.flaps)).toEqual(log.ports);
-    expect(delta(after.alarms, before.alarms)).toEqual(raised(horizon, now));
-    // Failovers before the horizon may be missed (documented), never invented.
+    const servedAlarms = new Map<string, number>();
+    for (const a of sim.sim.engine.ctx.alarms.overlapping(alarmsServed, alarmsUntil)) {
+      if (a.timestamp < alarmsSince) continue; // known before the gap
+      const key = `${a.type}|${ALARM_DEFS[a.type].severity}`;
+      servedAlarms.set(key, (servedAlarms.get(key) ?? 0) + 1);
+    }
+    expect(delta(after.alarms, before.alarms)).toEqual(Object.fromEntries(servedAlarms));
+    expect(servedAlarms.get('gateway_down|critical')).toBeGreaterThanOrEqual(1);
+    expect(raised(alarmsSince, alarmsServed)['gateway_down|critical']).toBeGreaterThanOrEqual(1); // raised, resolved, not served
+    // The site's flaps in the part not served were lost (the gap metrics say so), never guessed.
     const truthAfter = await truth();
+    const siteTransitions = (t: Truth) => t.sites.find((s) => s.site_id === site.id)!.circuits.reduce((n, c) => n + c.transitions, 0);
+    const countedAtSite = Object.entries(delta(after.flaps, before.flaps)).filter(([k]) => k.startsWith(`${mac}|`)).reduce((n, [, d]) => n + Number(d), 0);
+    expect(countedAtSite).toBeGreaterThanOrEqual(2);
+    expect(siteTransitions(truthAfter) - siteTransitions(truthBefore)).toBeGreaterThan(countedAtSite);
+    // Failovers before the served window may be missed (documented), never invented.
     const truthFailovers = new Map(truthAfter.sites.map((s) => [s.gateway.mac, s.gateway.failovers - truthBefore.sites.find((b) => b.site_id === s.site_id)!.gateway.failovers]));
-    for (const [mac, n] of Object.entries(delta(after.failoversByGateway, before.failoversByGateway))) expect(n, mac).toBeLessThanOrEqual(truthFailovers.get(mac)!);
+    for (const [gw, n] of Object.entries(delta(after.failoversByGateway, before.failoversByGateway))) expect(n, gw).toBeLessThanOrEqual(truthFailovers.get(gw)!);
 
-    // Another cycle at the same instant counts nothing more, and the gap metric is back to 0.
+    // Another cycle at the same instant counts nothing more; the gauge is back to 0, the total stays.
+    const gapAfter = await gapTotal();
     await collectAll();
     const again = await all();
     for (const k of ['flaps', 'events', 'alarms', 'failovers', 'changes'] as const) expect(delta(again[k], after[k]), k).toEqual({});
     expect(Object.fromEntries(await gapMetric())).toMatchObject({ events: 0, alarms: 0 });
+    expect(delta(await gapTotal(), gapAfter)).toEqual({});
   }, 180_000);
 });
 

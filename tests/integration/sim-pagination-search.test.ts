@@ -114,3 +114,33 @@ describe.each(CASES)('with %i sites', (siteCount, limits) => {
     expect(uniqueKeys(walk.rows, KEY[search])).toEqual(again.rows.map(KEY[search]));
   });
 });
+
+describe('a simulator serving alarm and event searches back 60 minutes (--search-history-minutes)', () => {
+  let t: TestSim;
+  let org: string;
+
+  beforeAll(async () => {
+    t = await startTestSim({ sites: 30, searchHistoryMinutes: 60 });
+    org = `/api/v1/orgs/${t.orgId}`;
+    await forceIncidents(t, 3 * 3600);
+  });
+  afterAll(async () => {
+    await t.close();
+  });
+
+  it.each(['alarms/search', EVENTS] as const)('moves an older start of %s up to now - 60 min, echoes it, and returns only that window', async (search) => {
+    const end = Math.floor(t.sim.engine.now);
+    const asked = end - 3 * 3600;
+    const { pages, rows } = await walkFormB(t, withQuery(`${org}/${search}`, `start=${asked}&end=${end}&limit=1000`));
+    expect([pages[0]!.start, pages[0]!.end]).toEqual([end - 3600, end]);
+    expect(rows.map(KEY[search])).toEqual(expectedKeys(t, search, end - 3600, end));
+    // Something was there before the served start (so the limit hid it).
+    expect(expectedKeys(t, search, asked, end).length).toBeGreaterThan(rows.length);
+  });
+
+  it('leaves other searches\' windows alone', async () => {
+    const end = Math.floor(t.sim.engine.now);
+    const body = await getJson<SearchBody>(t, `${org}/stats/ports/search?device_type=gateway&start=${end - 3 * 3600}&end=${end}&limit=1`);
+    expect(body.start).toBe(end - 3 * 3600);
+  });
+});

@@ -30,7 +30,7 @@ function fakeIo(env: Record<string, string> = {}) {
 
 const SIM_FLAGS = [
   'sites', 'seed', 'host', 'port', 'tokens', 'rate-limit', 'retry-after',
-  'speed', 'history-minutes', 'warmup-minutes', 'start-time',
+  'speed', 'history-minutes', 'search-history-minutes', 'warmup-minutes', 'start-time',
 ];
 
 describe('runCli usage', () => {
@@ -74,12 +74,13 @@ describe('parseSimArgs', () => {
     const args = {
       sites: '10', seed: 's1', host: '0.0.0.0', port: '0', tokens: ' token-aaaa,token-bbbb,token-aaaa ',
       'rate-limit': '100', 'retry-after': 'off', speed: '60', 'history-minutes': '30', 'warmup-minutes': '0',
-      'start-time': '1700000000',
+      'start-time': '1700000000', 'search-history-minutes': '360',
     };
     expect(parseSimArgs(args, config)).toEqual({
       options: {
         sites: 10, seed: 's1', host: '0.0.0.0', port: 0, tokens: ['token-aaaa', 'token-bbbb'], rateLimit: 100,
         retryAfter: false, speed: 60, historyMinutes: 30, warmupMinutes: 0, startTime: 1700000000,
+        searchHistoryMinutes: 360,
       },
     });
   });

@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { defaultFamilySettings } from '../../src/collect/family.js';
 import { describe, expect, it } from 'vitest';
-import { ALARMS_SEEN, encodeLabels } from '../../src/store/counters.js';
+import { ALARMS_SEEN, COLLECTOR_UNCOUNTED_GAP, encodeLabels } from '../../src/store/counters.js';
 import { runCycle } from '../../src/collect/cycle.js';
 import {
   activeAlarms, ALARM_LOOKBACK_SECONDS, ALARM_OPEN_RETENTION_SECONDS, ALARM_OVERLAP_SECONDS, alarmsWindowStart, mapAlarm, mergeAlarms, readAlarmsState, type AlarmIn, type AlarmsState,
@@ -90,14 +90,25 @@ describe('merging a walk into the known alarms', () => {
     expect(gone.counters[ALARMS_SEEN]).toEqual({});
   });
 
-  it('after a gap longer than Mist serves, counts the alarms raised in the last day once and reports the rest as the uncounted gap', () => {
-    const now = T + ALARM_LOOKBACK_SECONDS + 3600;
-    const inGapTooOld = alarm(1, { timestamp: T + 1800, last_seen: now });
-    const inGap = alarm(2, { timestamp: now - 600, last_seen: now });
-    const step = mergeAlarms(ORG_ID, stateOf(T, []), [inGapTooOld, inGap], now);
-    expect([step.uncountedGapSeconds, step.newAlarms]).toEqual([3600, 1]);
-    expect(kinds(step.records, 'alarm')).toEqual([inGapTooOld, inGap]);
-    expect(mergeAlarms(ORG_ID, stateOf(T, []), [inGap], T + 600).uncountedGapSeconds).toBe(0);
+  it('after a gap longer than Mist serves, counts every unknown alarm it returns once and reports what it did not serve as the uncounted gap', () => {
+    const now = T + 5 * 86_400;
+    const served = now - 6 * 3600; // Mist answered a window starting later than asked
+    const raisedInGap = alarm(1, { timestamp: T + 1800, last_seen: now }); // before the served start, still open: returned
+    const inWindow = alarm(2, { timestamp: now - 600, last_seen: now });
+    const step = mergeAlarms(ORG_ID, stateOf(T, []), [raisedInGap, inWindow], now, served);
+    expect([step.uncountedGapSeconds, step.newAlarms]).toEqual([served - T, 2]);
+    expect(step.counters[COLLECTOR_UNCOUNTED_GAP]).toEqual({ [encodeLabels({ org_id: ORG_ID, family: 'alarms' })]: served - T });
+    expect(kinds(step.records, 'alarm')).toEqual([raisedInGap, inWindow]);
+    // Served from before the last end: nothing uncounted, a 0 increment (the series exists).
+    const whole = mergeAlarms(ORG_ID, stateOf(T, []), [inWindow], T + 600, T - ALARM_OVERLAP_SECONDS);
+    expect([whole.uncountedGapSeconds, whole.counters[COLLECTOR_UNCOUNTED_GAP]]).toEqual([0, { [encodeLabels({ org_id: ORG_ID, family: 'alarms' })]: 0 }]);
+  });
+
+  it('reports no gap at all (not 0) when it is unknown: a first walk, or no window echoed', () => {
+    for (const step of [mergeAlarms(ORG_ID, null, [alarm(1)], T, T - 86_400), mergeAlarms(ORG_ID, stateOf(T - 60, []), [alarm(1)], T, null)]) {
+      expect(step.uncountedGapSeconds).toBeNull();
+      expect(step.counters[COLLECTOR_UNCOUNTED_GAP]).toBeUndefined();
+    }
   });
 
   it('counts open alarms per (site, type, severity, group), 0 where only resolved ones are retained', () => {

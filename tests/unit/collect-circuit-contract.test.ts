@@ -8,7 +8,7 @@ import type { CircuitRecord, CircuitsRecord } from '../../src/families/circuits/
 import type { SiteRecord } from '../../src/families/sites/records.js';
 import type { WanPortRecord } from '../../src/families/wan-ports/records.js';
 import { matchInventory } from '../../src/inventory/match.js';
-import type { Inventory, InventoryEntry } from '../../src/inventory/types.js';
+import type { Inventory, InventoryEntry, InventorySource } from '../../src/inventory/types.js';
 import { circuitsCatalogue } from '../../src/families/circuits/catalogue.js';
 import { renderFamily } from '../../src/metrics/exposition.js';
 import type { MistApi } from '../../src/mist/types.js';
@@ -26,7 +26,7 @@ const port = (port_id: string, wan_name: string, speed: number | null = GBPS, ma
 const PORTS = [port('ge-0/0/0', 'wan1'), port('ge-0/0/1', 'wan2'), port('cl-1/0/0', 'lte', null)];
 const mbps = (n: number): number => (n * 1e6) / 8;
 const entry = (over: Partial<InventoryEntry>): InventoryEntry => ({
-  site: SITE.name, port: 'wan1', line: 2, downBytesPerSecond: null, upBytesPerSecond: null, provider: null, circuitId: null, role: null, ...over,
+  site: SITE.name, port: 'wan1', line: 2, downBytesPerSecond: null, upBytesPerSecond: null, provider: null, circuitId: null, role: null, org: null, ...over,
 });
 const inventory = (...entries: InventoryEntry[]): Inventory => ({ source: '/etc/mist/circuits.csv', entries, loadedAt: 1_790_000_000_500 });
 const circuitsOf = (inv: Inventory | null, ports = PORTS): Map<string, CircuitRecord> => {
@@ -62,6 +62,30 @@ describe('deriveCircuits with the inventory', () => {
     expect(c.get('ge-0/0/1')).toMatchObject({ receive_bandwidth_bytes_per_second: 6.25e6, transmit_bandwidth_bytes_per_second: GBPS, bandwidth_source: 'mixed' });
   });
 
+  it('knows site ids from the ports: entries by site id match without a sites snapshot, entries by name do not', () => {
+    const inv = inventory(entry({ site: SITE.site_id, port: 'wan2', downBytesPerSecond: mbps(50), line: 2 }), entry({ port: 'wan1', line: 3 }));
+    const m = matchInventory(inv, [], PORTS);
+    expect([...m.byPort.keys()]).toEqual(['site-1|gw1|ge-0/0/1']);
+    expect(m.unmatched.map((u) => [u.entry.line, u.reason])).toEqual([[3, 'unknown site']]);
+  });
+
+  it('with several orgs: an entry scoped to another org is neither applied nor reported; unscoped entries apply to every org', () => {
+    const ORG = '0b7e3f6c-1111-4a2b-9c3d-aaaaaaaaaaaa';
+    const OTHER = '0b7e3f6c-2222-4a2b-9c3d-bbbbbbbbbbbb';
+    const inv = inventory(
+      entry({ port: 'wan1', downBytesPerSecond: mbps(100), org: ORG, line: 2 }),
+      entry({ port: 'wan2', downBytesPerSecond: mbps(10), org: OTHER, line: 3 }),
+      entry({ site: 'Store of the other org', port: 'wan1', org: OTHER, line: 4 }),
+      entry({ site: 'Nowhere', port: 'wan1', line: 5 }),
+    );
+    const m = matchInventory(inv, [SITE], PORTS, ORG.toUpperCase());
+    expect([...m.byPort.keys()]).toEqual(['site-1|gw1|ge-0/0/0']);
+    expect(m.unmatched.map((u) => u.entry.line)).toEqual([5]);
+    expect(m.applicable).toBe(2);
+    // Without an org id (a caller that has none) every entry applies, as before the column existed.
+    expect(matchInventory(inv, [SITE], PORTS).applicable).toBe(4);
+  });
+
   it('lets the inventory\'s role override CIRCUIT_ROLES without making a second primary', () => {
     const roles = (inv: Inventory | null) => Object.fromEntries([...circuitsOf(inv)].map(([id, r]) => [id, r.role]));
     expect(roles(null)).toEqual({ 'ge-0/0/0': 'primary', 'ge-0/0/1': 'secondary', 'cl-1/0/0': 'tertiary' });
@@ -89,10 +113,10 @@ describe('circuitsFamily.run with an inventory', () => {
     ...p, disabled: false, rx_bytes: null, tx_bytes: null, rx_packets: null, tx_packets: null, last_flapped_seconds: null, jitter_seconds: null, latency_seconds: null, loss_ratio: null,
   });
   const site: SiteRecord = { ...SITE, region: 'West', sitegroups: [], country_code: null, timezone: null, address: null, latitude: null, longitude: null };
-  const run = async (orgId: string, inv: Inventory | null, log = captureLog('warn')): Promise<{ records: CircuitsRecord[]; lines: string[] }> => {
+  const run = async (orgId: string, inv: Inventory | null, log = captureLog('warn'), source: InventorySource = () => inv): Promise<{ records: CircuitsRecord[]; lines: string[] }> => {
     const snapshots: Record<string, readonly unknown[]> = { 'wan-ports': PORTS.map(wanPort), sites: [site] };
     const ctx: FamilyContext = {
-      orgId, api: noApi, signal: new AbortController().signal, log: log.log, settings: defaultFamilySettings({ circuitRoles: RULES, inventory: () => inv }),
+      orgId, api: noApi, signal: new AbortController().signal, log: log.log, settings: defaultFamilySettings({ circuitRoles: RULES, inventory: source }),
       callBudget: Infinity, readRecords: recordReader((family) => snapshots[family] ?? null), readState: () => Promise.resolve(null),
     };
     const records: CircuitsRecord[] = [];
@@ -123,6 +147,21 @@ describe('circuitsFamily.run with an inventory', () => {
     expect(text).toContain('mist_wan_inventory_entries{org_id="org-render"} 3\n');
     expect(text).toContain('mist_wan_inventory_unmatched_entry{org_id="org-render",site="Store 9999",port="wan1",line="3",reason="unknown site"} 1\n');
     expect(text).toContain('mist_wan_inventory_unmatched_entry{org_id="org-render",site="Store 0001",port="wan7",line="4",reason="unknown port"} 1\n');
+  });
+
+  it('renders the file loader\'s health: last read accepted or not, rejected reads, problems of the last rejected read', async () => {
+    const status = { file: '/etc/mist/circuits.csv', ok: false, entries: 3, loadedAt: 1_790_000_000_500, checkedAt: 1_790_000_060_000, loads: 2, failures: 1, problems: ['line 2: a', 'line 3: b'] };
+    const source = Object.assign(() => INV, { status: () => status });
+    const { records } = await run('org-health', null, captureLog('warn'), source);
+    expect(records.filter((r) => r.kind === 'inventory')).toEqual([{ kind: 'inventory', entries: 3, loaded_seconds: 1_790_000_000, load_ok: false, load_failures: 1, load_problems: 2 }]);
+    const { text } = await renderFamily(circuitsCatalogue, [{ orgId: 'org-health', records }]);
+    expect(text).toContain('mist_wan_inventory_load_success{org_id="org-health"} 0\n');
+    expect(text).toContain('mist_wan_inventory_load_failures{org_id="org-health"} 1\n');
+    expect(text).toContain('mist_wan_inventory_load_problems{org_id="org-health"} 2\n');
+    // A source without a loader (no status): no health series, the rest as before.
+    const plain = await renderFamily(circuitsCatalogue, [{ orgId: 'org-health', records: (await run('org-health', INV)).records }]);
+    expect(plain.text).not.toContain('mist_wan_inventory_load_success{');
+    expect(plain.text).toContain('mist_wan_inventory_entries{org_id="org-health"} 3\n');
   });
 
   it('warns once per distinct set of unmatched entries, not every cycle', async () => {

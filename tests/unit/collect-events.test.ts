@@ -1,10 +1,10 @@
 import { readFileSync } from 'node:fs';
 import { defaultFamilySettings } from '../../src/collect/family.js';
 import { describe, expect, it } from 'vitest';
-import { encodeLabels, GATEWAY_EVENTS, GATEWAY_PORT_FLAPS } from '../../src/store/counters.js';
+import { COLLECTOR_UNCOUNTED_GAP, encodeLabels, GATEWAY_EVENTS, GATEWAY_PORT_FLAPS } from '../../src/store/counters.js';
 import { runCycle } from '../../src/collect/cycle.js';
 import {
-  applyEvents, EVENT_HISTORY_SECONDS, EVENT_OVERLAP_SECONDS, eventKey, GATEWAY_EVENT_TYPES, PORT_RETENTION_SECONDS, readEventsState, type EventIn, type EventsState,
+  applyEvents, EVENT_OVERLAP_SECONDS, eventKey, GATEWAY_EVENT_TYPES, PORT_RETENTION_SECONDS, readEventsState, type EventIn, type EventsState,
 } from '../../src/families/events/collect.js';
 import { eventsFamily } from '../../src/families/events/index.js';
 import type { EventsRecord, PortFlapRecord } from '../../src/families/events/records.js';
@@ -42,7 +42,7 @@ describe('applying a walk of gateway events', () => {
   });
 
   it('counts each GW_PORT_DOWN and GW_PORT_UP once for its port only, and every event by type', () => {
-    const step = applyEvents({ orgId: ORG_ID, previous: cursorAt(T), until: T + 60, wanPorts: null, events: [
+    const step = applyEvents({ orgId: ORG_ID, previous: cursorAt(T), until: T + 60, served: T - EVENT_OVERLAP_SECONDS, wanPorts: null, events: [
       ev('GW_PORT_UP', T + 50, 'ge-0/0/0'), ev('GW_PORT_DOWN', T + 10, 'ge-0/0/0'),
       ev('GW_VPN_PATH_DOWN', T + 10, 'ge-0/0/0', { text: 'ipsec path ge-0/0/0 -> hub-1 is down' }), ev('GW_DISCONNECTED', T + 20),
     ] });
@@ -55,17 +55,40 @@ describe('applying a walk of gateway events', () => {
     expect(step.uncountedGapSeconds).toBe(0);
   });
 
-  it('after a gap longer than Mist serves, counts the events of the last day once and reports the rest as the uncounted gap', () => {
-    const until = T + EVENT_HISTORY_SECONDS + 7200;
-    const step = applyEvents({ orgId: ORG_ID, previous: cursorAt(T), until, wanPorts: null, events: [
-      ev('GW_PORT_DOWN', T + 100, 'ge-0/0/0'), ev('GW_PORT_UP', until - EVENT_HISTORY_SECONDS, 'ge-0/0/0'), ev('GW_PORT_DOWN', until - 60, 'ge-0/0/1'),
+  it('after a gap longer than Mist serves, counts every new event it returns and reports what it did not serve as the uncounted gap', () => {
+    const until = T + 3 * 86_400;
+    const served = until - 6 * 3600; // Mist answered a window starting later than asked (cursor - overlap)
+    const step = applyEvents({ orgId: ORG_ID, previous: cursorAt(T), until, served, wanPorts: null, events: [
+      ev('GW_PORT_UP', served, 'ge-0/0/0'), ev('GW_PORT_DOWN', until - 60, 'ge-0/0/1'),
     ] });
-    expect(step.uncountedGapSeconds).toBe(7200);
+    expect(step.uncountedGapSeconds).toBe(served - T);
+    expect(step.counters[COLLECTOR_UNCOUNTED_GAP]).toEqual({ [encodeLabels({ org_id: ORG_ID, family: 'events' })]: served - T });
     expect(step.counted).toBe(2);
     expect(nonZero(step.counters[GATEWAY_PORT_FLAPS])).toEqual({ [flapField('ge-0/0/0')]: 1, [flapField('ge-0/0/1')]: 1 });
-    // Within the history a resumed walk counts every event, however long the gap.
-    const within = applyEvents({ orgId: ORG_ID, previous: cursorAt(T), until: T + EVENT_HISTORY_SECONDS, wanPorts: null, events: [ev('GW_PORT_DOWN', T + 1, 'ge-0/0/0')] });
+    // Whatever Mist serves is counted, however long the gap: a server serving from the cursor leaves no gap.
+    const within = applyEvents({ orgId: ORG_ID, previous: cursorAt(T), until: T + 2 * 86_400, served: T - EVENT_OVERLAP_SECONDS, wanPorts: null, events: [ev('GW_PORT_DOWN', T + 1, 'ge-0/0/0')] });
     expect([within.uncountedGapSeconds, within.counted]).toEqual([0, 1]);
+  });
+
+  it('reports no gap at all (not 0) when it is unknown: a first walk, or no window echoed', () => {
+    for (const step of [
+      applyEvents({ orgId: ORG_ID, previous: EMPTY, until: T, served: T - 3600, wanPorts: null, events: [] }),
+      applyEvents({ orgId: ORG_ID, previous: cursorAt(T - 60), until: T, served: null, wanPorts: null, events: [] }),
+    ]) {
+      expect(step.uncountedGapSeconds).toBeNull();
+      expect(step.counters[COLLECTOR_UNCOUNTED_GAP]).toBeUndefined();
+    }
+  });
+
+  it('moves a port whose gateway moved to another site to the new site (wan-ports says so), starting at 0', () => {
+    const NEW = '5e7a0000-0000-4000-8000-000000000002';
+    const old: PortFlapRecord = { kind: 'port', site_id: SITE, mac: MAC, port_id: 'ge-0/0/0', last_flap_seconds: T - 100 };
+    const step = applyEvents({ orgId: ORG_ID, previous: cursorAt(T, [], [old]), until: T + 60, wanPorts: [{ site_id: NEW, mac: MAC, port_id: 'ge-0/0/0' }],
+      events: [ev('GW_PORT_DOWN', T + 10, 'ge-0/0/0', { site_id: SITE })] });
+    expect(step.counters[GATEWAY_PORT_FLAPS]).toEqual({ [flapField('ge-0/0/0', MAC, NEW)]: 1 });
+    expect(ports(step.records).map((p) => [p.site_id, p.last_flap_seconds])).toEqual([[NEW, T + 10]]);
+    const quiet = applyEvents({ orgId: ORG_ID, previous: cursorAt(T, [], [old]), until: T + 60, wanPorts: [{ site_id: NEW, mac: MAC, port_id: 'ge-0/0/0' }], events: [] });
+    expect(quiet.counters[GATEWAY_PORT_FLAPS]).toEqual({ [flapField('ge-0/0/0', MAC, NEW)]: 0 });
   });
 
   it('keeps a port\'s transitions of the last day only', () => {

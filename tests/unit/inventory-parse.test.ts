@@ -35,9 +35,9 @@ describe('inventory parse and validation', () => {
     expect(r.problems).toEqual([]);
     expect(r.inventory).toEqual({
       source: 'inv.csv', loadedAt: 1000, entries: [
-        { site: 'Store 0001 Austin', port: 'wan1', line: 2, downBytesPerSecond: 12_500_000, upBytesPerSecond: 2_500_000, provider: 'Comcast Business', circuitId: 'CB-001, A', role: 'primary' },
-        { site: '5e3f0a8c-0000-4000-8000-000000000001', port: 'ge-0/0/1', line: 3, downBytesPerSecond: 62_500_000, upBytesPerSecond: 62_500_000, provider: null, circuitId: null, role: null },
-        { site: 'Store 0002 Dallas', port: 'mpls', line: 4, downBytesPerSecond: 12.5 * MBPS_TO_BYTES_PER_SECOND, upBytesPerSecond: null, provider: null, circuitId: '00123', role: 'backup_2' },
+        { site: 'Store 0001 Austin', port: 'wan1', line: 2, downBytesPerSecond: 12_500_000, upBytesPerSecond: 2_500_000, provider: 'Comcast Business', circuitId: 'CB-001, A', role: 'primary', org: null },
+        { site: '5e3f0a8c-0000-4000-8000-000000000001', port: 'ge-0/0/1', line: 3, downBytesPerSecond: 62_500_000, upBytesPerSecond: 62_500_000, provider: null, circuitId: null, role: null, org: null },
+        { site: 'Store 0002 Dallas', port: 'mpls', line: 4, downBytesPerSecond: 12.5 * MBPS_TO_BYTES_PER_SECOND, upBytesPerSecond: null, provider: null, circuitId: '00123', role: 'backup_2', org: null },
       ],
     });
   });
@@ -83,8 +83,8 @@ describe('inventory parse and validation', () => {
     const r = yaml(text);
     expect(r.problems).toEqual([]);
     expect(r.inventory!.entries).toEqual([
-      { site: 'Store 0001 Austin', port: 'wan1', line: 1, downBytesPerSecond: 12_500_000, upBytesPerSecond: 2_500_000, provider: null, circuitId: '00123', role: null },
-      { site: 'S2', port: 'ge-0/0/0', line: 2, downBytesPerSecond: 1000.5 * MBPS_TO_BYTES_PER_SECOND, upBytesPerSecond: 1000.5 * MBPS_TO_BYTES_PER_SECOND, provider: null, circuitId: null, role: 'secondary' },
+      { site: 'Store 0001 Austin', port: 'wan1', line: 1, downBytesPerSecond: 12_500_000, upBytesPerSecond: 2_500_000, provider: null, circuitId: '00123', role: null, org: null },
+      { site: 'S2', port: 'ge-0/0/0', line: 2, downBytesPerSecond: 1000.5 * MBPS_TO_BYTES_PER_SECOND, upBytesPerSecond: 1000.5 * MBPS_TO_BYTES_PER_SECOND, provider: null, circuitId: null, role: 'secondary', org: null },
     ]);
     expect(yaml('- site: S\n  port: p\n').inventory!.entries).toHaveLength(1);
   });
@@ -117,6 +117,20 @@ describe('inventory parse and validation', () => {
 
   it('chooses the format by extension', () => {
     expect(['a.csv', 'b.YAML', 'c.yml', 'd.json', 'e'].map(inventoryFormatOf)).toEqual(['csv', 'yaml', 'yaml', undefined, undefined]);
+  });
+
+  it('scopes an entry to an org by its id (case-insensitive), lists a malformed org, and lets two orgs name the same site and port', () => {
+    const A = '0B7E3F6C-1111-4A2B-9C3D-AAAAAAAAAAAA';
+    const B = '0b7e3f6c-2222-4a2b-9c3d-bbbbbbbbbbbb';
+    const good = csv(`site,port,bandwidth_mbps,org\nStore 1,wan1,100,${A}\nStore 1,wan1,200,${B}\nStore 1,wan1,300,\n`);
+    expect(good.problems).toEqual([]);
+    expect(good.inventory!.entries.map((e) => e.org)).toEqual([A.toLowerCase(), B, null]);
+    const bad = csv(`site,port,bandwidth_mbps,org\nStore 1,wan1,100,Acme Corp\nStore 1,wan1,100,${B}\nstore 1,WAN1,100,${B.toUpperCase()}\n`);
+    expect(bad.inventory).toBeNull();
+    expect(bad.problems).toEqual([
+      expect.stringMatching(/^line 2: org "Acme Corp" is not a Mist org id \(a UUID/),
+      `line 4: site "store 1" port "WAN1" of org ${B.toUpperCase()} is already given at line 3`,
+    ]);
   });
 
   it('the documented example files are valid and say the same thing', () => {

@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { readStored, recordPages, walkAll, withFinal, type FamilyContext, type FamilyPage } from '../../collect/family.js';
 import { searchAlarms } from '../../mist/endpoints.js';
-import { ALARMS_SEEN, encodeLabels } from '../../store/counters.js';
+import { ALARMS_SEEN, COLLECTOR_UNCOUNTED_GAP, encodeLabels } from '../../store/counters.js';
 import { alarmsRecords, AlarmsRecordSchema, type AlarmRecord, type AlarmsActiveRecord, type AlarmsRecord } from './records.js';
 
 /**
@@ -22,9 +22,11 @@ import { alarmsRecords, AlarmsRecordSchema, type AlarmRecord, type AlarmsActiveR
  * than the lookback ago, so its resolution is seen only if Mist updates its timestamp.
  *
  * After any gap (an outage of Mist, Redis or the collector: the state has no TTL) the walk resumes from the last
- * end and counts each alarm raised in the gap once. Mist is relied on to serve a day back (the lookback): a new
- * alarm raised before that horizon is kept but not counted, and the seconds between the last end and the horizon
- * are reported as the uncounted gap (metadata → mist_collector_uncounted_gap_seconds, and a warn log line).
+ * end and counts once each alarm Mist returns that is not known. How far back Mist serves is Mist's to say: the
+ * response echoes the window it answered, and when its start is later than the last end, the seconds between
+ * them are the uncounted gap (alarms raised and gone in it were never seen): a counter increment in the
+ * collector_uncounted_gap group → mist_collector_uncounted_gap_seconds_total, the cycle's metadata →
+ * mist_collector_uncounted_gap_seconds, and a warn log line. Unknown (a first walk, no window echoed): none at all.
  */
 
 /** The first walk (no state) and the furthest any walk reaches back: a day, Mist's default search window. */
@@ -115,8 +117,8 @@ export interface AlarmsStep {
   /** alarms_seen: +1 per new alarm id (none on a first walk), 0 for every (type, severity) known, so series exist before they count. */
   readonly counters: Record<string, Record<string, number>>;
   readonly newAlarms: number;
-  /** Seconds between the previous end and the oldest time counted (the lookback before `now`): 0 normally. */
-  readonly uncountedGapSeconds: number;
+  /** Seconds between the previous end and the start Mist served: 0 normally; null when unknown (first walk, no window). */
+  readonly uncountedGapSeconds: number | null;
   /** Open alarms dropped for having had no update for ALARM_OPEN_RETENTION_SECONDS. */
   readonly staleOpen: number;
 }
@@ -125,18 +127,19 @@ const seenLabels = (orgId: string, a: AlarmRecord): string => encodeLabels({ org
 
 /**
  * Merges a walk's alarms into the previous state (null: a first walk, whose alarms are history and not counted):
- * an unknown id raised within the lookback before `now` is new (+1), a known one is replaced by its update (not
+ * an unknown id is new (+1; an alarm dropped from the state can never be returned again: see the retentions),
+ * a known one is replaced by its update (not
  * counted again); resolved alarms not updated within the retention and open ones not updated within the open
- * retention are dropped. `now` is the server's end of the walk. Pure.
+ * retention are dropped. `now` is the server's end of the walk, `served` the start of the window it answered
+ * (null: not echoed). Pure.
  */
-export function mergeAlarms(orgId: string, previous: AlarmsState | null, fetched: readonly AlarmRecord[], now: number): AlarmsStep {
+export function mergeAlarms(orgId: string, previous: AlarmsState | null, fetched: readonly AlarmRecord[], now: number, served: number | null = null): AlarmsStep {
   const alarms = new Map(previous?.alarms ?? []);
   const seen: Record<string, number> = {};
   let newAlarms = 0;
-  const horizon = now - ALARM_LOOKBACK_SECONDS;
   for (const a of fetched) {
     const known = alarms.get(a.id);
-    if (!known && previous !== null && a.timestamp_seconds >= horizon) {
+    if (!known && previous !== null) {
       const field = seenLabels(orgId, a);
       seen[field] = (seen[field] ?? 0) + 1;
       newAlarms += 1;
@@ -152,12 +155,13 @@ export function mergeAlarms(orgId: string, previous: AlarmsState | null, fetched
     if (a.open) staleOpen += 1;
   }
   for (const a of alarms.values()) seen[seenLabels(orgId, a)] ??= 0;
+  const gap = previous === null || served === null ? null : Math.max(0, Math.floor(served - previous.until));
   const kept = [...alarms.values()].sort((a, b) => a.timestamp_seconds - b.timestamp_seconds || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
   return {
     records: [{ kind: 'cursor', until_seconds: now }, ...kept, ...activeAlarms(kept)],
-    counters: { [ALARMS_SEEN]: seen },
+    counters: { [ALARMS_SEEN]: seen, ...(gap === null ? {} : { [COLLECTOR_UNCOUNTED_GAP]: { [encodeLabels({ org_id: orgId, family: 'alarms' })]: gap } }) },
     newAlarms,
-    uncountedGapSeconds: previous === null ? 0 : Math.max(0, Math.floor(horizon - previous.until)),
+    uncountedGapSeconds: gap,
     staleOpen,
   };
 }
@@ -186,11 +190,12 @@ export async function* collectAlarms(ctx: FamilyContext): AsyncGenerator<FamilyP
     yield* recordPages<AlarmsRecord>([], walk.dropped);
     return;
   }
-  const step = mergeAlarms(ctx.orgId, state, fetched, Math.max(now, state?.until ?? now));
+  const step = mergeAlarms(ctx.orgId, state, fetched, Math.max(now, state?.until ?? now), walk.window?.start ?? null);
   ctx.log.debug({ start, fetched: fetched.length, new: step.newAlarms, first: state === null }, 'alarms merged');
-  if (step.uncountedGapSeconds > 0) {
-    ctx.log.warn({ uncountedGapSeconds: step.uncountedGapSeconds, since: state?.until }, 'the gap since the last cycle is longer than Mist serves back: alarms raised in its oldest part are not counted');
+  if (step.uncountedGapSeconds !== null && step.uncountedGapSeconds > 0) {
+    ctx.log.warn({ uncountedGapSeconds: step.uncountedGapSeconds, since: state?.until, served: walk.window?.start }, 'the gap since the last cycle is longer than Mist serves back: alarms raised in its oldest part are not counted');
   }
   if (step.staleOpen > 0) ctx.log.warn({ alarms: step.staleOpen, days: ALARM_OPEN_RETENTION_SECONDS / 86_400 }, 'open alarms without any update for too long left the state');
-  yield* withFinal(recordPages(step.records, walk.dropped, step.counters), { state: step.records, uncountedGapSeconds: step.uncountedGapSeconds });
+  const gap = step.uncountedGapSeconds === null ? {} : { uncountedGapSeconds: step.uncountedGapSeconds };
+  yield* withFinal(recordPages(step.records, walk.dropped, step.counters), { state: step.records, ...gap });
 }

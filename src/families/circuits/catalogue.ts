@@ -5,7 +5,7 @@ import { circuitsRecords, type CircuitGatewayRecord, type CircuitInventoryRecord
 type R = WithOrg<CircuitsRecord>;
 const FROM = 'Derived from GET /api/v1/orgs/{org_id}/stats/ports/search (WAN ports, wan_name from stats/devices if_stat) and stats/vpn_peers/search (field is_active)';
 const cached = 'Cached by the collector (circuits family).';
-const MATCHED = 'Entries are matched against the org\'s sites (GET /api/v1/orgs/{org_id}/sites: site id or name) and WAN ports (stats/ports/search port_id, stats/devices if_stat wan_name)';
+const MATCHED = 'Entries are matched against the org\'s sites (GET /api/v1/orgs/{org_id}/sites: site id or name; site ids also from the WAN ports) and WAN ports (stats/ports/search port_id, stats/devices if_stat wan_name)';
 const stored = 'Cached: counted by the collector (circuits family) between consecutive cycles and kept in the store, so monotonic across collector restarts.';
 
 const isCircuit = (r: R): r is WithOrg<CircuitRecord> => r.kind === 'circuit';
@@ -36,7 +36,7 @@ export const circuitsCatalogue: FamilyCatalogue<CircuitsRecord> = {
       },
       metrics: [
         { name: 'mist_wan_port_info', type: 'gauge', unit: 'info', value: () => 1,
-          help: `WAN port metadata, value 1, one per port: wan_name and wan_type (stats/devices if_stat, joined on mac and port_id; the port_id and unknown while the gateway is not in the gateways snapshot); role (from the circuit inventory, else CIRCUIT_ROLES by wan_name or port_id, else positional); provider and circuit_id (circuit inventory, empty without an entry); bandwidth_source: inventory (both directions' contracted bandwidth from the circuit inventory), port_speed (both are the link speed) or mixed (the inventory gives one direction only). ${FROM}. ${cached}` },
+          help: `WAN port metadata, value 1, one per port: wan_name and wan_type (stats/devices if_stat, joined on mac and port_id; fallbacks when the gateways snapshot does not know the port (gateway not in it, or its if_stat without the port, its wan_name or its wan_type): wan_name is the port_id and wan_type is "unknown"); role (from the circuit inventory, else CIRCUIT_ROLES by wan_name or port_id, else positional); provider and circuit_id (circuit inventory, empty without an entry); bandwidth_source: inventory (both directions' contracted bandwidth from the circuit inventory), port_speed (both are the link speed) or mixed (the inventory gives one direction only). ${FROM}. ${cached}` },
       ],
     },
     {
@@ -58,9 +58,15 @@ export const circuitsCatalogue: FamilyCatalogue<CircuitsRecord> = {
       labelValues: (r) => [r.org_id],
       metrics: [
         { name: 'mist_wan_inventory_entries', type: 'gauge', unit: 'count', value: (r) => inventory(r).entries,
-          help: `Entries in the circuit inventory (CIRCUIT_INVENTORY_FILE) as last read; absent without one; count(mist_wan_inventory_unmatched_entry) of them match no WAN port. ${MATCHED}. ${cached}` },
+          help: `Entries of the circuit inventory (CIRCUIT_INVENTORY_FILE) in use that apply to the org: those without an org column and those whose org is this org's id (a file shared by several orgs counts its unscoped entries in each); absent without one; count(mist_wan_inventory_unmatched_entry) of them match no WAN port. ${MATCHED}. ${cached}` },
         { name: 'mist_wan_inventory_loaded_timestamp_seconds', type: 'gauge', unit: 'timestamp', value: (r) => inventory(r).loaded_seconds,
           help: `When the circuit inventory file the circuits are matched with was read, Unix time (it is re-read when it changes; a bad file keeps the last good one). ${MATCHED}. ${cached}` },
+        { name: 'mist_wan_inventory_load_success', type: 'gauge', unit: 'boolean', value: (r) => inventory(r).load_ok ?? null,
+          help: `1 when the collector's last read of the circuit inventory file was accepted, 0 when it was rejected (bad content, unreadable or deleted file: the last good inventory stays in use, see the collector's error log for every problem). Not a Mist value: the collector's file loader, the same in every org (${MATCHED}). ${cached}` },
+        { name: 'mist_wan_inventory_load_failures', type: 'gauge', unit: 'count', value: (r) => inventory(r).load_failures ?? null,
+          help: `Reads of the circuit inventory file rejected since the collector process started (a bad version counts once however often it is re-checked). A gauge, not a counter: it starts again from 0 when the collector restarts or another collector takes over; alert on mist_wan_inventory_load_success == 0 instead. Not a Mist value: the collector's file loader (${MATCHED}). ${cached}` },
+        { name: 'mist_wan_inventory_load_problems', type: 'gauge', unit: 'count', value: (r) => inventory(r).load_problems ?? null,
+          help: `Problems found in the last rejected read of the circuit inventory file while it is the latest read (0 once a good version is read). Not a Mist value: the collector's file loader (${MATCHED}). ${cached}` },
       ],
     },
     {
@@ -69,7 +75,7 @@ export const circuitsCatalogue: FamilyCatalogue<CircuitsRecord> = {
       labelValues: (r) => { const u = unmatched(r); return [u.org_id, u.site, u.port, String(u.line), u.reason]; },
       metrics: [
         { name: 'mist_wan_inventory_unmatched_entry', type: 'gauge', unit: 'boolean', value: () => 1,
-          help: `1 for each circuit inventory entry that matches no WAN port of the org: site and port as written in the file, its line (CSV) or entry number (YAML), and the reason (unknown site, ambiguous site: a name two sites share, unknown port: no WAN port of the site's gateways has that port_id or wan_name). ${MATCHED}. ${cached}` },
+          help: `1 for each circuit inventory entry that applies to the org (no org column, or this org's id) and matches no WAN port of the org: site and port as written in the file, its line (CSV) or entry number (YAML), and the reason (unknown site, ambiguous site: a name two sites share, unknown port: no WAN port of the site's gateways has that port_id or wan_name). ${MATCHED}. ${cached}` },
       ],
     },
     {

@@ -153,7 +153,7 @@ export async function* collectCircuits(ctx: FamilyContext): AsyncGenerator<Famil
   const inventory = ctx.settings.inventory();
   const sites = inventory ? await ctx.readRecords(StoredSite) : null;
   if (inventory && !sites) ctx.log.warn('no sites snapshot: circuit inventory entries that name a site by name match nothing until the sites family has run');
-  const match = matchInventory(inventory, sites ?? [], ports);
+  const match = matchInventory(inventory, sites ?? [], ports, ctx.orgId);
   const signature = unmatchedSignature(match.unmatched);
   if (inventory && signature !== (warnedUnmatched.get(ctx.orgId) ?? '')) {
     if (match.unmatched.length > 0) {
@@ -171,7 +171,7 @@ export async function* collectCircuits(ctx: FamilyContext): AsyncGenerator<Famil
     orgId: ctx.orgId, ports, paths: paths ?? [], previous, transitions, rules: ctx.settings.circuitRoles, contracts: match.byPort,
   });
   const next: CircuitsState = { events_until: eventsUntil === null ? null : Math.max(eventsUntil, since ?? eventsUntil), gateways };
-  yield* withFinal(recordPages([...records, ...inventoryRecords(inventory, match)], {}, counters), { state: next });
+  yield* withFinal(recordPages([...records, ...inventoryRecords(inventory, match, ctx.settings.inventory.status?.())], {}, counters), { state: next });
 }
 
 /** Per gateway MAC, its ports' GW_PORT_DOWN/UP transitions in (since, until], from the events family's port records. */

@@ -1,5 +1,5 @@
 import { portKey, type InventoryMatch, type UnmatchedEntry } from '../../inventory/match.js';
-import type { CircuitContract, Inventory } from '../../inventory/types.js';
+import type { CircuitContract, Inventory, InventoryStatus } from '../../inventory/types.js';
 import type { BandwidthSource, CircuitInventoryRecord, CircuitUnmatchedRecord } from './records.js';
 
 /**
@@ -44,11 +44,17 @@ export function pinnedRoles(contracts: ReadonlyMap<string, CircuitContract>, sit
   return out;
 }
 
-/** The records reporting the inventory itself: its size and every unmatched entry (none without an inventory). */
-export function inventoryRecords(inventory: Inventory | null, match: InventoryMatch): (CircuitInventoryRecord | CircuitUnmatchedRecord)[] {
+/**
+ * The records reporting the inventory itself (none without an inventory): the entries that apply to this org,
+ * when the inventory in use was read, the file loader's health where the source reports it (whether the last
+ * read was accepted, reads rejected since the collector started, problems of the last rejected read), and
+ * every unmatched entry.
+ */
+export function inventoryRecords(inventory: Inventory | null, match: InventoryMatch, status?: InventoryStatus): (CircuitInventoryRecord | CircuitUnmatchedRecord)[] {
   if (!inventory) return [];
+  const health = status ? { load_ok: status.ok, load_failures: status.failures, load_problems: status.problems.length } : {};
   return [
-    { kind: 'inventory', entries: inventory.entries.length, loaded_seconds: Math.floor(inventory.loadedAt / 1000) },
+    { kind: 'inventory', entries: match.applicable, loaded_seconds: Math.floor(inventory.loadedAt / 1000), ...health },
     ...match.unmatched.map((u): CircuitUnmatchedRecord => ({ kind: 'unmatched', site: u.entry.site, port: u.entry.port, line: u.entry.line, reason: u.reason })),
   ];
 }

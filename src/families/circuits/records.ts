@@ -33,10 +33,14 @@ export const CircuitRecordSchema = z.object({
 /** The circuit inventory as the last cycle applied it (only while CIRCUIT_INVENTORY_FILE is set and read). */
 export const CircuitInventoryRecordSchema = z.object({
   kind: z.literal('inventory'),
-  /** Entries in the file. */
+  /** Entries in the file that apply to the org (no `org`, or the org's id). */
   entries: z.number().int().min(0),
   /** When the file was (re-)read, Unix seconds. */
   loaded_seconds: z.number(),
+  /** The file loader's health (absent when the source reports none): last read accepted, reads rejected since start, problems of the last rejected read. */
+  load_ok: z.boolean().optional(),
+  load_failures: z.number().int().min(0).optional(),
+  load_problems: z.number().int().min(0).optional(),
 });
 
 /** An inventory entry that names a site or port the org does not have: reported, never silently ignored. */

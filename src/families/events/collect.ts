@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { readStored, recordPages, walkAll, withFinal, type FamilyContext, type FamilyPage } from '../../collect/family.js';
 import { searchGatewayEvents } from '../../mist/endpoints.js';
-import { encodeLabels, GATEWAY_EVENTS, GATEWAY_PORT_FLAPS } from '../../store/counters.js';
+import { COLLECTOR_UNCOUNTED_GAP, encodeLabels, GATEWAY_EVENTS, GATEWAY_PORT_FLAPS } from '../../store/counters.js';
 import { narrowRecords } from '../define-records.js';
 import { WanPortRecordSchema, wanPortsRecords, type WanPortRecord } from '../wan-ports/records.js';
 import { eventsRecords, EventsRecordSchema, type EventsRecord, type PortFlapRecord } from './records.js';
@@ -18,10 +18,12 @@ import { eventsRecords, EventsRecordSchema, type EventsRecord, type PortFlapReco
  *
  * The cursor, the seen keys and the ports are the family's state (Store.readState: no TTL), published with each
  * generation, so after an outage of any length (Mist, Redis or the collector down; the snapshot expired) the
- * next walk resumes from the last cursor and counts the gap's events exactly once. Mist is relied on to serve a
- * day back (EVENT_HISTORY_SECONDS, its default search window): events older than that are not counted, and the
- * seconds between the last cursor and that horizon are reported as the uncounted gap (metadata → the
- * mist_collector_uncounted_gap_seconds metric, and a warn log line), never guessed.
+ * next walk resumes from the last cursor and counts every event Mist returns that was not seen before. How far
+ * back Mist serves is Mist's to say: the response echoes the window it answered, and when its start is later
+ * than the last cursor, the seconds between them are the uncounted gap (a counter increment in the
+ * collector_uncounted_gap group → mist_collector_uncounted_gap_seconds_total, the cycle's metadata →
+ * mist_collector_uncounted_gap_seconds, and a warn log line), never guessed. Unknown (a first walk, or no window
+ * echoed): no gap is reported at all, not 0.
  *
  * A first-ever walk (no state at all) reads EVENT_BASELINE_SECONDS back to learn recent last-flap times and the
  * dedupe keys, and counts nothing: the counters start from the collector's first cycle instead of jumping by
@@ -43,8 +45,6 @@ export const PORT_FLAP_EVENT_TYPES: ReadonlySet<string> = new Set(['GW_PORT_DOWN
 export const EVENT_OVERLAP_SECONDS = 300;
 /** How far back a first walk reads (not counted): recent last-flap times. */
 export const EVENT_BASELINE_SECONDS = 3600;
-/** How far back a resumed walk counts: Mist's default search window (the simulator keeps two days). */
-export const EVENT_HISTORY_SECONDS = 86_400;
 /** Without a wan-ports snapshot, port records are dropped this long after their last flap. */
 export const PORT_RETENTION_SECONDS = 7 * 86_400;
 /** How long a port's GW_PORT_* events are kept in its record (`transitions`) for the circuits family to replay. */
@@ -99,6 +99,8 @@ export interface EventsInput {
   readonly events: readonly EventIn[];
   /** The server's end of this walk (Unix seconds). */
   readonly until: number;
+  /** The start of the window the server answered (Unix seconds; later than asked when it serves less); null or absent: not echoed (the gap is unknown). */
+  readonly served?: number | null;
   /** The WAN ports of the current wan-ports snapshot (null: none): their flap counters start at 0. */
   readonly wanPorts: readonly WanPortRef[] | null;
 }
@@ -109,16 +111,17 @@ export interface EventsStep {
   /** New events counted (0 on a first walk), and events skipped as seen before. */
   readonly counted: number;
   readonly duplicates: number;
-  /** Seconds between the previous cursor and the oldest time counted (EVENT_HISTORY_SECONDS back): 0 normally. */
-  readonly uncountedGapSeconds: number;
+  /** Seconds between the previous cursor and the start Mist served: 0 normally; null when unknown (first walk, no window). */
+  readonly uncountedGapSeconds: number | null;
 }
 
 /**
  * Applies one walk's events to the previous state. An event whose key was seen is skipped; a new one updates its
  * port's last flap (GW_PORT_*) and, unless this is a first walk, counts 1 for its port and 1 for its type.
  * Series exist before they count: 0 for every event type, for WAN ports new to the state and for ports first
- * seen on a first walk. An event older than EVENT_HISTORY_SECONDS before `until` is not counted (after a longer
- * gap: the uncounted gap). Keys older than the overlap are let go; with a wan-ports snapshot only its WAN ports
+ * seen on a first walk; a port whose gateway moved to another site (wan-ports says so) moves its series to the new
+ * site, starting at 0 (its old site's series leaves with the live records). Every new event of a resumed walk
+ * counts; what Mist did not serve after the cursor is the uncounted gap. Keys older than the overlap are let go; with a wan-ports snapshot only its WAN ports
  * keep records (so a decommissioned port's flap series can go), without one ports go PORT_RETENTION_SECONDS
  * after their last flap. Pure.
  */
@@ -126,8 +129,7 @@ export function applyEvents(input: EventsInput): EventsStep {
   const { orgId, previous } = input;
   const first = previous.cursor === null;
   const until = Math.max(input.until, previous.cursor?.until ?? -Infinity);
-  const horizon = until - EVENT_HISTORY_SECONDS;
-  const uncountedGapSeconds = first ? 0 : Math.max(0, Math.floor(horizon - previous.cursor.until));
+  const uncountedGapSeconds = first || input.served == null ? null : Math.max(0, Math.floor(input.served - previous.cursor.until));
   const seen = new Set(previous.cursor?.seen ?? []);
   const ports = new Map(previous.ports);
   const flaps: Record<string, number> = {};
@@ -139,8 +141,10 @@ export function applyEvents(input: EventsInput): EventsStep {
   for (const w of input.wanPorts ?? []) {
     const key = portKey(w.mac, w.port_id);
     wan.add(key);
-    if (ports.has(key)) continue;
-    const port: PortFlapRecord = { kind: 'port', site_id: w.site_id, mac: w.mac, port_id: w.port_id, last_flap_seconds: null };
+    const known = ports.get(key);
+    if (known?.site_id === w.site_id) continue;
+    // New, or its gateway moved site: the current site is wan-ports' (the old site's series is not added to).
+    const port: PortFlapRecord = known ? { ...known, site_id: w.site_id } : { kind: 'port', site_id: w.site_id, mac: w.mac, port_id: w.port_id, last_flap_seconds: null };
     ports.set(key, port);
     flaps[flapField(port)] = 0;
   }
@@ -154,12 +158,13 @@ export function applyEvents(input: EventsInput): EventsStep {
       continue;
     }
     seen.add(key);
-    const counts = !first && e.timestamp >= horizon;
+    const counts = !first;
     if (PORT_FLAP_EVENT_TYPES.has(e.type) && e.mac && e.port_id) {
       const pk = portKey(e.mac, e.port_id);
       const known = ports.get(pk);
       const port: PortFlapRecord = {
-        kind: 'port', site_id: known?.site_id || (e.site_id ?? ''), mac: e.mac, port_id: e.port_id,
+        // A WAN port's site is wan-ports' (set above); other ports take the event's, the latest event last.
+        kind: 'port', site_id: (wan.has(pk) ? known?.site_id : e.site_id || known?.site_id) ?? '', mac: e.mac, port_id: e.port_id,
         last_flap_seconds: Math.max(known?.last_flap_seconds ?? -Infinity, e.timestamp),
         transitions: [...(known?.transitions ?? []), [e.timestamp, e.type === 'GW_PORT_UP']],
       };
@@ -182,7 +187,10 @@ export function applyEvents(input: EventsInput): EventsStep {
     .map(([, p]) => recentTransitions(p, until - PORT_TRANSITIONS_SECONDS));
   return {
     records: [{ kind: 'cursor', until_seconds: until, seen: kept }, ...portRecords],
-    counters: { [GATEWAY_PORT_FLAPS]: flaps, [GATEWAY_EVENTS]: byType },
+    counters: {
+      [GATEWAY_PORT_FLAPS]: flaps, [GATEWAY_EVENTS]: byType,
+      ...(uncountedGapSeconds === null ? {} : { [COLLECTOR_UNCOUNTED_GAP]: { [encodeLabels({ org_id: orgId, family: 'events' })]: uncountedGapSeconds } }),
+    },
     counted,
     duplicates,
     uncountedGapSeconds,
@@ -223,11 +231,12 @@ export async function* collectEvents(ctx: FamilyContext): AsyncGenerator<FamilyP
     yield* recordPages<EventsRecord>([...state.ports.values()], walk.dropped);
     return;
   }
-  const step = applyEvents({ orgId: ctx.orgId, previous: state, events: walk.records, until, wanPorts });
+  const step = applyEvents({ orgId: ctx.orgId, previous: state, events: walk.records, until, served: walk.window?.start ?? null, wanPorts });
   ctx.log.debug({ start, events: walk.records.length, counted: step.counted, duplicates: step.duplicates, first: state.cursor === null }, 'events applied');
-  if (step.uncountedGapSeconds > 0) {
-    ctx.log.warn({ uncountedGapSeconds: step.uncountedGapSeconds, since: state.cursor?.until, horizon: until - EVENT_HISTORY_SECONDS },
+  if (step.uncountedGapSeconds !== null && step.uncountedGapSeconds > 0) {
+    ctx.log.warn({ uncountedGapSeconds: step.uncountedGapSeconds, since: state.cursor?.until, served: walk.window?.start },
       'the gap since the last cycle is longer than Mist serves back: its oldest events are not counted');
   }
-  yield* withFinal(recordPages(step.records, walk.dropped, step.counters), { state: step.records, uncountedGapSeconds: step.uncountedGapSeconds });
+  const gap = step.uncountedGapSeconds === null ? {} : { uncountedGapSeconds: step.uncountedGapSeconds };
+  yield* withFinal(recordPages(step.records, walk.dropped, step.counters), { state: step.records, ...gap });
 }

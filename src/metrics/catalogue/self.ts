@@ -26,7 +26,9 @@ export const COLLECTOR_METRICS = {
   calls: { name: 'mist_collector_last_calls', type: 'gauge', unit: 'requests', labels: fam,
     help: `Successful Mist API calls of the family's last successful collection. ${fromMeta}` },
   uncountedGap: { name: 'mist_collector_uncounted_gap_seconds', type: 'gauge', unit: 'seconds', labels: fam,
-    help: `Seconds of history the family's last successful collection could not count: after an outage longer than Mist serves back (a day), the part of the gap before that; 0 when everything was counted. Only families that count events (alarms, events). Alert on max_over_time(...[1d]) > 0. ${fromMeta}` },
+    help: `Seconds of history the family's last successful collection could not count: after an outage longer than Mist serves back, the seconds between the last cursor and the start of the window Mist answered; 0 when everything was counted; absent when unknown (a first walk without saved state, or no window echoed). Only families that count events (alarms, events). Overwritten every cycle: alert on increase(mist_collector_uncounted_gap_seconds_total[1d]) > 0 instead. ${fromMeta}` },
+  uncountedGapTotal: { name: 'mist_collector_uncounted_gap_seconds_total', type: 'counter', unit: 'seconds', labels: fam,
+    help: 'Seconds of history the family could not count, summed over its collections (see mist_collector_uncounted_gap_seconds); a series exists once the family has counted from a saved cursor. Persisted in the store: monotonic across collector restarts, and a missed scrape loses nothing.' },
   snapshot: { name: 'mist_collector_snapshot_present', type: 'gauge', unit: 'boolean', labels: fam,
     help: '1 while the family has an unexpired snapshot in the store (data expires 3 intervals after the last success).' },
 } as const satisfies Record<string, SelfMetricDef>;

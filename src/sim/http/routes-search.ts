@@ -12,6 +12,11 @@ import { BadRequest, listParam, parseLimit, resolveWindow } from './window.js';
 /** The search endpoints (pagination form B): ports, VPN peer paths, alarms, device events. */
 export function registerSearchRoutes(app: FastifyInstance, sim: Simulator): void {
   const org = sim.org;
+  // Alarms and events are served back only so far (searchHistoryMinutes): an older start is moved up, and echoed.
+  const served = (w: { start: number; end: number }) => {
+    const start = Math.floor(Math.min(Math.max(w.start, sim.engine.now - sim.options.searchHistoryMinutes * 60), w.end));
+    return { start, end: Math.floor(w.end) };
+  };
   const request = (path: string, q: Query, start: number, end: number, flags: SimRequestFlags): SearchRequest => ({
     path, query: q, limit: parseLimit(q.limit, 100), pinned: { start: String(start), end: String(end) },
     descending: q.sort === '-timestamp', loop: flags.loop, overlap: flags.overlap ?? 0,
@@ -79,9 +84,7 @@ export function registerSearchRoutes(app: FastifyInstance, sim: Simulator): void
   app.get('/api/v1/orgs/:org_id/alarms/search', async (req, reply) => {
     if (!checkOrg(sim, req, reply)) return reply;
     const q = queryOf(req);
-    const w = resolveWindow(q, sim.engine.now);
-    const start = Math.floor(w.start);
-    const end = Math.floor(w.end);
+    const { start, end } = served(resolveWindow(q, sim.engine.now));
     const siteIds = listParam(q.site_id);
     const types = listParam(q.type);
     const statuses = listParam(q.status);
@@ -97,8 +100,7 @@ export function registerSearchRoutes(app: FastifyInstance, sim: Simulator): void
     if (!checkOrg(sim, req, reply)) return reply;
     const q = queryOf(req);
     // The spec types this response's start/end as integers: whole seconds, pinned so every page sees the same window.
-    const w0 = resolveWindow(q, sim.engine.now);
-    const w = { start: Math.floor(w0.start), end: Math.floor(w0.end) };
+    const w = served(resolveWindow(q, sim.engine.now));
     // Mist's org-level default device_type is ap: without device_type=gateway there are no gateway events.
     const deviceTypes = listParam(q.device_type) ?? ['ap'];
     const types = listParam(q.type);
