@@ -35,7 +35,17 @@ export const CircuitsStateSchema = z.object({
   /** The events family's cursor (server time, Unix seconds) up to which transitions were replayed; null: none. */
   events_until: z.number().nullable(),
   gateways: z.record(z.string(), GatewayActiveSchema),
+  /** Consecutive cycles held so far waiting for the events family to read past `events_until` (HOLD_MAX_CYCLES). */
+  held_cycles: z.number().optional(),
 });
+
+/**
+ * How many consecutive cycles the circuits family holds (counts nothing, keeps its observations) waiting for the
+ * events family to read past `events_until`: one after an outage (events runs right after circuits), up to the
+ * events interval over the circuits interval when events runs less often. Beyond that the events family is taken
+ * to be failing: the replay is given up (`events_until` null) and the observations are compared, as without events.
+ */
+export const HOLD_MAX_CYCLES = 5;
 export type GatewayActive = z.infer<typeof GatewayActiveSchema>;
 export type CircuitsState = z.infer<typeof CircuitsStateSchema>;
 

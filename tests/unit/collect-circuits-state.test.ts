@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { DEFAULT_CIRCUIT_ROLES, parseCircuitRoles } from '../../src/collect/circuit-roles.js';
 import { encodeLabels, WAN_PORT_ACTIVE_CHANGES, WAN_PORT_FAILOVERS } from '../../src/collect/counters.js';
-import { GATEWAY_MISSING_RETENTION_SECONDS, keepMissing, type GatewayActive } from '../../src/collect/failovers.js';
+import { GATEWAY_MISSING_RETENTION_SECONDS, HOLD_MAX_CYCLES, keepMissing, type GatewayActive } from '../../src/collect/failovers.js';
 import { circuitsFamily, deriveCircuits, type CircuitPort } from '../../src/collect/families/circuits.js';
 import { defaultFamilySettings, type FamilyContext, type FamilyPage } from '../../src/collect/family.js';
 import type { CircuitsRecord } from '../../src/collect/records.js';
@@ -108,10 +108,24 @@ describe('circuitsFamily.run: the events family\'s state', () => {
   it('after an outage (no events snapshot, events cursor not past the last replay) holds, then counts the gap once events has read it', async () => {
     const held = await cycle({ 'wan-ports': wanPorts(true) }, { circuits: saved, events: eventsAt(T0).slice(0, 1) });
     expect(held.counters).toBeUndefined();
-    expect(held.state).toEqual(saved);
+    expect(held.state).toEqual({ ...saved, held_cycles: 1 });
     const after = await cycle({ 'wan-ports': wanPorts(true) }, { circuits: held.state, events: eventsAt(T0 + 600) });
     expect(after.counters).toEqual(FAILOVER);
-    expect(after.state).toMatchObject({ events_until: T0 + 600 });
+    expect(after.state).toEqual({ events_until: T0 + 600, gateways: { gw1: onPrimary() } });
+  });
+
+  it('holds at most HOLD_MAX_CYCLES cycles: then (events failing) compares the observations and gives up the replay', async () => {
+    let state: unknown = saved;
+    const events = eventsAt(T0).slice(0, 1);
+    for (let i = 1; i <= HOLD_MAX_CYCLES; i++) {
+      const page = await cycle({ 'wan-ports': wanPorts(false) }, { circuits: state, events });
+      expect(page.counters, `cycle ${i}`).toBeUndefined();
+      expect(page.state).toMatchObject({ events_until: T0, held_cycles: i });
+      state = page.state;
+    }
+    const page = await cycle({ 'wan-ports': wanPorts(false) }, { circuits: state, events });
+    expect(page.counters).toEqual({ [WAN_PORT_FAILOVERS]: { [field('ge-0/0/0', 'ge-0/0/1')]: 1 }, [WAN_PORT_ACTIVE_CHANGES]: { [field('ge-0/0/0', 'ge-0/0/1')]: 1 } });
+    expect(page.state).toEqual({ events_until: null, gateways: { gw1: { ...onPrimary(), active_port_id: 'ge-0/0/1', active_role: 'secondary' } } });
   });
 
   it('reads the events state, not the snapshot, when both exist; the snapshot only before the state key existed', async () => {

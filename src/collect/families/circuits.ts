@@ -3,7 +3,7 @@ import { matchInventory } from '../../inventory/match.js';
 import type { CircuitContract } from '../../inventory/types.js';
 import { circuitTerms, inventoryRecords, pinnedRoles, unmatchedSignature } from '../circuit-contract.js';
 import { assignRoles, comparePortIds, PRIMARY, roleRanker, type CircuitRoleRule } from '../circuit-roles.js';
-import { countFailovers, CircuitsStateSchema, keepMissing, type CircuitsState, type GatewayActive, type PortTransition } from '../failovers.js';
+import { countFailovers, CircuitsStateSchema, HOLD_MAX_CYCLES, keepMissing, type CircuitsState, type GatewayActive, type PortTransition } from '../failovers.js';
 import { PAGE_LIMIT, withFinal, type Family, type FamilyContext, type FamilyPage } from '../family.js';
 import { PORT_TRANSITIONS_SECONDS } from './events.js';
 import { portKey } from '../../inventory/match.js';
@@ -200,16 +200,21 @@ export const circuitsFamily: Family<CircuitsRecord> = {
     const events = readable(await eventsState(ctx), EventsRecordSchema, 'unreadable events record in the store', dropped);
     const eventsUntil = events.find((r) => r.kind === 'cursor')?.until_seconds ?? null;
     const since = state?.events_until ?? null;
-    // The events family has not read past the last replay: hold until it has (it runs after circuits).
-    const hold = since !== null && eventsUntil !== null && eventsUntil <= since;
+    // The events family has not read past the last replay: hold until it has (it runs after circuits), a few cycles at most.
+    const waiting = since !== null && eventsUntil !== null && eventsUntil <= since;
+    const held = state?.held_cycles ?? 0;
+    const hold = waiting && held < HOLD_MAX_CYCLES;
     // Replayable: the events family still keeps the transitions since the last replay (a day of them).
     const replayable = since !== null && eventsUntil !== null && eventsUntil > since && since >= eventsUntil - PORT_TRANSITIONS_SECONDS;
     const transitions = replayable ? transitionsBetween(events, since, eventsUntil) : null;
     if (hold) ctx.log.debug({ since, eventsUntil }, 'events not read past the last replay yet: failovers are counted at the next cycle');
+    if (waiting && !hold) ctx.log.warn({ since, held }, 'the events family has not read on for several cycles: failovers are counted by comparing observations, without replay, until it does');
     const { records, counters, gateways } = deriveCircuits({
       orgId: ctx.orgId, ports, paths, previous, transitions, hold, clock: eventsUntil, rules: ctx.settings.circuitRoles, contracts: match.byPort,
     });
-    const next: CircuitsState = { events_until: eventsUntil === null ? null : Math.max(eventsUntil, since ?? eventsUntil), gateways };
+    const next: CircuitsState = {
+      events_until: eventsUntil === null || (waiting && !hold) ? null : Math.max(eventsUntil, since ?? eventsUntil), gateways, ...(hold ? { held_cycles: held + 1 } : {}),
+    };
     yield* withFinal(paged([...records, ...inventoryRecords(inventory, match)], dropped, counters), { state: next });
   },
 };
