@@ -88,6 +88,10 @@ name. Old → new, and why:
 - \`mist_site_sle_interface_degraded_ratio{interface}\` → \`mist_site_sle_interface_degraded_ratio{port_id}\`: \`port_id\` everywhere; joins onto \`mist_wan_port_*\`.
 - \`mist_gateway_failovers_total{org_id, site_id, mac}\` → \`mist_wan_port_failovers_total{org_id, site_id, mac, port_id, to_port_id}\`: the KPI is per circuit: \`port_id\` is the circuit left, \`to_port_id\` the one moved to.
 - \`mist_gateway_active_circuit_changes_total{org_id, site_id, mac}\` → \`mist_wan_port_active_changes_total{org_id, site_id, mac, port_id, to_port_id}\`: as above.
+- New: \`mist_vpn_path_port_unresolved\`, \`mist_vpn_path_peer_port_unresolved\` (vpn-peers family): 1 on a path whose port (peer port) is not among its gateway's WAN interfaces, so it keeps Mist's value and may not join; absent when resolved. \`count by (org_id) (mist_vpn_path_port_unresolved)\` counts them (before: a log line only).
+- \`mist_site_sle_interface_degraded_ratio{port_id}\`: Mist's \`interface_name\` resolved to the port id through the gateway's WAN interfaces, as VPN paths are (an SSR WAN name becomes its port id).
+- \`mist_alarms_seen_total\`: stays while the org is collected (it left /metrics a day after the last alarm of its kind resolved, then restarted at 0 after the retention). Stored counters are pruned per org.
+- Repeated records (overlapping pages, a resumed walk): the first record of a series identity wins in every metric of the record, the repeat is skipped whole and counted in \`mist_exporter_records_duplicate\` (before: the later one won, per label set, so a repeat differing in an info label gave a second \`_info\` series).
 
 \`mist_gateway_failed_over\` stays (per gateway). Stored records of the previous version fail validation in the
 exporter (\`mist_exporter_records_invalid\`) until each family's next cycle replaces them.
