@@ -34,7 +34,8 @@ Every metric the exporter serves, declared once in \`src/metrics/catalogue\`.
   leave with its gauges at the next snapshot. Their stored totals are kept for 7 days: a thing back within them
   resumes its total (monotonic); after that it restarts at 0 (a counter reset). A record that repeats a series
   of an earlier record of the same snapshot (pages that overlapped while data moved, a resumed walk) is
-  rendered once, from the later record, and counted in \`mist_exporter_records_duplicate{family}\`.
+  skipped whole (the first record of a series identity wins in all its metrics, info included) and counted in
+  \`mist_exporter_records_duplicate{family}\`.
 - **Process metrics.** Besides the metrics below, the exporter serves prom-client's default \`process_*\`
   (CPU, memory, file descriptors, start time) and \`nodejs_*\` (event loop lag, heap, GC, version) metrics, under
   the \`exporter\` family.
