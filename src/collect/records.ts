@@ -120,6 +120,12 @@ export const VpnPathRecordSchema = z.object({
   mtu_bytes: num,
   /** When the path came up (last_seen − uptime, or uptime itself when Mist reports an epoch there). */
   up_since_seconds: num,
+  /**
+   * Whether port_id / peer_port_id were found among the (peer) gateway's wan_interfaces (false: Mist's value
+   * kept). Absent on records written before these fields existed.
+   */
+  port_resolved: z.boolean().optional(),
+  peer_port_resolved: z.boolean().optional(),
 });
 
 /**
@@ -225,7 +231,7 @@ export const SleDetailsPairRecordSchema = z.object({
 });
 export const SleClassifierRecordSchema = z.object({ kind: z.literal('classifier'), ...sleKey, classifier: z.string(), degraded_ratio: share });
 export const SleInterfaceRecordSchema = z.object({ kind: z.literal('interface'), ...sleKey, mac: z.string(),
-  /** Mist's interface_name: the gateway port (port_id, as everywhere else). */
+  /** Mist's interface_name as the port id (resolved through the gateway's wan_interfaces like VPN path ports; kept as is when not found). */
   port_id: z.string(), degraded_ratio: share });
 export const SleGatewayRecordSchema = z.object({ kind: z.literal('gateway'), ...sleKey, mac: z.string(), degraded_ratio: share });
 export const SleThresholdRecordSchema = z.object({

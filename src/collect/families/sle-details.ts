@@ -7,9 +7,12 @@ import {
 import { validateRecords } from '../../mist/validate.js';
 import { addDrops, type Family, type FamilyContext } from '../family.js';
 import {
-  SleDetailsRecordSchema, SleRecordSchema, type SleDetailsPairRecord, type SleDetailsRecord, type SleRecord, type SleThresholdRecord,
+  GatewayRecordSchema, SleDetailsRecordSchema, SleRecordSchema, type SleDetailsPairRecord, type SleDetailsRecord, type SleRecord, type SleThresholdRecord,
 } from '../records.js';
 import { SLE_WINDOW, WAN_SLES, type WanSle } from './sle.js';
+import { resolvePort, wanInterfacesByMac, type PortsByMac } from './vpn-ports.js';
+
+const StoredGateway = GatewayRecordSchema.pick({ mac: true, wan_interfaces: true });
 
 /**
  * SLE details: for the (site, SLE) pairs whose score in the current `sle` snapshot is below SLE_DEGRADED_THRESHOLD,
@@ -155,10 +158,8 @@ export function classifierRecords(pair: DegradedPair, trend: MistSleSummaryTrend
   const v = validateRecords(trend.classifiers, SleClassifierSchema);
   const sleTotal = trend.sle?.samples?.total ?? [];
   const records: SleDetailsRecord[] = [];
-  const seen = new Set<string>();
+  // A repeated classifier is left to the renderer's one duplicate rule (first wins, counted; exposition.ts).
   for (const c of v.records) {
-    if (seen.has(c.name)) continue;
-    seen.add(c.name);
     const total = c.samples && c.samples.total.some((x) => x !== null) ? c.samples.total : sleTotal;
     const ratio = degradedShare(c.samples?.degraded ?? [], total);
     if (ratio !== null) records.push({ kind: 'classifier', site_id: pair.site_id, sle: pair.sle, classifier: c.name, degraded_ratio: ratio });
@@ -166,17 +167,23 @@ export function classifierRecords(pair: DegradedPair, trend: MistSleSummaryTrend
   return { records, dropped: v.dropped };
 }
 
-/** impacted-interfaces rows as degraded shares per (gateway MAC, interface); rows without a total have none. Pure. */
-export function interfaceRecords(pair: DegradedPair, body: MistImpactedInterfaces): Mapped<SleDetailsRecord> {
+/**
+ * impacted-interfaces rows as degraded shares per (gateway MAC, port id); rows without a total have none. Mist's
+ * interface_name is resolved to the port id through the gateway's WAN interfaces (`ports`, from the gateways
+ * snapshot), as VPN path ports are (vpn-ports.ts: SSR may name a WAN interface there); a name that cannot be
+ * resolved is kept as it is and counted in `unresolved`. Two rows naming one port (by id and by name) are left
+ * to the renderer's one duplicate rule (first wins, counted; exposition.ts). Pure apart from `unresolved`.
+ */
+export function interfaceRecords(pair: DegradedPair, body: MistImpactedInterfaces, ports: PortsByMac = new Map(), unresolved = { ports: 0 }): Mapped<SleDetailsRecord> {
   const v = validateRecords(body.interfaces, ImpactedInterfaceSchema);
   const records: SleDetailsRecord[] = [];
-  const seen = new Set<string>();
   for (const row of v.records) {
     const mac = row.gateway_mac ?? row.switch_mac ?? '';
     const ratio = rowShare(row.degraded, row.total);
-    if (ratio === null || seen.has(`${mac}|${row.interface_name}`)) continue;
-    seen.add(`${mac}|${row.interface_name}`);
-    records.push({ kind: 'interface', site_id: pair.site_id, sle: pair.sle, mac, port_id: row.interface_name, degraded_ratio: ratio });
+    if (ratio === null) continue;
+    const port = resolvePort(ports, mac, row.interface_name);
+    if (!port) unresolved.ports += 1;
+    records.push({ kind: 'interface', site_id: pair.site_id, sle: pair.sle, mac, port_id: port?.port_id ?? row.interface_name, degraded_ratio: ratio });
   }
   return { records, dropped: v.dropped };
 }
@@ -185,11 +192,9 @@ export function interfaceRecords(pair: DegradedPair, body: MistImpactedInterface
 export function gatewayRecords(pair: DegradedPair, body: MistImpactedGateways): Mapped<SleDetailsRecord> {
   const v = validateRecords(body.gateways, ImpactedGatewaySchema);
   const records: SleDetailsRecord[] = [];
-  const seen = new Set<string>();
   for (const row of v.records) {
     const ratio = rowShare(row.degraded, row.total);
-    if (ratio === null || seen.has(row.gateway_mac)) continue;
-    seen.add(row.gateway_mac);
+    if (ratio === null) continue;
     records.push({ kind: 'gateway', site_id: pair.site_id, sle: pair.sle, mac: row.gateway_mac, degraded_ratio: ratio });
   }
   return { records, dropped: v.dropped };
@@ -208,12 +213,12 @@ interface PairResult {
 }
 
 /** One pair's calls (2, or 3 with the threshold), at once. Details need both of their calls; the threshold is extra. */
-async function fetchPair(ctx: FamilyContext, plan: PollPlan, spent: { calls: number }): Promise<PairResult> {
+async function fetchPair(ctx: FamilyContext, plan: PollPlan, spent: { calls: number }, ports: PortsByMac, unresolved: { ports: number }): Promise<PairResult> {
   const { pair } = plan;
   spent.calls += CALLS_PER_PAIR + (plan.threshold ? 1 : 0);
   const opts = { signal: ctx.signal };
   const impacted = pair.sle === 'wan-link-health'
-    ? ctx.api.getOne(getSleImpactedInterfaces(pair.site_id, pair.sle, SLE_WINDOW), opts).then((b) => interfaceRecords(pair, b))
+    ? ctx.api.getOne(getSleImpactedInterfaces(pair.site_id, pair.sle, SLE_WINDOW), opts).then((b) => interfaceRecords(pair, b, ports, unresolved))
     : ctx.api.getOne(getSleImpactedGateways(pair.site_id, pair.sle, SLE_WINDOW), opts).then((b) => gatewayRecords(pair, b));
   const trend = ctx.api.getOne(getSleSummaryTrend(pair.site_id, pair.sle, SLE_WINDOW), opts);
   const threshold = plan.threshold ? ctx.api.getOne(getSleThreshold(pair.site_id, pair.sle), opts) : null;
@@ -263,6 +268,9 @@ export const sleDetailsFamily: Family<SleDetailsRecord> = {
     const sle = await storedRecords(ctx, 'sle', (r) => SleRecordSchema.safeParse(r));
     if (sle === null) ctx.log.info('no sle snapshot: no site is known to be degraded');
     const previous = (await storedRecords(ctx, 'sle-details', (r) => SleDetailsRecordSchema.safeParse(r))) ?? [];
+    const gateways = (await storedRecords(ctx, 'gateways', (r) => StoredGateway.safeParse(r))) ?? [];
+    const ports = wanInterfacesByMac(gateways);
+    const unresolved = { ports: 0 };
     const pairs = degradedPairs(sle ?? [], threshold);
     const { polls } = planPolls(pairs, ctx.callBudget, thresholdNeeded(previous));
     const spent = { calls: 0 };
@@ -276,7 +284,7 @@ export const sleDetailsFamily: Family<SleDetailsRecord> = {
       while (!stop && next < polls.length) {
         const plan = polls[next++]!;
         try {
-          results.set(pairKey(plan.pair), await fetchPair(ctx, plan, spent));
+          results.set(pairKey(plan.pair), await fetchPair(ctx, plan, spent, ports, unresolved));
         } catch (err) {
           if (ctx.signal.aborted) throw err;
           failures.push(err);
@@ -289,6 +297,7 @@ export const sleDetailsFamily: Family<SleDetailsRecord> = {
     if (failures.length > 0 && results.size === 0) throw failures[0];
     if (failures.length > 0) ctx.log.warn({ failed: failures.length, polled: results.size, first: errorCode(failures[0]) }, 'some SLE details could not be fetched; their previous details are carried');
 
+    if (unresolved.ports > 0) ctx.log.warn({ interfaces: unresolved.ports }, 'SLE impacted interfaces not among their gateway\'s WAN interfaces (gateways snapshot): they keep Mist\'s interface name and may not join onto a WAN port');
     const fetched = new Set(results.keys());
     const thresholdsFetched = new Set([...results].filter(([, r]) => r.threshold !== null).map(([k]) => k));
     const kept = carryForward(previous, new Set(pairs.map(pairKey)), fetched, thresholdsFetched);
