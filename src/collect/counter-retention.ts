@@ -59,13 +59,41 @@ export async function keepLiveCounters(
     marked += fields.length;
   }
   let pruned = 0;
-  for (const group of new Set(defs.map((d) => d.group))) pruned += await store.pruneCounters(group, retentionMs);
+  for (const group of new Set(defs.map((d) => d.group))) {
+    // Only this org's fields: another org's are marked by its own cycles, which after a long downtime of the
+    // collector may not have run yet (pruning them here would delete live totals).
+    const byOrg = defs.filter((d) => d.group === group).every((d) => d.labels.includes('org_id'));
+    pruned += await store.pruneCounters(group, retentionMs, byOrg ? { label: 'org_id', value: key.orgId } : undefined);
+  }
   return { live: marked, pruned };
+}
+
+/**
+ * Counter groups a metric change retired, by the family whose first publish (in this process) deletes them: the
+ * per-gateway failover counters (mist_gateway_failovers_total, mist_gateway_active_circuit_changes_total), replaced
+ * by the per-circuit groups; no exporter renders them, so without this they would stay in Redis forever. Deleted
+ * by the leader (only it collects, so no older collector writes them meanwhile), once per process; idempotent.
+ */
+export const RETIRED_COUNTER_GROUPS: Readonly<Record<string, readonly string[]>> = {
+  circuits: ['gateway_failovers', 'gateway_active_circuit_changes'],
+};
+const retiredDropped = new WeakSet<Store>();
+
+/** Deletes the family's retired counter groups once per store (process); the number of groups that existed. */
+export async function dropRetiredCounters(store: Store, family: string): Promise<number> {
+  const groups = RETIRED_COUNTER_GROUPS[family];
+  if (!groups || retiredDropped.has(store)) return 0;
+  let dropped = 0;
+  for (const group of groups) if (await store.dropCounters(group)) dropped += 1;
+  retiredDropped.add(store);
+  return dropped;
 }
 
 /** keepLiveCounters for the cycle: a failure is logged, never fails the collection (retention can wait a cycle). */
 export async function keepLiveCountersLogged(store: Store, key: FamilyKey, retentionMs: number, log: Logger): Promise<void> {
   try {
+    const retired = await dropRetiredCounters(store, key.family);
+    if (retired > 0) log.info({ groups: RETIRED_COUNTER_GROUPS[key.family] }, 'deleted retired counter groups (renamed by a metric change)');
     const pass = await keepLiveCounters(store, key, retentionMs);
     if (pass && pass.pruned > 0) log.info({ pruned: pass.pruned, retentionMs }, 'pruned stored counter series gone longer than the retention');
   } catch (err) {

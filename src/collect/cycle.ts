@@ -79,13 +79,13 @@ export async function runCycle(
       const snap = await deps.store.readSnapshot({ orgId, family: name });
       return snap ? snap.pages.flatMap((p) => JSON.parse(p) as unknown[]) : null;
     }, unreadable),
-    readState: async () => {
-      const raw = await deps.store.readState(key);
+    readState: async (name = family.name) => {
+      const raw = await deps.store.readState({ orgId, family: name });
       try {
         return raw === null ? null : (JSON.parse(raw) as unknown);
       } catch {
         // Never written by us: as if there were no state (the family starts over, counting no history).
-        log.warn('the family state in the store is not JSON; ignored');
+        log.warn({ state: name }, 'the family state in the store is not JSON; ignored');
         return null;
       }
     },

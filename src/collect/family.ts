@@ -37,8 +37,10 @@ export interface FamilyContext {
   /**
    * This family's state as its last successful cycle published it (FamilyPage.state), parsed but unvalidated
    * (the family validates it with its schema), or null when none. No TTL: it outlives outages of any length.
+   * Given a family name, that family's state of the same org instead (circuits reads the events cursor: a
+   * snapshot would have expired after an outage).
    */
-  readState(): Promise<unknown>;
+  readState(family?: string): Promise<unknown>;
 }
 
 /** A page of mapped records, ready to store. */

@@ -7,8 +7,9 @@ import type { CounterMetricDef, SeriesGroup } from './types.js';
  *
  * The counter's labels that a series group of the family also carries (its *scope*) must match the values of
  * some record of that group. The group sharing the most labels decides (the first one on a tie), e.g. flaps
- * {org_id,site_id,mac,port_id} against the port records, alarms seen {org_id,alarm_type,severity} against the
- * open-alarm records, events by type {org_id,event_type} against any record of the org. A counter that shares
+ * {org_id,site_id,mac,port_id} against the port records, events by type {org_id,event_type} against any record
+ * of the org; alarms seen {org_id,alarm_type,severity} by `liveBy: ['org_id']` against the alarms cursor record
+ * (live while the org is collected, not only while an alarm of that kind is open). A counter that shares
  * no label with any group is always live. `CounterMetricDef.liveBy` names the scope explicitly where the rule
  * would pick wrong (some of the counter's labels; the first group carrying them all decides).
  */

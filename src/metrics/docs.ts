@@ -35,7 +35,8 @@ Every metric the exporter serves, declared once in \`src/metrics/catalogue\`.
   leave with its gauges at the next snapshot. Their stored totals are kept for 7 days: a thing back within them
   resumes its total (monotonic); after that it restarts at 0 (a counter reset). A record that repeats a series
   of an earlier record of the same snapshot (pages that overlapped while data moved, a resumed walk) is
-  rendered once, from the later record, and counted in \`mist_exporter_records_duplicate{family}\`.
+  skipped whole (the first record of a series identity wins in all its metrics, info included) and counted in
+  \`mist_exporter_records_duplicate{family}\`.
 - **Process metrics.** Besides the metrics below, the exporter serves prom-client's default \`process_*\`
   (CPU, memory, file descriptors, start time) and \`nodejs_*\` (event loop lag, heap, GC, version) metrics, under
   the \`exporter\` family.
@@ -94,6 +95,10 @@ name. Old → new, and why:
 - \`mist_gateway_active_circuit_changes_total{org_id, site_id, mac}\` → \`mist_wan_port_active_changes_total{org_id, site_id, mac, port_id, to_port_id}\`: as above.
   Both start again from 0: they are new store counter groups (\`wan_port_failovers\`, \`wan_port_active_changes\`), the old per-gateway totals are not carried over (\`increase()\`/\`rate()\` treat the new series as new; sums across the rename need both names).
 - New: \`mist_collector_uncounted_gap_seconds{org_id, family}\` (gauge, last collection) and \`mist_collector_uncounted_gap_seconds_total{org_id, family}\` (counter, stored group \`collector_uncounted_gap\`): seconds of history the events and alarms families could not count, measured from the window Mist echoes (never a constant). The gauge is absent when the gap is unknown (a first walk without saved state) and overwritten every cycle; alert on \`increase(mist_collector_uncounted_gap_seconds_total[1d]) > 0\`, which a missed scrape cannot hide.
+- New: \`mist_vpn_path_port_unresolved\`, \`mist_vpn_path_peer_port_unresolved\` (vpn-peers family): 1 on a path whose port (peer port) is not among its gateway's WAN interfaces, so it keeps Mist's value and may not join; absent when resolved. \`count by (org_id) (mist_vpn_path_port_unresolved)\` counts them (before: a log line only).
+- \`mist_site_sle_interface_degraded_ratio{port_id}\`: Mist's \`interface_name\` resolved to the port id through the gateway's WAN interfaces, as VPN paths are (an SSR WAN name becomes its port id).
+- \`mist_alarms_seen_total\`: stays while the org is collected (it left /metrics a day after the last alarm of its kind resolved, then restarted at 0 after the retention). Stored counters are pruned per org.
+- Repeated records (overlapping pages, a resumed walk): the first record of a series identity wins in every metric of the record, the repeat is skipped whole and counted in \`mist_exporter_records_duplicate\` (before: the later one won, per label set, so a repeat differing in an info label gave a second \`_info\` series).
 
 \`mist_gateway_failed_over\` stays (per gateway). Stored records of the previous version fail validation in the
 exporter (\`mist_exporter_records_invalid\`) until each family's next cycle replaces them.

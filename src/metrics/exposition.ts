@@ -72,36 +72,32 @@ const FLUSH_CHARS = 128 * 1024;
 interface GroupColumns<Row> {
   readonly group: SeriesGroup<Row>;
   readonly labels: string[];
-  /** Label string → its record's index: a repeated series is one series (the later record's values win). */
-  readonly index: Map<string, number>;
+  /** Label strings rendered: a group never renders one twice (a second one would make Prometheus reject the scrape). */
+  readonly index: Set<string>;
   values: Float64Array[];
   /** 1 where the metric has a value for the record (absent values produce no sample). */
   present: Uint8Array[];
 }
 
-/** Adds a record to a group; false when its series repeats one already added (its values replace the earlier). */
-function addRecord<Row>(g: GroupColumns<Row>, row: Row, values: readonly string[]): boolean {
-  const label = labelString(g.group.labels, values);
-  const repeated = g.index.get(label);
-  const i = repeated ?? g.labels.length;
-  if (repeated === undefined) {
-    if (i === (g.values[0]?.length ?? Infinity)) {
-      g.values = g.values.map((a) => {
-        const b = new Float64Array(a.length * 2);
-        b.set(a);
-        return b;
-      });
-      g.present = g.present.map((a) => {
-        const b = new Uint8Array(a.length * 2);
-        b.set(a);
-        return b;
-      });
-    }
-    // Flattens the rope `+=` built (V8 flattens a string to convert it), once, instead of in every sample using it.
-    Number(label);
-    g.labels.push(label);
-    g.index.set(label, i);
+/** Adds a record's series to a group under its label string (not yet rendered by the group). */
+function addRecord<Row>(g: GroupColumns<Row>, row: Row, label: string): void {
+  const i = g.labels.length;
+  if (i === (g.values[0]?.length ?? Infinity)) {
+    g.values = g.values.map((a) => {
+      const b = new Float64Array(a.length * 2);
+      b.set(a);
+      return b;
+    });
+    g.present = g.present.map((a) => {
+      const b = new Uint8Array(a.length * 2);
+      b.set(a);
+      return b;
+    });
   }
+  // Flattens the rope `+=` built (V8 flattens a string to convert it), once, instead of in every sample using it.
+  Number(label);
+  g.labels.push(label);
+  g.index.add(label);
   for (let k = 0; k < g.group.metrics.length; k++) {
     const v = g.group.metrics[k]!.value(row);
     if (v === null || v === undefined) {
@@ -111,7 +107,6 @@ function addRecord<Row>(g: GroupColumns<Row>, row: Row, values: readonly string[
     g.values[k]![i] = typeof v === 'boolean' ? (v ? 1 : 0) : v;
     g.present[k]![i] = 1;
   }
-  return repeated === undefined;
 }
 
 export interface RenderCounts {
@@ -119,8 +114,8 @@ export interface RenderCounts {
   /** Records that failed the family's schema: skipped. */
   readonly invalid: number;
   /**
-   * Records that repeated a series an earlier record of the same snapshot already had (overlapping pages, a
-   * resumed walk): rendered once, the later record's values winning.
+   * Records that repeated the identity of an earlier record of the same snapshot (overlapping pages, a resumed
+   * walk, two names of one port): the first record wins in every group, the repeat is skipped whole.
    */
   readonly duplicates: number;
 }
@@ -147,9 +142,14 @@ export type TextSink = (text: string) => void | Promise<void>;
  * ones are skipped and counted), builds each record's label string once per label set, then writes every
  * metric's series contiguously. Absent values (null) produce no sample.
  *
- * Duplicates are removed here, the one place that sees every record of a snapshot (resumed walks included): a
- * series group renders a label string once, and a record that repeats one is counted. Counters follow the
- * records: a counter series is rendered only while a record still has what it counts (counter-liveness.ts).
+ * Duplicates are removed here, the one place that sees every record of a snapshot (resumed walks included), by
+ * one rule: a record is rendered in all its groups or in none; a record any of whose series an earlier record
+ * already has is a repeat, skipped whole and counted (the first record wins). So a record's identity is its
+ * identity labels: in every family the group with the fewest labels carries them and the other groups add
+ * descriptive labels to them (a VPN path's info group adds its WAN and router names), so a repeated path that
+ * differs only in an info label repeats the identity group's series and adds no second info series. Families
+ * rely on this instead of deduplicating themselves. Counters follow the records: a counter series is rendered
+ * only while a record still has what it counts (counter-liveness.ts).
  *
  * Records are reduced to label strings and typed arrays of values as they are read (pages parsed one at a
  * time), so the records themselves die young; the text goes out in slices, never as one big string, and the
@@ -163,7 +163,7 @@ export async function renderFamilyTo<R>(
 ): Promise<RenderCounts> {
   type Row = R & { org_id: string };
   const columns: GroupColumns<Row>[] = catalogue.groups.map((group) => ({
-    group, labels: [], index: new Map(), values: group.metrics.map(() => new Float64Array(1024)), present: group.metrics.map(() => new Uint8Array(1024)),
+    group, labels: [], index: new Set(), values: group.metrics.map(() => new Float64Array(1024)), present: group.metrics.map(() => new Uint8Array(1024)),
   }));
   const counterDefs = catalogue.counters ?? [];
   const live = new LiveCounters(counterDefs, catalogue.groups);
@@ -180,14 +180,20 @@ export async function renderFamilyTo<R>(
           continue;
         }
         const row: Row = { ...parsed.data, org_id: org.orgId };
-        let repeated = false;
-        for (const [g, c] of columns.entries()) {
-          if (c.group.select && !c.group.select(row)) continue;
-          const values = c.group.labelValues(row);
-          if (!addRecord(c, row, values)) repeated = true;
-          live.add(g, values);
+        const selected: number[] = [];
+        for (const [g, c] of columns.entries()) if (!c.group.select || c.group.select(row)) selected.push(g);
+        if (selected.length === 0) continue;
+        const values = selected.map((g) => columns[g]!.group.labelValues(row));
+        const labels = selected.map((g, i) => labelString(columns[g]!.group.labels, values[i]!));
+        // First record of an identity wins; the identity is checked in its group's rendered label strings.
+        if (labels.some((label, i) => columns[selected[i]!]!.index.has(label))) {
+          duplicates += 1;
+          continue;
         }
-        if (repeated) duplicates += 1;
+        for (const [i, g] of selected.entries()) {
+          addRecord(columns[g]!, row, labels[i]!);
+          live.add(g, values[i]!);
+        }
       }
     }
   }

@@ -58,6 +58,12 @@ export function checkCounterFields(fields: readonly string[]): string[] {
 }
 
 /** A counter retention: a positive, finite number of milliseconds. */
+/** A counter field filter: its label must be a Prometheus label name (the value is any string). */
+export function checkFieldFilter<F extends { readonly label: string; readonly value: string }>(only: F): F {
+  if (!/^[a-zA-Z_][a-zA-Z0-9_]*$/.test(only.label) || typeof only.value !== 'string') throw new StoreError('STORE_BAD_ARGUMENT', 'a counter field filter needs a label name and a string value');
+  return only;
+}
+
 export function checkRetention(ms: number): number {
   if (!Number.isFinite(ms) || ms <= 0) throw new StoreError('STORE_BAD_ARGUMENT', `a counter retention must be a finite number of ms > 0, not ${String(ms)}`);
   return ms;

@@ -1,8 +1,9 @@
 import type { Current } from './codec.js';
 import { StoreError } from './errors.js';
-import { BUDGET_TTL_MS, assertComponent, checkCounterDeltas, checkCounterFields, checkIndex, checkRetention, checkTtl, storeKeys } from './keys.js';
+import { fieldLabel } from './counter-scripts.js';
+import { BUDGET_TTL_MS, assertComponent, checkCounterDeltas, checkCounterFields, checkFieldFilter, checkIndex, checkRetention, checkTtl, storeKeys } from './keys.js';
 import type { StoreKeys } from './keys.js';
-import type { CounterOnce, FamilyKey, FamilyMeta, PublishMeta, Snapshot, Staging, Store } from './types.js';
+import type { CounterFieldFilter, CounterOnce, FamilyKey, FamilyMeta, PublishMeta, Snapshot, Staging, Store } from './types.js';
 
 /**
  * The in-memory store: one process, no persistence (a single `all` process, tests, demos). Same semantics as
@@ -209,14 +210,16 @@ export class MemoryStore implements Store {
     this.counterSeen.set(k, seen);
   }
 
-  async pruneCounters(name: string, retentionMs: number): Promise<number> {
+  async pruneCounters(name: string, retentionMs: number, only?: CounterFieldFilter): Promise<number> {
     const k = this.keys.counters(name);
     const cutoff = this.now() - checkRetention(retentionMs);
+    if (only) checkFieldFilter(only);
     const group = this.counters.get(k) ?? new Map<string, number>();
     const seen = this.counterSeen.get(k) ?? new Map<string, number>();
     let pruned = 0;
     for (const field of group.keys()) {
       const at = seen.get(field);
+      if (only && fieldLabel(field, only.label) !== only.value) continue;
       if (at === undefined) {
         seen.set(field, this.now());
       } else if (at < cutoff) {
@@ -229,6 +232,15 @@ export class MemoryStore implements Store {
     this.counterSeen.set(k, seen);
     if (pruned > 0) this.counterVersions.set(k, (this.counterVersions.get(k) ?? 0) + 1);
     return pruned;
+  }
+
+  async dropCounters(name: string): Promise<boolean> {
+    const k = this.keys.counters(name);
+    const existed = this.counters.has(k);
+    this.counters.delete(k);
+    this.counterSeen.delete(k);
+    if (existed) this.counterVersions.set(k, (this.counterVersions.get(k) ?? 0) + 1);
+    return existed;
   }
 
   async counterVersion(name: string): Promise<number> {

@@ -4,11 +4,11 @@ import { redactSecrets } from '../config/index.js';
 import { BudgetSchema, CurrentSchema, MetaSchema, StagingSchema, decodeHash, decodeJson, hashArgs } from './codec.js';
 import type { Current, Decoded } from './codec.js';
 import { StoreError } from './errors.js';
-import { PRUNE_COUNTERS, TOUCH_COUNTERS } from './counter-scripts.js';
-import { BUDGET_TTL_MS, assertComponent, checkCounterDeltas, checkCounterFields, checkIndex, checkRetention, checkTtl, storeKeys } from './keys.js';
+import { DROP_COUNTERS, PRUNE_COUNTERS, TOUCH_COUNTERS } from './counter-scripts.js';
+import { BUDGET_TTL_MS, assertComponent, checkCounterDeltas, checkCounterFields, checkFieldFilter, checkIndex, checkRetention, checkTtl, storeKeys } from './keys.js';
 import type { StoreKeys } from './keys.js';
 import { ACQUIRE_LOCK, INCREMENT_COUNTERS, PUBLISH, PUT_PAGE, READ_SNAPSHOT, RELEASE_LOCK, RENEW_LOCK } from './redis-scripts.js';
-import type { CounterOnce, FamilyKey, FamilyMeta, PublishMeta, Snapshot, Staging, Store, StoreConnection } from './types.js';
+import type { CounterFieldFilter, CounterOnce, FamilyKey, FamilyMeta, PublishMeta, Snapshot, Staging, Store, StoreConnection } from './types.js';
 
 export interface RedisStoreOptions {
   /** redis:// or rediss:// URL; password, user, db and TLS come from it (ioredis parses it). */
@@ -253,10 +253,16 @@ export class RedisStore implements Store {
     if (unique.length > 0) await this.run(() => TOUCH_COUNTERS.run(this.client, keys, [this.now(), ...unique]));
   }
 
-  async pruneCounters(name: string, retentionMs: number): Promise<number> {
+  async pruneCounters(name: string, retentionMs: number, only?: CounterFieldFilter): Promise<number> {
     const keys = [this.keys.counters(name), this.keys.countersSeen(name), this.keys.countersVersion(name)];
     const now = this.now();
-    return Number(await this.run(() => PRUNE_COUNTERS.run(this.client, keys, [now, now - checkRetention(retentionMs)])));
+    const args = [now, now - checkRetention(retentionMs), ...(only ? [checkFieldFilter(only).label, only.value] : [])];
+    return Number(await this.run(() => PRUNE_COUNTERS.run(this.client, keys, args)));
+  }
+
+  async dropCounters(name: string): Promise<boolean> {
+    const keys = [this.keys.counters(name), this.keys.countersSeen(name), this.keys.countersVersion(name)];
+    return Number(await this.run(() => DROP_COUNTERS.run(this.client, keys, []))) === 1;
   }
 
   async counterVersion(name: string): Promise<number> {

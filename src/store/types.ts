@@ -57,6 +57,12 @@ export interface Snapshot {
   readonly publishedAt: number;
 }
 
+/** The counter fields carrying one label value (encoded fields: src/store/counters.ts). */
+export interface CounterFieldFilter {
+  readonly label: string;
+  readonly value: string;
+}
+
 /**
  * Idempotency for incrementCounters: a call whose `id` equals the last id applied for its `scope` (per counter
  * group) is skipped. Scopes apply ids in order (one family of one org: its generations), so remembering the last
@@ -125,8 +131,15 @@ export interface Store {
    * Deletes, atomically, every field of the group (value and mark) not marked live for `retentionMs`; a field
    * never marked gets marked now (its retention starts). A field deleted and written again restarts from its
    * new delta; one marked again within the retention keeps its total. Returns how many fields were deleted.
+   * With `only`, just the fields whose label `only.label` is `only.value` (one org's: another org's fields are
+   * marked by its own cycles, which after a long downtime may not have run yet).
    */
-  pruneCounters(name: string, retentionMs: number): Promise<number>;
+  pruneCounters(name: string, retentionMs: number, only?: CounterFieldFilter): Promise<number>;
+  /**
+   * Deletes a retired counter group (values and marks; e.g. a group renamed by a metric change) and moves its
+   * version. Returns whether it existed. Idempotent.
+   */
+  dropCounters(name: string): Promise<boolean>;
 
   /** Leader lock: true when `owner` holds it afterwards. */
   acquireLock(name: string, owner: string, ttlMs: number): Promise<boolean>;

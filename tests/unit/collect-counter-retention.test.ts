@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { z } from 'zod';
-import { COUNTER_RETENTION_MS, keepLiveCounters } from '../../src/collect/counter-retention.js';
+import { COUNTER_RETENTION_MS, RETIRED_COUNTER_GROUPS, dropRetiredCounters, keepLiveCounters } from '../../src/collect/counter-retention.js';
 import { encodeLabels } from '../../src/store/counters.js';
 import { renderFamily } from '../../src/metrics/exposition.js';
 import type { FamilyCatalogue } from '../../src/metrics/types.js';
@@ -68,9 +68,10 @@ describe('keepLiveCounters', () => {
     await keepLiveCounters(store, KEY, COUNTER_RETENTION_MS, synthetic);
     clock.t += 2 * DAY;
     await publish([port('aa'), port('bb')]);
-    // 8 days after their last mark: 'gone' and org o2's field (no cycle of o2 marked it) are pruned.
-    expect(await keepLiveCounters(store, KEY, COUNTER_RETENTION_MS, synthetic)).toEqual({ live: 3, pruned: 2 });
-    expect(await store.readCounters('syn_flaps')).toEqual({ [flap('aa')]: 3, [flap('bb')]: 4 });
+    // 8 days after its last mark: 'gone' is pruned. Org o2's field is not this cycle's to judge (o2's cycles mark
+    // it; after a long collector downtime o1 may simply run first): it stays.
+    expect(await keepLiveCounters(store, KEY, COUNTER_RETENTION_MS, synthetic)).toEqual({ live: 3, pruned: 1 });
+    expect(await store.readCounters('syn_flaps')).toEqual({ [flap('aa')]: 3, [flap('bb')]: 4, [flap('aa', 'o2')]: 6 });
     expect(await store.readCounters('syn_events')).toEqual({ [encodeLabels({ org_id: ORG, event_type: 'UP' })]: 7 });
   });
 
@@ -83,6 +84,23 @@ describe('keepLiveCounters', () => {
     const { text } = await renderFamily(catalogue, [{ orgId: ORG, pages: snap!.pages }], { syn_flaps: await store.readCounters('syn_flaps') });
     expect(text.split('\n').filter((l) => l.startsWith('mist_syn_port_flaps_total{'))).toHaveLength(pass!.live);
     expect(pass!.live).toBe(2);
+  });
+
+  it('deletes the retired per-gateway failover groups once, on the circuits family\'s first pass', async () => {
+    const { store } = setup();
+    const field = encodeLabels({ org_id: ORG, site_id: 's1', mac: 'aa' });
+    await store.incrementCounters('gateway_failovers', { [field]: 2 });
+    await store.incrementCounters('gateway_active_circuit_changes', { [field]: 3 });
+    expect(RETIRED_COUNTER_GROUPS.circuits).toEqual(['gateway_failovers', 'gateway_active_circuit_changes']);
+    expect(await dropRetiredCounters(store, 'events')).toBe(0);
+    expect(await store.readCounters('gateway_failovers')).toEqual({ [field]: 2 });
+    expect(await dropRetiredCounters(store, 'circuits')).toBe(2);
+    expect(await store.readCounters('gateway_failovers')).toEqual({});
+    expect(await store.readCounters('gateway_active_circuit_changes')).toEqual({});
+    // Once per store (process): a later pass does not touch the store again.
+    await store.incrementCounters('gateway_failovers', { [field]: 1 });
+    expect(await dropRetiredCounters(store, 'circuits')).toBe(0);
+    expect(await store.readCounters('gateway_failovers')).toEqual({ [field]: 1 });
   });
 
   it('does nothing for a family without stored counters or without a snapshot', async () => {

@@ -6,6 +6,7 @@ import {
   ImpactedGatewaysSchema, ImpactedInterfacesSchema, SleSummaryTrendSchema, SleThresholdSchema,
 } from '../../src/mist/schemas/sle.js';
 import { sleExample } from '../fixtures/records/openapi-sle.js';
+import type { PortsByMac } from '../../src/families/vpn-peers/ports.js';
 
 /** The pure mappings of the sle-details family: Mist's SLE site endpoints → degraded shares in 0–1. */
 
@@ -62,6 +63,8 @@ describe('classifierRecords', () => {
     expect(records).toEqual([
       { kind: 'classifier', site_id: SITE, sle: 'wan-link-health', classifier: 'interface-port-down', degraded_ratio: 10 / 60 },
       { kind: 'classifier', site_id: SITE, sle: 'wan-link-health', classifier: 'network-loss', degraded_ratio: 5 / 60 },
+      // A repeated classifier is kept here; the renderer renders the first and counts the repeat (exposition.ts).
+      { kind: 'classifier', site_id: SITE, sle: 'wan-link-health', classifier: 'network-loss', degraded_ratio: 1 },
     ]);
     expect(Object.values(dropped)).toEqual([1]);
     expect(Object.keys(dropped)[0]).toMatch(/^name: /);
@@ -95,8 +98,29 @@ describe('interfaceRecords', () => {
       ],
     });
     const { records, dropped } = interfaceRecords(LINK, body);
-    expect(records).toEqual([{ kind: 'interface', site_id: SITE, sle: 'wan-link-health', mac: '020000000001', port_id: 'ge-0/0/0', degraded_ratio: 0.25 }]);
+    // The repeated interface is kept: the renderer removes repeats once, for every family (exposition.ts).
+    expect(records).toEqual([
+      { kind: 'interface', site_id: SITE, sle: 'wan-link-health', mac: '020000000001', port_id: 'ge-0/0/0', degraded_ratio: 0.25 },
+      { kind: 'interface', site_id: SITE, sle: 'wan-link-health', mac: '020000000001', port_id: 'ge-0/0/0', degraded_ratio: 1 / 60 },
+    ]);
     expect(Object.keys(dropped)).toEqual([expect.stringMatching(/^interface_name: /)]);
+  });
+
+  it('resolves a WAN interface name to its port id through the gateway\'s WAN interfaces, keeps and counts what it cannot', () => {
+    const ports: PortsByMac = new Map([['020000000001', [{ port_id: 'ge-0/0/1', wan_name: 'wan1', wan_type: 'broadband' }, { port_id: 'ge-0/0/2', wan_name: 'lte', wan_type: 'lte' }]]]);
+    const body = ImpactedInterfacesSchema.parse({
+      interfaces: [
+        { interface_name: 'wan1', gateway_mac: '020000000001', degraded: 15, total: 60 },
+        { interface_name: 'ge-0/0/2', gateway_mac: '020000000001', degraded: 30, total: 60 },
+        { interface_name: 'wan9', gateway_mac: '020000000001', degraded: 6, total: 60 },
+        { interface_name: 'wan1', gateway_mac: '02000000ffff', degraded: 3, total: 60 },
+      ],
+    });
+    const unresolved = { ports: 0 };
+    const { records } = interfaceRecords(LINK, body, ports, unresolved);
+    expect(records.map((r) => (r.kind === 'interface' ? `${r.mac}/${r.port_id}` : ''))).toEqual(['020000000001/ge-0/0/1', '020000000001/ge-0/0/2', '020000000001/wan9', '02000000ffff/wan1']);
+    expect(unresolved).toEqual({ ports: 2 });
+    valid(records);
   });
 });
 

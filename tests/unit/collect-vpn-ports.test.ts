@@ -61,6 +61,8 @@ describe('resolvePath and mapVpnPathRows', () => {
       ['ge-0/0/7', null, 'ge-0/0/9', null],
     ]);
     expect(unresolved).toEqual({ port: 2, peerPort: 2, paths: 3 });
+    // The records say which (mist_vpn_path_port_unresolved, mist_vpn_path_peer_port_unresolved).
+    expect(records.map((r) => [r.port_resolved, r.peer_port_resolved])).toEqual([[false, true], [true, false], [false, false]]);
   });
 
   it('removes repeats by the resolved identity: a path reported once by name and once by port id is one series', () => {

@@ -1,6 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { z } from 'zod';
-import { encodeLabels } from '../../src/store/counters.js';
+import { ALARMS_SEEN, encodeLabels } from '../../src/store/counters.js';
+import { alarmsCatalogue } from '../../src/families/alarms/catalogue.js';
+import { FAMILY_CATALOGUES } from '../../src/families/registry.js';
 import { LiveCounters, counterScope } from '../../src/metrics/counter-liveness.js';
 import { renderFamily } from '../../src/metrics/exposition.js';
 import type { CounterMetricDef, FamilyCatalogue } from '../../src/metrics/types.js';
@@ -124,20 +126,39 @@ describe('renderFamily: counters only for live things', () => {
 });
 
 describe('renderFamily: one series per identity', () => {
-  it('renders a repeated record once, from the later record, and counts the repeat', async () => {
+  it('renders a repeated record once, from the first record, and counts the repeat', async () => {
     const pages = [JSON.stringify([p('s1', 'aa', 'ge-0/0/1', 1), p('s1', 'aa', 'ge-0/0/2', 1)]), JSON.stringify([p('s1', 'aa', 'ge-0/0/2', 0), p('s1', 'aa', 'ge-0/0/3', null)])];
     const out = await renderFamily(catalogue, [{ orgId: 'o', pages }]);
     expect(lines(out.text, 'mist_syn_port_up')).toEqual([
       'mist_syn_port_up{org_id="o",site_id="s1",mac="aa",port_id="ge-0/0/1"} 1',
-      'mist_syn_port_up{org_id="o",site_id="s1",mac="aa",port_id="ge-0/0/2"} 0',
+      'mist_syn_port_up{org_id="o",site_id="s1",mac="aa",port_id="ge-0/0/2"} 1',
     ]);
     expect(out).toMatchObject({ series: 2, duplicates: 1, invalid: 0 });
   });
 
-  it('a later record without a value removes the earlier value (absent is absent, not the older number)', async () => {
+  it('keeps the first record whole: a repeat without a value does not remove the first one\'s', async () => {
     const out = await renderFamily(catalogue, [{ orgId: 'o', records: [p('s1', 'aa', 'ge-0/0/1', 1), p('s1', 'aa', 'ge-0/0/1', null)] }]);
-    expect(lines(out.text, 'mist_syn_port_up')).toEqual([]);
+    expect(lines(out.text, 'mist_syn_port_up')).toEqual(['mist_syn_port_up{org_id="o",site_id="s1",mac="aa",port_id="ge-0/0/1"} 1']);
     expect(out.duplicates).toBe(1);
+  });
+
+  it('a repeat that differs only in an info label adds no second info series (identity, not label strings, decides)', async () => {
+    // Two groups render a port: its info (with a descriptive label) and its state (identity labels only).
+    const withInfo: FamilyCatalogue<Rec> = { ...catalogue, counters: [], groups: [
+      { select: (r) => r.kind === 'port', labels: ['org_id', 'site_id', 'mac', 'port_id', 'name'], labelValues: (r) => [r.org_id, port(r).site_id, port(r).mac, port(r).port_id, String(port(r).up)],
+        metrics: [{ name: 'mist_syn_port_info', type: 'gauge', unit: 'info', help: 'Info.', value: () => 1 }] },
+      catalogue.groups[1]!,
+    ] };
+    const out = await renderFamily(withInfo, [{ orgId: 'o', records: [p('s1', 'aa', 'x', 1), p('s1', 'aa', 'x', 0), p('s1', 'aa', 'y', 0)] }]);
+    expect(lines(out.text, 'mist_syn_port_info')).toEqual([
+      'mist_syn_port_info{org_id="o",site_id="s1",mac="aa",port_id="x",name="1"} 1',
+      'mist_syn_port_info{org_id="o",site_id="s1",mac="aa",port_id="y",name="0"} 1',
+    ]);
+    expect(lines(out.text, 'mist_syn_port_up')).toEqual([
+      'mist_syn_port_up{org_id="o",site_id="s1",mac="aa",port_id="x"} 1',
+      'mist_syn_port_up{org_id="o",site_id="s1",mac="aa",port_id="y"} 0',
+    ]);
+    expect(out).toMatchObject({ series: 4, duplicates: 1 });
   });
 
   it('does not count the same series of different orgs, nor records no group renders, as repeats', async () => {
@@ -146,12 +167,35 @@ describe('renderFamily: one series per identity', () => {
     expect(out).toMatchObject({ series: 2, duplicates: 0 });
   });
 
-  it('counts each repeated record once even when several of its groups repeat', async () => {
+  it('counts each repeated record once, and never renders a label string twice in a group', async () => {
     const twoGroups: FamilyCatalogue<Rec> = { ...catalogue, counters: [], groups: [catalogue.groups[1]!, { ...catalogue.groups[1]!, labels: ['org_id', 'mac'], labelValues: (r) => [r.org_id, port(r).mac] }] };
     const out = await renderFamily(twoGroups, [{ orgId: 'o', records: [p('s', 'm', 'x'), p('s', 'm', 'x'), p('s', 'm', 'y')] }]);
-    // Record 2 repeats in both groups (1 duplicate); record 3 repeats only in the (org_id, mac) group (1 more).
+    // Record 2 repeats in both groups (1 duplicate); record 3 would repeat the (org_id, mac) series: skipped whole.
     expect(out.duplicates).toBe(2);
-    expect(out.series).toBe(2 + 1);
-    expect(out.text.split('\n').filter((l) => l !== '' && !l.startsWith('#'))).toHaveLength(3);
+    expect(out.series).toBe(1 + 1);
+    expect(out.text.split('\n').filter((l) => l !== '' && !l.startsWith('#'))).toHaveLength(2);
+  });
+});
+
+describe('today\'s catalogues', () => {
+  it('every group rendering the same records as another refines it: the fewest-labels group carries the identity labels', () => {
+    for (const c of FAMILY_CATALOGUES) {
+      const groups = c.groups as readonly { select?: unknown; labels: readonly string[] }[];
+      for (const g of groups) {
+        const same = groups.filter((o) => o.select === g.select);
+        const id = same.reduce((a, b) => (b.labels.length < a.labels.length ? b : a));
+        expect({ family: c.family, missing: id.labels.filter((l) => !g.labels.includes(l)) }).toEqual({ family: c.family, missing: [] });
+      }
+    }
+  });
+
+  it('alarms seen stay on /metrics while the org is collected, with no alarm of the kind open or recent', async () => {
+    const field = encodeLabels({ org_id: 'o', alarm_type: 'gateway_down', severity: 'critical' });
+    const counters = { [ALARMS_SEEN]: { [field]: 4 } };
+    const idle = await renderFamily(alarmsCatalogue, [{ orgId: 'o', records: [{ kind: 'cursor', until_seconds: 1_700_000_000 }] }], counters);
+    expect(lines(idle.text, 'mist_alarms_seen_total')).toEqual(['mist_alarms_seen_total{org_id="o",alarm_type="gateway_down",severity="critical"} 4']);
+    // An org no longer collected (no snapshot, so no cursor record): its totals leave with it.
+    const gone = await renderFamily(alarmsCatalogue, [{ orgId: 'o2', records: [{ kind: 'cursor', until_seconds: 1_700_000_000 }] }], counters);
+    expect(lines(gone.text, 'mist_alarms_seen_total')).toEqual([]);
   });
 });

@@ -327,6 +327,39 @@ export function storeContract(name: string, make: () => Promise<StoreHarness>): 
         expect(await h.store.pruneCounters('never-written', RETENTION)).toBe(0);
       });
 
+      it('prunes only the fields of one label value (one org) when asked, whatever the other fields\' marks', async () => {
+        const RETENTION = 600;
+        // Values with the encoding's escapes: 'a\\|b' is org "a|b", not org "a"; org_id is not the first label.
+        const [a1, a2, b, ab] = ['alarm_type=x|org_id=a', 'alarm_type=y|org_id=a', 'alarm_type=x|org_id=b', 'alarm_type=x|org_id=a\\|b'];
+        await h.store.incrementCounters('seen', { [a1]: 1, [a2]: 2, [b]: 3, [ab]: 4 });
+        expect(await h.store.pruneCounters('seen', RETENTION)).toBe(0);
+        await h.advance(1100);
+        // Org a marked a1 live; org b's cycle has not run yet (a long downtime): only org a's stale a2 goes.
+        await h.store.touchCounters('seen', [a1]);
+        expect(await h.store.pruneCounters('seen', RETENTION, { label: 'org_id', value: 'a' })).toBe(1);
+        expect(await h.store.readCounters('seen')).toEqual({ [a1]: 1, [b]: 3, [ab]: 4 });
+        expect(await h.store.pruneCounters('seen', RETENTION, { label: 'org_id', value: 'a|b' })).toBe(1);
+        expect(await h.store.pruneCounters('seen', RETENTION, { label: 'missing', value: '' })).toBe(0);
+        expect(await h.store.readCounters('seen')).toEqual({ [a1]: 1, [b]: 3 });
+        await expectCode(h.store.pruneCounters('seen', RETENTION, { label: 'a|b', value: 'x' }), 'STORE_BAD_ARGUMENT');
+      });
+
+      it('drops a retired counter group whole, once, moving its version', async () => {
+        await h.store.incrementCounters('retired', { 'org_id=a': 2 });
+        await h.store.incrementCounters('kept', { 'org_id=a': 1 });
+        await h.store.touchCounters('retired', ['org_id=a']);
+        const version = await h.store.counterVersion('retired');
+        expect(await h.store.dropCounters('retired')).toBe(true);
+        expect(await h.store.readCounters('retired')).toEqual({});
+        expect(await h.store.counterVersion('retired')).toBeGreaterThan(version);
+        expect(await h.store.dropCounters('retired')).toBe(false);
+        expect(await h.store.readCounters('kept')).toEqual({ 'org_id=a': 1 });
+        // Written again later, it starts afresh (no stale mark survives: never marked, the first prune marks it).
+        await h.store.incrementCounters('retired', { 'org_id=a': 1 });
+        expect(await h.store.pruneCounters('retired', 600)).toBe(0);
+        expect(await h.store.readCounters('retired')).toEqual({ 'org_id=a': 1 });
+      });
+
       it('rejects bad group names, empty fields and negative or non-finite deltas, writing nothing', async () => {
         await expectCode(h.store.incrementCounters('a:b', { x: 1 }), 'STORE_BAD_KEY');
         await expectCode(h.store.readCounters('a|b'), 'STORE_BAD_KEY');

@@ -2,13 +2,14 @@ import { assignRoles, comparePortIds, PRIMARY, roleRanker, type CircuitRoleRule 
 import { recordPages, withFinal, type FamilyContext, type FamilyPage } from '../../collect/family.js';
 import { matchInventory, portKey } from '../../inventory/match.js';
 import type { CircuitContract } from '../../inventory/types.js';
-import { narrowRecords } from '../define-records.js';
+import { narrowRecords, validateStored } from '../define-records.js';
+import { PORT_TRANSITIONS_SECONDS } from '../events/collect.js';
 import { eventsRecords, type EventsRecord } from '../events/records.js';
 import { SiteRecordSchema, sitesRecords } from '../sites/records.js';
 import { VpnPathRecordSchema, vpnPeersRecords, type VpnPathRecord } from '../vpn-peers/records.js';
 import { WanPortRecordSchema, wanPortsRecords, type WanPortRecord } from '../wan-ports/records.js';
 import { circuitTerms, inventoryRecords, pinnedRoles, unmatchedSignature } from './contract.js';
-import { countFailovers, CircuitsStateSchema, type CircuitsState, type GatewayActive, type PortTransition } from './failovers.js';
+import { countFailovers, CircuitsStateSchema, HOLD_MAX_CYCLES, keepMissing, type CircuitsState, type GatewayActive, type PortTransition } from './failovers.js';
 import { circuitsRecords, type CircuitGatewayRecord, type CircuitRecord, type CircuitsRecord } from './records.js';
 
 export type CircuitPort = Pick<WanPortRecord, 'site_id' | 'mac' | 'port_id' | 'wan_name' | 'wan_type' | 'up' | 'speed_bytes_per_second'>;
@@ -56,6 +57,14 @@ export interface CircuitsInput {
   readonly previous: ReadonlyMap<string, GatewayActive>;
   /** Per gateway MAC, its ports' GW_PORT_DOWN/UP events since the previous cycle (null: unknown; see failovers.ts). */
   readonly transitions: ReadonlyMap<string, readonly PortTransition[]> | null;
+  /**
+   * The events family has not read past the state's `events_until` yet (it runs after circuits; after an outage
+   * its first cycle reads the gap): count nothing, keep each known gateway's previous observation, so the next
+   * cycle replays the gap from it. Default false.
+   */
+  readonly hold?: boolean;
+  /** The events cursor (server time): the clock by which gateways missing from `ports` are forgotten (keepMissing); null: none. */
+  readonly clock?: number | null;
   readonly rules: readonly CircuitRoleRule[];
   /** The circuit inventory's terms by portKey(site_id, mac, port_id) (inventory/match.ts); none: speeds and CIRCUIT_ROLES only. */
   readonly contracts?: ReadonlyMap<string, CircuitContract>;
@@ -97,11 +106,16 @@ export function deriveCircuits(input: CircuitsInput): CircuitsOutput {
     records.push({ kind: 'gateway', site_id: siteId, mac, active_port_id: active?.port_id ?? null, active_role: active?.role ?? null, active_source: active?.source ?? null });
     const inRoleOrder = ports.map((p) => ({ port_id: p.port_id, role: roles.get(p.port_id)!, up: p.up }))
       .sort((a, b) => rank(a.role) - rank(b.role) || comparePortIds(a.port_id, b.port_id));
-    const counted = countFailovers({ orgId: input.orgId, siteId, mac, ports: inRoleOrder, previous: input.previous.get(mac),
-      current: active?.port_id ?? null, transitions: input.transitions === null ? null : input.transitions.get(mac) ?? [] });
+    const previous = input.previous.get(mac);
+    // Held: compared with itself, the previous observation counts nothing and stays (new ports' series still start at 0).
+    const held = input.hold === true && previous !== undefined;
+    const counted = countFailovers({ orgId: input.orgId, siteId, mac, ports: inRoleOrder, previous,
+      current: held ? previous.active_port_id : active?.port_id ?? null,
+      transitions: held ? [] : input.transitions === null ? null : input.transitions.get(mac) ?? [] });
     for (const [group, fields] of Object.entries(counted.counters)) Object.assign(counters[group] ??= {}, fields);
     gateways[mac] = { site_id: siteId, active_port_id: counted.active, active_role: counted.active === null ? null : roles.get(counted.active) ?? null, port_ids: ports.map((p) => p.port_id) };
   }
+  Object.assign(gateways, keepMissing(input.previous, new Set(portsByMac.keys()), input.clock ?? null));
   return { records, counters, gateways };
 }
 
@@ -131,11 +145,13 @@ const StoredState = CircuitsStateSchema.nullable();
 /**
  * Circuits (derived, no Mist call): the current wan-ports and vpn-peers snapshots give each WAN port its role
  * and each gateway its active circuit; the previous active circuit (the family's state: no TTL, so it survives
- * outages) and the ports' GW_PORT_DOWN/UP events in between (the events snapshot) give failovers and changes
+ * outages) and the ports' GW_PORT_DOWN/UP events in between (the events family's state) give failovers and changes
  * per circuit (failovers.ts), counted exactly once in the store's counter groups. Not resumable: its pages
  * carry counter increments.
  */
 export async function* collectCircuits(ctx: FamilyContext): AsyncGenerator<FamilyPage<CircuitsRecord>> {
+  /** Unreadable records of the events family's state (snapshots' are counted by ctx.readRecords). */
+  const dropped: Record<string, number> = {};
   const ports = await ctx.readRecords(StoredPort);
   if (!ports) throw new MissingInput('no wan-ports snapshot: circuits are derived from it (collected first; see the wan-ports family)');
   const paths = await ctx.readRecords(StoredPath);
@@ -163,15 +179,35 @@ export async function* collectCircuits(ctx: FamilyContext): AsyncGenerator<Famil
     }
     warnedUnmatched.set(ctx.orgId, signature);
   }
-  const events = (await ctx.readRecords(eventsRecords)) ?? [];
+  const events = await eventsState(ctx, dropped);
   const eventsUntil = events.find((r) => r.kind === 'cursor')?.until_seconds ?? null;
   const since = state?.events_until ?? null;
-  const transitions = since === null || eventsUntil === null ? null : transitionsBetween(events, since, eventsUntil);
+  // The events family has not read past the last replay: hold until it has (it runs after circuits), a few cycles at most.
+  const waiting = since !== null && eventsUntil !== null && eventsUntil <= since;
+  const held = state?.held_cycles ?? 0;
+  const hold = waiting && held < HOLD_MAX_CYCLES;
+  // Replayable: the events family still keeps the transitions since the last replay (a day of them).
+  const replayable = since !== null && eventsUntil !== null && eventsUntil > since && since >= eventsUntil - PORT_TRANSITIONS_SECONDS;
+  const transitions = replayable ? transitionsBetween(events, since, eventsUntil) : null;
+  if (hold) ctx.log.debug({ since, eventsUntil }, 'events not read past the last replay yet: failovers are counted at the next cycle');
+  if (waiting && !hold) ctx.log.warn({ since, held }, 'the events family has not read on for several cycles: failovers are counted by comparing observations, without replay, until it does');
   const { records, counters, gateways } = deriveCircuits({
-    orgId: ctx.orgId, ports, paths: paths ?? [], previous, transitions, rules: ctx.settings.circuitRoles, contracts: match.byPort,
+    orgId: ctx.orgId, ports, paths: paths ?? [], previous, transitions, hold, clock: eventsUntil, rules: ctx.settings.circuitRoles, contracts: match.byPort,
   });
-  const next: CircuitsState = { events_until: eventsUntil === null ? null : Math.max(eventsUntil, since ?? eventsUntil), gateways };
-  yield* withFinal(recordPages([...records, ...inventoryRecords(inventory, match, ctx.settings.inventory.status?.())], {}, counters), { state: next });
+  const next: CircuitsState = {
+    events_until: eventsUntil === null || (waiting && !hold) ? null : Math.max(eventsUntil, since ?? eventsUntil), gateways, ...(hold ? { held_cycles: held + 1 } : {}),
+  };
+  yield* withFinal(recordPages([...records, ...inventoryRecords(inventory, match, ctx.settings.inventory.status?.())], dropped, counters), { state: next });
+}
+
+/**
+ * The events family's cursor and port records: its state (no TTL, so it is there right after an outage, before
+ * the events family has run again; a cycle of it that got no window keeps it), else (before the state key existed)
+ * its snapshot.
+ */
+async function eventsState(ctx: FamilyContext, dropped: Record<string, number>): Promise<EventsRecord[]> {
+  const saved = await ctx.readState('events');
+  return (Array.isArray(saved) ? validateStored(eventsRecords, saved, dropped) : await ctx.readRecords(eventsRecords)) ?? [];
 }
 
 /** Per gateway MAC, its ports' GW_PORT_DOWN/UP transitions in (since, until], from the events family's port records. */

@@ -15,9 +15,10 @@ import { encodeLabels, WAN_PORT_ACTIVE_CHANGES, WAN_PORT_FAILOVERS } from '../..
  * starts at the state's active circuit. When its ports end up as the ports snapshot reports them, it ends by
  * moving to the circuit observed now (a different end counts one more move: the observation wins); when they
  * do not, the events and the ports snapshot describe different instants (one is newer), and the replay's end is
- * kept for the next cycle instead, so nothing is counted twice. Without events (no events snapshot, or none in
- * the previous cycle: `events_until` null) only the two observations are compared. A move to or from "no active
- * circuit" (every port down, gateway disconnected) is not a change, as a restart is not a failover. Pure.
+ * kept for the next cycle instead, so nothing is counted twice. Without events (the events family has no
+ * cursor yet, or had none in the previous cycle: `events_until` null) only the two observations are compared. A
+ * move to or from "no active circuit" (every port down, gateway disconnected) is not a change, as a restart is
+ * not a failover. Pure.
  */
 
 /** What the circuits family keeps per gateway in its state (no TTL). */
@@ -27,12 +28,24 @@ export const GatewayActiveSchema = z.object({
   active_role: z.string().nullable(),
   /** The gateway's WAN ports when last seen: a new port gets its series initialised at 0. */
   port_ids: z.array(z.string()),
+  /** Set while the gateway is missing from the ports snapshot: the events cursor when it went missing (see keepMissing). */
+  missing_since: z.number().optional(),
 });
 export const CircuitsStateSchema = z.object({
   /** The events family's cursor (server time, Unix seconds) up to which transitions were replayed; null: none. */
   events_until: z.number().nullable(),
   gateways: z.record(z.string(), GatewayActiveSchema),
+  /** Consecutive cycles held so far waiting for the events family to read past `events_until` (HOLD_MAX_CYCLES). */
+  held_cycles: z.number().optional(),
 });
+
+/**
+ * How many consecutive cycles the circuits family holds (counts nothing, keeps its observations) waiting for the
+ * events family to read past `events_until`: one after an outage (events runs right after circuits), up to the
+ * events interval over the circuits interval when events runs less often. Beyond that the events family is taken
+ * to be failing: the replay is given up (`events_until` null) and the observations are compared, as without events.
+ */
+export const HOLD_MAX_CYCLES = 5;
 export type GatewayActive = z.infer<typeof GatewayActiveSchema>;
 export type CircuitsState = z.infer<typeof CircuitsStateSchema>;
 
@@ -129,4 +142,29 @@ function replay(ports: FailoverInput['ports'], transitions: readonly PortTransit
     actives.push(active);
   }
   return { actives, agrees: ports.every((p) => up.get(p.port_id) === (p.up === true)) };
+}
+
+/**
+ * How long a gateway missing from the ports snapshot keeps its last observation, in server time (the events
+ * cursor): a day, as long as the events family keeps the port transitions a replay needs (PORT_TRANSITIONS_SECONDS).
+ */
+export const GATEWAY_MISSING_RETENTION_SECONDS = 86_400;
+
+/**
+ * The previous observations of gateways missing from this cycle's ports snapshot (a gateway offline in Mist's
+ * port search for a while, a row lost between pages): kept, marked with the events cursor at which they went
+ * missing, so that when the gateway is back its failovers are replayed or compared from where it was instead of
+ * starting over as a new gateway (counting nothing). Dropped once missing for longer than
+ * GATEWAY_MISSING_RETENTION_SECONDS, or at once when there is no clock (`now`: the events cursor, null when the
+ * events family has none). So the state holds no decommissioned gateway for longer than a day. Pure.
+ */
+export function keepMissing(previous: ReadonlyMap<string, GatewayActive>, present: ReadonlySet<string>, now: number | null): Record<string, GatewayActive> {
+  const kept: Record<string, GatewayActive> = {};
+  if (now === null) return kept;
+  for (const [mac, gw] of previous) {
+    if (present.has(mac)) continue;
+    const since = gw.missing_since ?? now;
+    if (now - since <= GATEWAY_MISSING_RETENTION_SECONDS) kept[mac] = { ...gw, missing_since: since };
+  }
+  return kept;
 }

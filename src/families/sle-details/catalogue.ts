@@ -53,7 +53,7 @@ export const sleDetailsCatalogue: FamilyCatalogue<SleDetailsRecord> = {
       },
       metrics: [
         { name: 'mist_site_sle_interface_degraded_ratio', type: 'gauge', unit: 'ratio', value: (r) => as('interface', r).degraded_ratio,
-          help: `Share of the gateway interface's wan-link-health minutes over the last hour that were degraded, 0-1; impacted interfaces only (${SITE_SLE}/impacted-interfaces fields interfaces[].degraded / total; mac is the gateway MAC, port_id its interface_name, so it joins onto mist_wan_port_* by (org_id, site_id, mac, port_id)). ${cached}` },
+          help: `Share of the gateway interface's wan-link-health minutes over the last hour that were degraded, 0-1; impacted interfaces only (${SITE_SLE}/impacted-interfaces fields interfaces[].degraded / total; mac is the gateway MAC, port_id its interface_name resolved to the port id through stats/devices if_stat of the gateway (a WAN interface name becomes its port id, as for VPN paths; one not found is kept as Mist reports it and logged), so it joins onto mist_wan_port_* by (org_id, site_id, mac, port_id)). ${cached}` },
       ],
     },
     {

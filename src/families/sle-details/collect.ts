@@ -1,10 +1,15 @@
 import { addDrops, type FamilyContext, type FamilyPage } from '../../collect/family.js';
 import { getSleImpactedGateways, getSleImpactedInterfaces, getSleSummaryTrend, getSleThreshold } from '../../mist/endpoints.js';
 import { isMistError } from '../../mist/errors.js';
+import { narrowRecords } from '../define-records.js';
+import { GatewayRecordSchema, gatewaysRecords } from '../gateways/records.js';
 import { SLE_WINDOW, WAN_SLES, type WanSle } from '../sle/collect.js';
 import { sleRecords, type SleRecord } from '../sle/records.js';
+import { wanInterfacesByMac, type PortsByMac } from '../vpn-peers/ports.js';
 import { classifierRecords, detailsRecord, gatewayRecords, interfaceRecords, thresholdRecord } from './map.js';
 import { sleDetailsRecords, type SleDetailsRecord, type SleThresholdRecord } from './records.js';
+
+const StoredGateway = narrowRecords(gatewaysRecords, GatewayRecordSchema.pick({ mac: true, wan_interfaces: true }));
 
 /**
  * SLE details: for the (site, SLE) pairs whose score in the current `sle` snapshot is below SLE_DEGRADED_THRESHOLD,
@@ -120,12 +125,12 @@ interface PairResult {
 }
 
 /** One pair's calls (2, or 3 with the threshold), at once. Details need both of their calls; the threshold is extra. */
-async function fetchPair(ctx: FamilyContext, plan: PollPlan, spent: { calls: number }): Promise<PairResult> {
+async function fetchPair(ctx: FamilyContext, plan: PollPlan, spent: { calls: number }, ports: PortsByMac, unresolved: { ports: number }): Promise<PairResult> {
   const { pair } = plan;
   spent.calls += CALLS_PER_PAIR + (plan.threshold ? 1 : 0);
   const opts = { signal: ctx.signal };
   const impacted = pair.sle === 'wan-link-health'
-    ? ctx.api.getOne(getSleImpactedInterfaces(pair.site_id, pair.sle, SLE_WINDOW), opts).then((b) => interfaceRecords(pair, b))
+    ? ctx.api.getOne(getSleImpactedInterfaces(pair.site_id, pair.sle, SLE_WINDOW), opts).then((b) => interfaceRecords(pair, b, ports, unresolved))
     : ctx.api.getOne(getSleImpactedGateways(pair.site_id, pair.sle, SLE_WINDOW), opts).then((b) => gatewayRecords(pair, b));
   const trend = ctx.api.getOne(getSleSummaryTrend(pair.site_id, pair.sle, SLE_WINDOW), opts);
   const threshold = plan.threshold ? ctx.api.getOne(getSleThreshold(pair.site_id, pair.sle), opts) : null;
@@ -156,6 +161,8 @@ export async function* collectSleDetails(ctx: FamilyContext): AsyncGenerator<Fam
   const sle = await ctx.readRecords(sleRecords);
   if (sle === null) ctx.log.info('no sle snapshot: no site is known to be degraded');
   const previous = (await ctx.readRecords(sleDetailsRecords)) ?? [];
+  const ports = wanInterfacesByMac((await ctx.readRecords(StoredGateway)) ?? []);
+  const unresolved = { ports: 0 };
   const pairs = degradedPairs(sle ?? [], threshold);
   const { polls } = planPolls(pairs, ctx.callBudget, thresholdNeeded(previous));
   const spent = { calls: 0 };
@@ -169,7 +176,7 @@ export async function* collectSleDetails(ctx: FamilyContext): AsyncGenerator<Fam
     while (!stop && next < polls.length) {
       const plan = polls[next++]!;
       try {
-        results.set(pairKey(plan.pair), await fetchPair(ctx, plan, spent));
+        results.set(pairKey(plan.pair), await fetchPair(ctx, plan, spent, ports, unresolved));
       } catch (err) {
         if (ctx.signal.aborted) throw err;
         failures.push(err);
@@ -182,6 +189,7 @@ export async function* collectSleDetails(ctx: FamilyContext): AsyncGenerator<Fam
   if (failures.length > 0 && results.size === 0) throw failures[0];
   if (failures.length > 0) ctx.log.warn({ failed: failures.length, polled: results.size, first: errorCode(failures[0]) }, 'some SLE details could not be fetched; their previous details are carried');
 
+  if (unresolved.ports > 0) ctx.log.warn({ interfaces: unresolved.ports }, 'SLE impacted interfaces not among their gateway\'s WAN interfaces (gateways snapshot): they keep Mist\'s interface name and may not join onto a WAN port');
   const fetched = new Set(results.keys());
   const thresholdsFetched = new Set([...results].filter(([, r]) => r.threshold !== null).map(([k]) => k));
   const kept = carryForward(previous, new Set(pairs.map(pairKey)), fetched, thresholdsFetched);

@@ -3,6 +3,7 @@ import {
   type MistImpactedGateways, type MistImpactedInterfaces, type MistSleSummaryTrend, type MistSleThreshold,
 } from '../../mist/schemas/sle.js';
 import { validateRecords } from '../../mist/validate.js';
+import { resolvePort, type PortsByMac } from '../vpn-peers/ports.js';
 import type { DegradedPair } from './collect.js';
 import type { SleDetailsPairRecord, SleDetailsRecord, SleThresholdRecord } from './records.js';
 
@@ -45,10 +46,8 @@ export function classifierRecords(pair: DegradedPair, trend: MistSleSummaryTrend
   const v = validateRecords(trend.classifiers, SleClassifierSchema);
   const sleTotal = trend.sle?.samples?.total ?? [];
   const records: SleDetailsRecord[] = [];
-  const seen = new Set<string>();
+  // A repeated classifier is left to the renderer's one duplicate rule (first wins, counted; exposition.ts).
   for (const c of v.records) {
-    if (seen.has(c.name)) continue;
-    seen.add(c.name);
     const total = c.samples && c.samples.total.some((x) => x !== null) ? c.samples.total : sleTotal;
     const ratio = degradedShare(c.samples?.degraded ?? [], total);
     if (ratio !== null) records.push({ kind: 'classifier', site_id: pair.site_id, sle: pair.sle, classifier: c.name, degraded_ratio: ratio });
@@ -56,17 +55,23 @@ export function classifierRecords(pair: DegradedPair, trend: MistSleSummaryTrend
   return { records, dropped: v.dropped };
 }
 
-/** impacted-interfaces rows as degraded shares per (gateway MAC, interface); rows without a total have none. Pure. */
-export function interfaceRecords(pair: DegradedPair, body: MistImpactedInterfaces): Mapped<SleDetailsRecord> {
+/**
+ * impacted-interfaces rows as degraded shares per (gateway MAC, port id); rows without a total have none. Mist's
+ * interface_name is resolved to the port id through the gateway's WAN interfaces (`ports`, from the gateways
+ * snapshot), as VPN path ports are (vpn-peers/ports.ts: SSR may name a WAN interface there); a name that cannot be
+ * resolved is kept as it is and counted in `unresolved`. Two rows naming one port (by id and by name) are left
+ * to the renderer's one duplicate rule (first wins, counted; exposition.ts). Pure apart from `unresolved`.
+ */
+export function interfaceRecords(pair: DegradedPair, body: MistImpactedInterfaces, ports: PortsByMac = new Map(), unresolved = { ports: 0 }): Mapped<SleDetailsRecord> {
   const v = validateRecords(body.interfaces, ImpactedInterfaceSchema);
   const records: SleDetailsRecord[] = [];
-  const seen = new Set<string>();
   for (const row of v.records) {
     const mac = row.gateway_mac ?? row.switch_mac ?? '';
     const ratio = rowShare(row.degraded, row.total);
-    if (ratio === null || seen.has(`${mac}|${row.interface_name}`)) continue;
-    seen.add(`${mac}|${row.interface_name}`);
-    records.push({ kind: 'interface', site_id: pair.site_id, sle: pair.sle, mac, port_id: row.interface_name, degraded_ratio: ratio });
+    if (ratio === null) continue;
+    const port = resolvePort(ports, mac, row.interface_name);
+    if (!port) unresolved.ports += 1;
+    records.push({ kind: 'interface', site_id: pair.site_id, sle: pair.sle, mac, port_id: port?.port_id ?? row.interface_name, degraded_ratio: ratio });
   }
   return { records, dropped: v.dropped };
 }
@@ -75,11 +80,9 @@ export function interfaceRecords(pair: DegradedPair, body: MistImpactedInterface
 export function gatewayRecords(pair: DegradedPair, body: MistImpactedGateways): Mapped<SleDetailsRecord> {
   const v = validateRecords(body.gateways, ImpactedGatewaySchema);
   const records: SleDetailsRecord[] = [];
-  const seen = new Set<string>();
   for (const row of v.records) {
     const ratio = rowShare(row.degraded, row.total);
-    if (ratio === null || seen.has(row.gateway_mac)) continue;
-    seen.add(row.gateway_mac);
+    if (ratio === null) continue;
     records.push({ kind: 'gateway', site_id: pair.site_id, sle: pair.sle, mac: row.gateway_mac, degraded_ratio: ratio });
   }
   return { records, dropped: v.dropped };

@@ -21,7 +21,7 @@ export const SleDetailsPairRecordSchema = z.object({
 });
 export const SleClassifierRecordSchema = z.object({ kind: z.literal('classifier'), ...sleKey, classifier: z.string(), degraded_ratio: share });
 export const SleInterfaceRecordSchema = z.object({ kind: z.literal('interface'), ...sleKey, mac: z.string(),
-  /** Mist's interface_name: the gateway port (port_id, as everywhere else). */
+  /** Mist's interface_name as the port id (resolved through the gateway's wan_interfaces like VPN path ports; kept as is when not found). */
   port_id: z.string(), degraded_ratio: share });
 export const SleGatewayRecordSchema = z.object({ kind: z.literal('gateway'), ...sleKey, mac: z.string(), degraded_ratio: share });
 export const SleThresholdRecordSchema = z.object({

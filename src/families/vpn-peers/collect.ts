@@ -77,16 +77,22 @@ export function mapVpnPath(p: PeerPathIn): VpnPathRecord {
   };
 }
 
-/** The series identity of a path: two rows with one identity would be duplicate series. */
-export const pathKey = (r: Pick<VpnPathRecord, 'mac' | 'port_id' | 'peer_mac' | 'peer_port_id' | 'path_type'>): string =>
-  `${r.mac}|${r.port_id}|${r.peer_mac}|${r.peer_port_id}|${r.path_type}`;
+/**
+ * The identity of a path, as the catalogue's (src/families/vpn-peers/catalogue.ts ID_LABELS, the org being the
+ * cycle's): two rows with one identity would be one series.
+ */
+export const pathKey = (r: Pick<VpnPathRecord, 'site_id' | 'mac' | 'port_id' | 'peer_mac' | 'peer_port_id' | 'path_type'>): string =>
+  `${r.site_id ?? ''}|${r.mac}|${r.port_id}|${r.peer_mac}|${r.peer_port_id}|${r.path_type}`;
 
-export const DUPLICATE_PATH = 'duplicate path (same mac, port_id, peer_mac, peer_port_id, type)';
+export const DUPLICATE_PATH = 'duplicate path (same site_id, mac, port_id, peer_mac, peer_port_id, type)';
 
 /**
  * Maps one page of rows, ports resolved to port ids through `ports` (see ports.ts; unresolved ones are added
  * to `unresolved`); a row whose identity is in `seen` (earlier this page or this cycle) is dropped: the first row
- * of a path wins. Pure apart from adding to `seen` and `unresolved`.
+ * of a path wins, the renderer's rule (src/metrics/exposition.ts). The renderer would remove the repeat from
+ * /metrics by itself; this one stays because the collector joins these records too: the circuits family counts
+ * a gateway's active paths per port to find its active circuit, and a repeated row would count a path twice
+ * (and could flip the active circuit: a false failover). Pure apart from adding to `seen` and `unresolved`.
  */
 export function mapVpnPathRows(rows: readonly PeerPathIn[], seen: Set<string>, ports: PortsByMac = new Map(), unresolved?: Unresolved): { records: VpnPathRecord[]; dropped: Record<string, number> } {
   const records: VpnPathRecord[] = [];

@@ -48,6 +48,8 @@ export function resolvePath(record: VpnPathRecord, ports: PortsByMac): ResolvedP
       wan_name: local?.wan_name ?? (svr ? record.port_id : null),
       peer_port_id: peer?.port_id ?? record.peer_port_id,
       peer_wan_name: peer?.wan_name ?? (svr ? record.peer_port_id : null),
+      port_resolved: local !== null,
+      peer_port_resolved: peer !== null,
     },
     portResolved: local !== null,
     peerResolved: peer !== null,

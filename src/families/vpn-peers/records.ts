@@ -36,6 +36,12 @@ export const VpnPathRecordSchema = z.object({
   mtu_bytes: num,
   /** When the path came up (last_seen − uptime, or uptime itself when Mist reports an epoch there). */
   up_since_seconds: num,
+  /**
+   * Whether port_id / peer_port_id were found among the (peer) gateway's wan_interfaces (false: Mist's value
+   * kept). Absent on records written before these fields existed.
+   */
+  port_resolved: z.boolean().optional(),
+  peer_port_resolved: z.boolean().optional(),
 });
 
 export type VpnPathRecord = z.infer<typeof VpnPathRecordSchema>;

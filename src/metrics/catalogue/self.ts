@@ -62,7 +62,7 @@ export const EXPORTER_METRICS = {
   invalid: { name: 'mist_exporter_records_invalid', type: 'gauge', unit: 'count', labels: ['family'],
     help: 'Stored records of the family that failed validation in the exporter and were not rendered.' },
   duplicate: { name: 'mist_exporter_records_duplicate', type: 'gauge', unit: 'count', labels: ['family'],
-    help: 'Stored records of the family\'s current snapshot that repeated the series of an earlier record (pages overlapping while data moves, a resumed walk), found by the exporter when rendering: each series is rendered once, from the later record.' },
+    help: 'Stored records of the family\'s current snapshot that repeated the series of an earlier record (pages overlapping while data moves, a resumed walk), found by the exporter when rendering: each record is rendered whole or not at all, the first of a series identity wins in all its metrics.' },
   refreshed: { name: 'mist_exporter_last_refresh_timestamp_seconds', type: 'gauge', unit: 'timestamp', labels: [],
     help: 'When the exporter last read the store successfully, Unix time.' },
 } as const satisfies Record<string, SelfMetricDef>;
