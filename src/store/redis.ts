@@ -4,56 +4,16 @@ import { redactSecrets } from '../config/index.js';
 import { BudgetSchema, CurrentSchema, MetaSchema, StagingSchema, decodeHash, decodeJson, hashArgs } from './codec.js';
 import type { Current, Decoded } from './codec.js';
 import { StoreError } from './errors.js';
-import { DROP_COUNTERS, PRUNE_COUNTERS, TOUCH_COUNTERS } from './counter-scripts.js';
-import { BUDGET_TTL_MS, assertComponent, checkCounterDeltas, checkCounterFields, checkFieldFilter, checkIndex, checkRetention, checkTtl, storeKeys } from './keys.js';
+import { BUDGET_TTL_MS, assertComponent, checkIndex, checkTtl, storeKeys } from './keys.js';
 import type { StoreKeys } from './keys.js';
-import { ACQUIRE_LOCK, INCREMENT_COUNTERS, PUBLISH, PUT_PAGE, READ_SNAPSHOT, RELEASE_LOCK, RENEW_LOCK } from './redis-scripts.js';
+import { RedisCounters } from './redis-counters.js';
+import { DEFAULT_COMMAND_TIMEOUT_MS, describeRedisUrl, urlSecrets, type RedisStoreOptions } from './redis-options.js';
+import { ACQUIRE_LOCK, PUBLISH, PUT_PAGE, READ_SNAPSHOT, RELEASE_LOCK, RENEW_LOCK } from './redis-scripts.js';
 import type { CounterFieldFilter, CounterOnce, FamilyKey, FamilyMeta, PublishMeta, Snapshot, Staging, Store, StoreConnection } from './types.js';
-
-export interface RedisStoreOptions {
-  /** redis:// or rediss:// URL; password, user, db and TLS come from it (ioredis parses it). */
-  url: string;
-  prefix?: string;
-  now?: () => number;
-  connectTimeoutMs?: number;
-  /** Retries of one command across reconnects before it fails (the scheduler retries on its next cycle). */
-  maxRetriesPerRequest?: number;
-  /**
-   * Bound of every store call (a script, a transaction or one command, reconnects included): a Redis that stops
-   * answering without closing the connection (half-open) fails calls after this long instead of hanging them.
-   */
-  commandTimeoutMs?: number;
-}
-
-/** STORE_COMMAND_TIMEOUT_SECONDS' default: generous for a big snapshot read, short enough to notice a dead peer. */
-export const DEFAULT_COMMAND_TIMEOUT_MS = 10_000;
 
 type TokenUsageRecord = Awaited<ReturnType<Store['readTokenUsage']>>[number];
 
-/** What HINCRBYFLOAT writes: a plain decimal, possibly with an exponent. Anything else was not written by us. */
-const COUNTER_VALUE = /^(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][-+]?\d+)?$/;
-
-/** Where the server is, for logs: never the URL itself, which may carry a password. */
-export function describeRedisUrl(url: string): { host: string; port: number; tls: boolean; db: number; auth: boolean } {
-  const u = URL.parse(url);
-  return {
-    host: u?.hostname ?? '?',
-    port: Number(u?.port || 6379),
-    tls: u?.protocol === 'rediss:',
-    db: Number(u?.pathname.slice(1) || 0),
-    auth: Boolean(u?.username || u?.password),
-  };
-}
-
-function urlSecrets(url: string): string[] {
-  const password = URL.parse(url)?.password ?? '';
-  if (password === '') return [];
-  try {
-    return [password, decodeURIComponent(password)];
-  } catch {
-    return [password];
-  }
-}
+export { DEFAULT_COMMAND_TIMEOUT_MS, describeRedisUrl, type RedisStoreOptions } from './redis-options.js';
 
 export class RedisStore implements Store {
   readonly keys: StoreKeys;
@@ -67,6 +27,7 @@ export class RedisStore implements Store {
 
   private readonly connection: StoreConnection;
   private readonly commandTimeoutMs: number;
+  private readonly counters: RedisCounters;
 
   constructor(opts: RedisStoreOptions, log: Logger) {
     this.commandTimeoutMs = opts.commandTimeoutMs ?? DEFAULT_COMMAND_TIMEOUT_MS;
@@ -87,6 +48,10 @@ export class RedisStore implements Store {
       // that receives no byte for that long while replies are due is destroyed, so ioredis dials a new one.
       commandTimeout: this.commandTimeoutMs,
       socketTimeout: this.commandTimeoutMs,
+    });
+    this.counters = new RedisCounters({
+      client: this.client, keys: this.keys, log: this.log, now: () => this.now(),
+      run: (call) => this.run(call), hgetall: (key) => this.hgetall(key),
     });
     // Without a listener ioredis prints errors itself; ours scrubs them and logs each distinct one once a minute.
     this.client.on('error', (err: unknown) => this.logError(err));
@@ -221,54 +186,13 @@ export class RedisStore implements Store {
     return out;
   }
 
-  async incrementCounters(name: string, deltas: Readonly<Record<string, number>>, once?: CounterOnce): Promise<void> {
-    const k = this.keys.counters(name);
-    const marker = once ? this.keys.countersApplied(name, once.scope) : this.keys.counters(name);
-    const entries = checkCounterDeltas(deltas);
-    if (entries.length === 0) return;
-    const args = [once?.id ?? '', ...entries.flatMap(([field, delta]) => [field, String(delta)])];
-    const reply = await this.run(() => INCREMENT_COUNTERS.run(this.client, [k, marker, this.keys.countersVersion(name)], args));
-    if (Array.isArray(reply) && reply[0] === 2) {
-      this.log.debug({ key: k, scope: once?.scope, id: once?.id }, 'counter increments already applied; skipped');
-      return;
-    }
-    if (Array.isArray(reply) && (reply[0] === 1 || reply.length > 1)) {
-      this.log.warn({ key: k, wrongType: reply[0] === 1, resetFields: reply.slice(1) }, 'counter values did not parse; restarted at this increment');
-    }
-  }
-
-  async readCounters(name: string): Promise<Record<string, number>> {
-    const k = this.keys.counters(name);
-    const fields = Object.entries(await this.hgetall(k));
-    const parses = ([, text]: [string, string]): boolean => COUNTER_VALUE.test(text) && Number.isFinite(Number(text));
-    const bad = fields.filter((f) => !parses(f)).map(([field]) => field);
-    // The field names the series (labels), never a secret; the value is not logged.
-    if (bad.length > 0) this.log.warn({ key: k, fields: bad }, 'counter values do not parse; ignored');
-    return Object.fromEntries(fields.filter(parses).map(([field, text]) => [field, Number(text)]));
-  }
-
-  async touchCounters(name: string, fields: readonly string[]): Promise<void> {
-    const keys = [this.keys.counters(name), this.keys.countersSeen(name)];
-    const unique = checkCounterFields(fields);
-    if (unique.length > 0) await this.run(() => TOUCH_COUNTERS.run(this.client, keys, [this.now(), ...unique]));
-  }
-
-  async pruneCounters(name: string, retentionMs: number, only?: CounterFieldFilter): Promise<number> {
-    const keys = [this.keys.counters(name), this.keys.countersSeen(name), this.keys.countersVersion(name)];
-    const now = this.now();
-    const args = [now, now - checkRetention(retentionMs), ...(only ? [checkFieldFilter(only).label, only.value] : [])];
-    return Number(await this.run(() => PRUNE_COUNTERS.run(this.client, keys, args)));
-  }
-
-  async dropCounters(name: string): Promise<boolean> {
-    const keys = [this.keys.counters(name), this.keys.countersSeen(name), this.keys.countersVersion(name)];
-    return Number(await this.run(() => DROP_COUNTERS.run(this.client, keys, []))) === 1;
-  }
-
-  async counterVersion(name: string): Promise<number> {
-    const v = Number(await this.run(() => this.client.get(this.keys.countersVersion(name))));
-    return Number.isSafeInteger(v) ? v : 0;
-  }
+  // Counter groups: see RedisCounters.
+  incrementCounters(name: string, deltas: Readonly<Record<string, number>>, once?: CounterOnce): Promise<void> { return this.counters.increment(name, deltas, once); }
+  readCounters(name: string): Promise<Record<string, number>> { return this.counters.read(name); }
+  touchCounters(name: string, fields: readonly string[]): Promise<void> { return this.counters.touch(name, fields); }
+  pruneCounters(name: string, ms: number, only?: CounterFieldFilter): Promise<number> { return this.counters.prune(name, ms, only); }
+  dropCounters(name: string): Promise<boolean> { return this.counters.drop(name); }
+  counterVersion(name: string): Promise<number> { return this.counters.version(name); }
 
   async acquireLock(name: string, owner: string, ttlMs: number): Promise<boolean> {
     return (await this.run(() => ACQUIRE_LOCK.run(this.client, [this.keys.lock(name)], [owner, checkTtl(ttlMs)]))) === 1;
