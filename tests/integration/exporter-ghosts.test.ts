@@ -47,23 +47,27 @@ const simPost = async (sim: TestSim, path: string, body?: unknown): Promise<Resp
 const COUNTER_NAMES = new Set(FAMILY_CATALOGUES.flatMap((c) => (c.counters ?? []).map((d) => d.name)));
 const COUNTER_GROUPS = [...new Set(FAMILY_CATALOGUES.flatMap((c) => (c.counters ?? []).map((d) => d.group)))];
 
-describe('a decommissioned gateway leaves /metrics', () => {
-  let sim: TestSim;
-  let h: Harness;
-  let exporter: RunningExporter;
-
+/** The pipeline under test for one describe block: a simulator, a real Redis store and an exporter on it. */
+function pipeline(sites: number, label: string): { sim: TestSim; h: Harness; exporter: RunningExporter } {
+  const p = {} as { sim: TestSim; h: Harness; exporter: RunningExporter };
   beforeAll(async () => {
-    sim = await startTestSim({ sites: 40 });
-    h = await redisStoreHarness(inject('redisUrl'), 'ghosts');
-    exporter = await startExporter(h.store, exporterConfig(sim), log);
+    p.sim = await startTestSim({ sites });
+    p.h = await redisStoreHarness(inject('redisUrl'), label);
+    p.exporter = await startExporter(p.h.store, exporterConfig(p.sim), log);
   }, 60_000);
   afterAll(async () => {
-    await exporter?.close();
-    await h?.cleanup();
-    await sim?.close();
+    await p.exporter?.close();
+    await p.h?.cleanup();
+    await p.sim?.close();
   });
+  return p;
+}
+
+describe('a decommissioned gateway leaves /metrics', () => {
+  const p = pipeline(40, 'ghosts');
 
   it('with its gauges and its counters, at the next snapshot; its stored counters wait out the retention', async () => {
+    const { sim, h, exporter } = p;
     await collectOnce(sim, h.store, log);
     await collectOnce(sim, h.store, log);
     const before = await scrape(exporter);
@@ -101,22 +105,10 @@ describe('a decommissioned gateway leaves /metrics', () => {
 });
 
 describe('overlapping pages', () => {
-  let sim: TestSim;
-  let h: Harness;
-  let exporter: RunningExporter;
-
-  beforeAll(async () => {
-    sim = await startTestSim({ sites: 400 });
-    h = await redisStoreHarness(inject('redisUrl'), 'ghosts-overlap');
-    exporter = await startExporter(h.store, exporterConfig(sim), log);
-  }, 60_000);
-  afterAll(async () => {
-    await exporter?.close();
-    await h?.cleanup();
-    await sim?.close();
-  });
+  const p = pipeline(400, 'ghosts-overlap');
 
   it('give no duplicate series, and the exporter counts the repeated records', async () => {
+    const { sim, h, exporter } = p;
     // Every stats walk (stats/devices, stats/ports/search, stats/vpn_peers/search) repeats 40 rows at each page boundary.
     const fault = await simPost(sim, '/__sim/faults', { kind: 'page_overlap', match: '/stats/', rows: 40 });
     expect(fault.status).toBe(201);
