@@ -3,8 +3,9 @@ import type { Logger } from '../log.js';
 import { decodeCursor, encodeCursor } from '../mist/paginate.js';
 import type { Cursor, MistApi } from '../mist/types.js';
 import type { FamilyKey, Store } from '../store/types.js';
+import { FAMILY_CATALOGUES } from '../families/registry.js';
 import { COUNTER_RETENTION_MS, keepLiveCountersLogged } from './counter-retention.js';
-import { addDrops, countDrops, recordReader, type Family, type FamilyContext, type FamilySettings } from './family.js';
+import { addDrops, countDrops, recordReader, type CatalogueOf, type Family, type FamilyContext, type FamilySettings } from './family.js';
 
 export interface CycleDeps {
   readonly store: Store;
@@ -33,6 +34,9 @@ export interface CycleResult {
 export function ttlFor(intervalSeconds: number): number {
   return intervalSeconds * 3 * 1000;
 }
+
+/** The registry's catalogue of a family: its records' series identity for ctx.readRecords. */
+const catalogueOf: CatalogueOf = (name) => FAMILY_CATALOGUES.find((c) => c.family === name) as ReturnType<CatalogueOf>;
 
 /** A staged walk's cursor, or null (start over) when it is unreadable: the walk is not resumed then. */
 function stagedCursor(text: string | null, log: Logger): Cursor | null {
@@ -69,7 +73,10 @@ export async function runCycle(
   else log.info({ generation, pages: index }, 'resuming staged generation');
 
   const counter = { calls: 0 };
-  /** Records of snapshots the family read (ctx.readRecords) that failed their schema: counted with this cycle's drops. */
+  /**
+   * Records of snapshots the family read (ctx.readRecords) that repeated a series identity or failed their
+   * schema: counted with this cycle's drops.
+   */
   const unreadable: Record<string, number> = {};
   const counterDeltas: Record<string, Record<string, number>> = {};
   const scope = `${orgId}.${family.name}`;
@@ -78,7 +85,7 @@ export async function runCycle(
     readRecords: recordReader(async (name) => {
       const snap = await deps.store.readSnapshot({ orgId, family: name });
       return snap ? snap.pages.flatMap((p) => JSON.parse(p) as unknown[]) : null;
-    }, unreadable),
+    }, unreadable, { catalogueOf, orgId }),
     readState: async (name = family.name) => {
       const raw = await deps.store.readState({ orgId, family: name });
       try {

@@ -1,6 +1,8 @@
 import type { z } from 'zod';
 import { validateStored, type RecordsDecl } from '../families/define-records.js';
 import type { Logger } from '../log.js';
+import { dropRepeats, repeatReason } from '../metrics/identity.js';
+import type { FamilyCatalogue } from '../metrics/types.js';
 import type { Cursor, Endpoint, MistApi, Page } from '../mist/types.js';
 import { DEFAULT_CIRCUIT_ROLES, parseCircuitRoles, type CircuitRoleRule } from './circuit-roles.js';
 import type { InventorySource } from '../inventory/types.js';
@@ -30,8 +32,10 @@ export interface FamilyContext {
   readonly callBudget: number;
   /**
    * A family's current snapshot of the same org (its own previous one, or another's for a join), validated with
-   * the declaration's schema; null when there is none. Unreadable records are dropped and counted by the cycle
-   * (reason "unreadable <family> record in the store").
+   * the declaration's schema; null when there is none. Repeats of a series identity are removed first, by the
+   * renderer's rule (src/metrics/identity.ts: the first record wins), so a join sees what /metrics shows; they
+   * and unreadable records are dropped and counted by the cycle (reasons "repeated <family> record in the
+   * store …" and "unreadable <family> record in the store").
    */
   readRecords<T>(records: RecordsDecl<T>): Promise<T[] | null>;
   /**
@@ -187,14 +191,30 @@ export function* recordPages<R>(records: readonly R[], dropped: Readonly<Record<
   }
 }
 
+/** The catalogue of a family by name (the registry's, src/families/registry.ts), for its records' identity. */
+export type CatalogueOf = (family: string) => Pick<FamilyCatalogue<unknown>, 'groups' | 'schema'> | undefined;
+
 /**
- * ctx.readRecords over raw stored records by family name (the cycle's store reads; fixtures in tests): validated
- * with the declaration's schema, unreadable ones counted into `dropped`.
+ * ctx.readRecords over raw stored records by family name (the cycle's store reads; fixtures in tests): repeats
+ * of a series identity removed (given the family's catalogue through `catalogueOf`; `orgId` is the org the
+ * records are of), then validated with the declaration's schema; repeats and unreadable ones counted into
+ * `dropped`.
  */
 export function recordReader(
   raw: (family: string) => Promise<readonly unknown[] | null> | readonly unknown[] | null, dropped: Record<string, number> = {},
+  identity?: { readonly catalogueOf: CatalogueOf; readonly orgId: string },
 ): FamilyContext['readRecords'] {
-  return async (decl) => validateStored(decl, await raw(decl.name), dropped);
+  return async (decl) => {
+    const stored = await raw(decl.name);
+    const catalogue = stored === null ? undefined : identity?.catalogueOf(decl.name);
+    if (stored === null || !catalogue) return validateStored(decl, stored, dropped);
+    const { records, repeats } = dropRepeats(catalogue, identity!.orgId, stored);
+    if (repeats > 0) {
+      const reason = repeatReason(decl.name);
+      dropped[reason] = (dropped[reason] ?? 0) + repeats;
+    }
+    return validateStored(decl, records, dropped);
+  };
 }
 
 /** The pages, the last one carrying `final` (the state to publish, the uncounted gap). */

@@ -36,7 +36,8 @@ Every metric the exporter serves, declared once in \`src/metrics/catalogue\`.
   resumes its total (monotonic); after that it restarts at 0 (a counter reset). A record that repeats a series
   of an earlier record of the same snapshot (pages that overlapped while data moved, a resumed walk) is
   skipped whole (the first record of a series identity wins in all its metrics, info included) and counted in
-  \`mist_exporter_records_duplicate{family}\`.
+  \`mist_exporter_records_duplicate{family}\`. The collector's joins (e.g. circuits reading VPN paths) remove
+  repeats by the same rule, in one place (src/metrics/identity.ts), so they see what \`/metrics\` shows.
 - **Process metrics.** Besides the metrics below, the exporter serves prom-client's default \`process_*\`
   (CPU, memory, file descriptors, start time) and \`nodejs_*\` (event loop lag, heap, GC, version) metrics, under
   the \`exporter\` family.

@@ -1,5 +1,6 @@
 import { decodeLabels } from '../store/counters.js';
 import { LiveCounters } from './counter-liveness.js';
+import { FirstOfIdentity, identityGroup, identityKey, selectedGroups } from './identity.js';
 import type { CounterMetricDef, FamilyCatalogue, SelfMetricDef, SeriesGroup } from './types.js';
 
 /**
@@ -72,8 +73,6 @@ const FLUSH_CHARS = 128 * 1024;
 interface GroupColumns<Row> {
   readonly group: SeriesGroup<Row>;
   readonly labels: string[];
-  /** Label strings rendered: a group never renders one twice (a second one would make Prometheus reject the scrape). */
-  readonly index: Set<string>;
   values: Float64Array[];
   /** 1 where the metric has a value for the record (absent values produce no sample). */
   present: Uint8Array[];
@@ -97,7 +96,6 @@ function addRecord<Row>(g: GroupColumns<Row>, row: Row, label: string): void {
   // Flattens the rope `+=` built (V8 flattens a string to convert it), once, instead of in every sample using it.
   Number(label);
   g.labels.push(label);
-  g.index.add(label);
   for (let k = 0; k < g.group.metrics.length; k++) {
     const v = g.group.metrics[k]!.value(row);
     if (v === null || v === undefined) {
@@ -142,14 +140,13 @@ export type TextSink = (text: string) => void | Promise<void>;
  * ones are skipped and counted), builds each record's label string once per label set, then writes every
  * metric's series contiguously. Absent values (null) produce no sample.
  *
- * Duplicates are removed here, the one place that sees every record of a snapshot (resumed walks included), by
- * one rule: a record is rendered in all its groups or in none; a record any of whose series an earlier record
- * already has is a repeat, skipped whole and counted (the first record wins). So a record's identity is its
- * identity labels: in every family the group with the fewest labels carries them and the other groups add
- * descriptive labels to them (a VPN path's info group adds its WAN and router names), so a repeated path that
- * differs only in an info label repeats the identity group's series and adds no second info series. Families
- * rely on this instead of deduplicating themselves. Counters follow the records: a counter series is rendered
- * only while a record still has what it counts (counter-liveness.ts).
+ * Duplicates are removed by the one rule of src/metrics/identity.ts (the collector's joins use it too): a
+ * record's identity is the label values of its identity group (the group rendering it with the fewest labels;
+ * the other groups add descriptive labels to them), the first record of an identity is rendered in all its
+ * groups and a repeat is skipped whole and counted (a repeated path that differs only in an info label repeats
+ * the identity group's series and adds no second info series). Families rely on this instead of deduplicating
+ * themselves. Counters follow the records: a counter series is rendered only while a record still has what it
+ * counts (counter-liveness.ts).
  *
  * Records are reduced to label strings and typed arrays of values as they are read (pages parsed one at a
  * time), so the records themselves die young; the text goes out in slices, never as one big string, and the
@@ -163,12 +160,12 @@ export async function renderFamilyTo<R>(
 ): Promise<RenderCounts> {
   type Row = R & { org_id: string };
   const columns: GroupColumns<Row>[] = catalogue.groups.map((group) => ({
-    group, labels: [], index: new Set(), values: group.metrics.map(() => new Float64Array(1024)), present: group.metrics.map(() => new Uint8Array(1024)),
+    group, labels: [], values: group.metrics.map(() => new Float64Array(1024)), present: group.metrics.map(() => new Uint8Array(1024)),
   }));
   const counterDefs = catalogue.counters ?? [];
   const live = new LiveCounters(counterDefs, catalogue.groups);
   let invalid = 0;
-  let duplicates = 0;
+  const first = new FirstOfIdentity();
   for (const org of input) {
     const batches = 'pages' in org ? org.pages : [org.records];
     for (const batch of batches) {
@@ -180,16 +177,13 @@ export async function renderFamilyTo<R>(
           continue;
         }
         const row: Row = { ...parsed.data, org_id: org.orgId };
-        const selected: number[] = [];
-        for (const [g, c] of columns.entries()) if (!c.group.select || c.group.select(row)) selected.push(g);
+        const selected = selectedGroups(catalogue.groups, row);
         if (selected.length === 0) continue;
         const values = selected.map((g) => columns[g]!.group.labelValues(row));
+        const id = identityGroup(catalogue.groups, selected);
+        // First record of an identity wins (identity.ts); a repeat is skipped before any of its series is built.
+        if (!first.admit(identityKey(id, values[selected.indexOf(id)]!))) continue;
         const labels = selected.map((g, i) => labelString(columns[g]!.group.labels, values[i]!));
-        // First record of an identity wins; the identity is checked in its group's rendered label strings.
-        if (labels.some((label, i) => columns[selected[i]!]!.index.has(label))) {
-          duplicates += 1;
-          continue;
-        }
         for (const [i, g] of selected.entries()) {
           addRecord(columns[g]!, row, labels[i]!);
           live.add(g, values[i]!);
@@ -231,7 +225,7 @@ export async function renderFamilyTo<R>(
     series += samples.length;
   }
   await emit();
-  return { series, invalid, duplicates };
+  return { series, invalid, duplicates: first.repeats };
 }
 
 /**

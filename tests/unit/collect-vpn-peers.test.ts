@@ -1,9 +1,11 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { DUPLICATE_PATH, mapVpnPath, mapVpnPathRows, upSince, type PeerPathIn } from '../../src/families/vpn-peers/collect.js';
+import { mapVpnPath, mapVpnPathRows, upSince, type PeerPathIn } from '../../src/families/vpn-peers/collect.js';
+import { vpnPeersCatalogue } from '../../src/families/vpn-peers/catalogue.js';
 import { vpnPeersFamily } from '../../src/families/vpn-peers/index.js';
 import type { OrgSize } from '../../src/collect/family.js';
-import { VpnPathRecordSchema } from '../../src/families/vpn-peers/records.js';
+import { VpnPathRecordSchema, type VpnPathRecord } from '../../src/families/vpn-peers/records.js';
+import { dropRepeats } from '../../src/metrics/identity.js';
 import { PeerPathSchema } from '../../src/mist/schemas/peers.js';
 
 const FIXTURES = new URL('../../../shared/mist-openapi/fixtures/', import.meta.url);
@@ -73,21 +75,20 @@ describe('upSince (uptime as a timestamp)', () => {
   });
 });
 
-describe('mapVpnPathRows (duplicate paths)', () => {
-  it('keeps the first row of a path identity and counts the others as dropped duplicates', () => {
-    const seen = new Set<string>();
-    const first = mapVpnPathRows([SRX_ROW, { ...SRX_ROW, peer_mac: '0200000000f2' }, { ...SRX_ROW, latency: 99 }], seen);
-    expect(first.records.map((r) => [r.peer_mac, r.latency_seconds])).toEqual([['0200000000f1', 0.0215], ['0200000000f2', 0.0215]]);
-    expect(first.dropped).toEqual({ [DUPLICATE_PATH]: 1 });
-    // Across pages of one cycle too: the set carries over.
-    const second = mapVpnPathRows([{ ...SRX_ROW, peer_mac: '0200000000f2' }, { ...SRX_ROW, type: 'svr' }], seen);
-    expect(second.records.map((r) => r.path_type)).toEqual(['svr']);
-    expect(second.dropped).toEqual({ [DUPLICATE_PATH]: 1 });
+describe('mapVpnPathRows (repeated paths: stored as they come, removed by their readers)', () => {
+  it('keeps every row, repeats included: the first-wins rule is the readers\' (src/metrics/identity.ts)', () => {
+    const { records, dropped } = mapVpnPathRows([SRX_ROW, { ...SRX_ROW, peer_mac: '0200000000f2' }, { ...SRX_ROW, latency: 99 }]);
+    expect(records.map((r) => [r.peer_mac, r.latency_seconds])).toEqual([['0200000000f1', 0.0215], ['0200000000f2', 0.0215], ['0200000000f1', 0.099]]);
+    expect(dropped).toEqual({});
+    // A reader (the renderer, ctx.readRecords) keeps the first row of the path, whatever page the repeat is on.
+    const read = dropRepeats(vpnPeersCatalogue, 'o', [...records, ...mapVpnPathRows([{ ...SRX_ROW, type: 'svr' }]).records]);
+    expect(read.records.map((r) => (r as VpnPathRecord).latency_seconds)).toEqual([0.0215, 0.0215, 0.0215]);
+    expect(read.repeats).toBe(1);
   });
-  it('treats the spec example\'s two rows as one path (same gateway, port, peer, peer port and type)', () => {
-    const { records, dropped } = mapVpnPathRows(specRows(), new Set());
-    expect(records).toHaveLength(1);
-    expect(dropped).toEqual({ [DUPLICATE_PATH]: 1 });
+  it('treats the spec example\'s two rows as one path for its readers (same gateway, port, peer, peer port and type)', () => {
+    const { records } = mapVpnPathRows(specRows());
+    expect(records).toHaveLength(2);
+    expect(dropRepeats(vpnPeersCatalogue, 'o', records)).toEqual({ records: [records[0]], repeats: 1 });
   });
 });
 

@@ -1,10 +1,12 @@
 import { describe, expect, it } from 'vitest';
 import { defaultFamilySettings, type FamilyContext, type FamilyPage, recordReader } from '../../src/collect/family.js';
-import { DUPLICATE_PATH, mapVpnPathRows, type PeerPathIn } from '../../src/families/vpn-peers/collect.js';
+import { mapVpnPathRows, type PeerPathIn } from '../../src/families/vpn-peers/collect.js';
+import { vpnPeersCatalogue } from '../../src/families/vpn-peers/catalogue.js';
 import { vpnPeersFamily } from '../../src/families/vpn-peers/index.js';
 import { resolvePath, resolvePort, wanInterfacesByMac, type Unresolved } from '../../src/families/vpn-peers/ports.js';
 import type { GatewayRecord } from '../../src/families/gateways/records.js';
 import type { VpnPathRecord } from '../../src/families/vpn-peers/records.js';
+import { dropRepeats } from '../../src/metrics/identity.js';
 import type { MistApi, Page } from '../../src/mist/types.js';
 import { captureLog } from '../support/redis-store.js';
 
@@ -40,7 +42,7 @@ describe('resolvePath and mapVpnPathRows', () => {
     const { records } = mapVpnPathRows([
       row({ type: 'ipsec', port_id: 'ge-0/0/1' }),
       row({ type: 'svr', port_id: 'wan1', peer_port_id: 'DC_Internet' }),
-    ], new Set(), PORTS, unresolved);
+    ], PORTS, unresolved);
     expect(records.map((r) => [r.path_type, r.port_id, r.wan_name, r.peer_port_id, r.peer_wan_name])).toEqual([
       ['ipsec', 'ge-0/0/1', 'wan2', 'ge-0/0/3', 'DC_Internet'],
       ['svr', 'ge-0/0/0', 'wan1', 'ge-0/0/3', 'DC_Internet'],
@@ -54,7 +56,7 @@ describe('resolvePath and mapVpnPathRows', () => {
       row({ type: 'svr', port_id: 'wan9', peer_port_id: 'DC_Internet' }),
       row({ type: 'ipsec', port_id: 'ge-0/0/0', peer_mac: 'aaaaaaaaaaaa', peer_port_id: 'ge-0/0/0' }),
       row({ type: 'ipsec', mac: 'bbbbbbbbbbbb', port_id: 'ge-0/0/7', peer_port_id: 'ge-0/0/9' }),
-    ], new Set(), PORTS, unresolved);
+    ], PORTS, unresolved);
     expect(records.map((r) => [r.port_id, r.wan_name, r.peer_port_id, r.peer_wan_name])).toEqual([
       ['wan9', 'wan9', 'ge-0/0/3', 'DC_Internet'],
       ['ge-0/0/0', 'wan1', 'ge-0/0/0', null],
@@ -65,14 +67,17 @@ describe('resolvePath and mapVpnPathRows', () => {
     expect(records.map((r) => [r.port_resolved, r.peer_port_resolved])).toEqual([[false, true], [true, false], [false, false]]);
   });
 
-  it('removes repeats by the resolved identity: a path reported once by name and once by port id is one series', () => {
-    const { records, dropped } = mapVpnPathRows([row({ type: 'svr', port_id: 'wan1' }), row({ type: 'svr', port_id: 'ge-0/0/0' })], new Set(), PORTS);
-    expect(records).toHaveLength(1);
-    expect(dropped).toEqual({ [DUPLICATE_PATH]: 1 });
+  it('resolves before identity: a path reported once by name and once by port id is one series to its readers', () => {
+    const { records, dropped } = mapVpnPathRows([row({ type: 'svr', port_id: 'wan1' }), row({ type: 'svr', port_id: 'ge-0/0/0' })], PORTS);
+    // Stored as they come (the mapping drops nothing); every reader keeps the first (src/metrics/identity.ts).
+    expect(dropped).toEqual({});
+    expect(records).toHaveLength(2);
+    const read = dropRepeats(vpnPeersCatalogue, 'o', records);
+    expect(read).toEqual({ records: [records[0]], repeats: 1 });
   });
 
   it('is pure: the input record is not changed', () => {
-    const record = mapVpnPathRows([row({ type: 'svr', port_id: 'lte' })], new Set()).records[0]!;
+    const record = mapVpnPathRows([row({ type: 'svr', port_id: 'lte' })]).records[0]!;
     const copy = structuredClone(record);
     expect(resolvePath(record, PORTS).record).toMatchObject({ port_id: 'cl-1/0/0', wan_name: 'lte' });
     expect(record).toEqual(copy);

@@ -50,10 +50,11 @@ const CASES: Record<string, Case> = {
   gateways: { after: [], cycles: 1, endpoints: ['inventory', 'stats_devices'], dropped: [2] },
   // a port without mac (the LAN port and the switch port are filtered)
   'wan-ports': { after: ['gateways'], cycles: 1, endpoints: ['stats_ports_search'], dropped: [1] },
-  // a path without peer_mac, a repeated SSR path
-  'vpn-peers': { after: [], cycles: 1, endpoints: ['stats_vpn_peers_search'], dropped: [2] },
-  // no Mist call; cycle 2: the primary goes down and the secondary carries the VPN (a failover)
-  circuits: { after: ['gateways', 'wan-ports', 'vpn-peers'], cycles: 2, endpoints: [], dropped: [0, 0] },
+  // a path without peer_mac (a repeated SSR path is stored; its readers drop it, src/metrics/identity.ts)
+  'vpn-peers': { after: [], cycles: 1, endpoints: ['stats_vpn_peers_search'], dropped: [1] },
+  // no Mist call; cycle 2: the primary goes down and the secondary carries the VPN (a failover); each cycle
+  // reads the vpn-peers snapshot's repeated SSR path and drops it (ctx.readRecords)
+  circuits: { after: ['gateways', 'wan-ports', 'vpn-peers'], cycles: 2, endpoints: [], dropped: [1, 1] },
   // a repeated site, a score above 1; worst sites: the bad site id for each of 3 SLEs, a site without a wan-link-health score
   sle: { after: [], cycles: 1, endpoints: ['insights_sites_sle', 'insights_worst_sites_by_sle'], dropped: [6] },
   // 2 degraded pairs: an unnamed classifier in each trend, an interface without name, a gateway without mac

@@ -78,56 +78,37 @@ export function mapVpnPath(p: PeerPathIn): VpnPathRecord {
 }
 
 /**
- * The identity of a path, as the catalogue's (src/families/vpn-peers/catalogue.ts ID_LABELS, the org being the
- * cycle's): two rows with one identity would be one series.
- */
-export const pathKey = (r: Pick<VpnPathRecord, 'site_id' | 'mac' | 'port_id' | 'peer_mac' | 'peer_port_id' | 'path_type'>): string =>
-  `${r.site_id ?? ''}|${r.mac}|${r.port_id}|${r.peer_mac}|${r.peer_port_id}|${r.path_type}`;
-
-export const DUPLICATE_PATH = 'duplicate path (same site_id, mac, port_id, peer_mac, peer_port_id, type)';
-
-/**
  * Maps one page of rows, ports resolved to port ids through `ports` (see ports.ts; unresolved ones are added
- * to `unresolved`); a row whose identity is in `seen` (earlier this page or this cycle) is dropped: the first row
- * of a path wins, the renderer's rule (src/metrics/exposition.ts). The renderer would remove the repeat from
- * /metrics by itself; this one stays because the collector joins these records too: the circuits family counts
- * a gateway's active paths per port to find its active circuit, and a repeated row would count a path twice
- * (and could flip the active circuit: a false failover). Pure apart from adding to `seen` and `unresolved`.
+ * to `unresolved`). Repeats of a path (the spec's own example has one; overlapping pages; a resumed walk; one
+ * port reported by name and by id) are stored as they come: every reader of the snapshot removes them by one
+ * rule, the first record of a series identity wins (src/metrics/identity.ts): the renderer, and ctx.readRecords
+ * for the circuits family's join, so a repeated active path is never counted twice. Pure apart from adding to
+ * `unresolved`.
  */
-export function mapVpnPathRows(rows: readonly PeerPathIn[], seen: Set<string>, ports: PortsByMac = new Map(), unresolved?: Unresolved): { records: VpnPathRecord[]; dropped: Record<string, number> } {
+export function mapVpnPathRows(rows: readonly PeerPathIn[], ports: PortsByMac = new Map(), unresolved?: Unresolved): { records: VpnPathRecord[]; dropped: Record<string, number> } {
   const records: VpnPathRecord[] = [];
-  const dropped: Record<string, number> = {};
   for (const row of rows) {
     const resolved = resolvePath(mapVpnPath(row), ports);
-    const record = resolved.record;
-    const key = pathKey(record);
-    if (seen.has(key)) {
-      dropped[DUPLICATE_PATH] = (dropped[DUPLICATE_PATH] ?? 0) + 1;
-      continue;
-    }
-    seen.add(key);
     if (unresolved) countUnresolved(unresolved, resolved);
-    records.push(record);
+    records.push(resolved.record);
   }
-  return { records, dropped };
+  return { records, dropped: {} };
 }
 
 /**
  * VPN peer paths of every gateway (ipsec and svr) from stats/vpn_peers/search, walked page by page (resumable).
  * Ports are resolved to port ids through the gateways snapshot (collected before), so every path joins onto its
- * circuit by (org_id, site_id, mac, port_id); rows that cannot be resolved are logged with their count. A row
- * repeating an identity already seen this cycle is dropped (it would be a duplicate series).
+ * circuit by (org_id, site_id, mac, port_id); rows that cannot be resolved are logged with their count.
  */
 const StoredGateway = narrowRecords(gatewaysRecords, GatewayRecordSchema.pick({ mac: true, wan_interfaces: true }));
 
 export async function* collectVpnPeers(ctx: FamilyContext, from: Cursor | null): AsyncGenerator<FamilyPage<VpnPathRecord>> {
-  const seen = new Set<string>();
   const gateways = await ctx.readRecords(StoredGateway);
   if (!gateways) ctx.log.warn('no gateways snapshot: VPN path ports keep what Mist reports (a WAN name on svr rows) until the gateways family has run');
   const ports = wanInterfacesByMac(gateways ?? []);
   const unresolved: Unresolved = { port: 0, peerPort: 0, paths: 0 };
   for await (const page of ctx.api.pages(searchVpnPeers(ctx.orgId), { signal: ctx.signal, ...(from ? { from } : {}) })) {
-    const { records, dropped } = mapVpnPathRows(page.records, seen, ports, unresolved);
+    const { records, dropped } = mapVpnPathRows(page.records, ports, unresolved);
     addDrops(dropped, page.dropped);
     if (page.cursor === null && unresolved.paths > 0) {
       ctx.log.warn({ paths: unresolved.paths, port: unresolved.port, peer_port: unresolved.peerPort },
