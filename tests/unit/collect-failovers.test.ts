@@ -40,6 +40,12 @@ describe('countFailovers (per circuit, between two cycles)', () => {
       [field('ge-0/0/0', 'cl-1/0/0'), field('ge-0/0/1', 'cl-1/0/0'), field('cl-1/0/0', 'ge-0/0/0'), field('cl-1/0/0', 'ge-0/0/1')].sort());
   });
 
+  it('starts every pair at 0 again at a new site when the gateway moved, and counts its failover there', () => {
+    const out = count({ previous: { ...was('ge-0/0/0'), site_id: 'site-0' }, current: 'ge-0/0/1' });
+    expect(Object.keys(out.counters[WAN_PORT_ACTIVE_CHANGES]!)).toHaveLength(6);
+    expect(out.counters[WAN_PORT_FAILOVERS]).toEqual({ [field('ge-0/0/0', 'ge-0/0/1')]: 1, [field('ge-0/0/0', 'cl-1/0/0')]: 0 });
+  });
+
   it('counts primary → secondary as a failover and a change of that pair; fail-back and secondary → tertiary as changes only', () => {
     expect(count({ current: 'ge-0/0/1' }).counters).toEqual({ [WAN_PORT_FAILOVERS]: { [field('ge-0/0/0', 'ge-0/0/1')]: 1 }, [WAN_PORT_ACTIVE_CHANGES]: { [field('ge-0/0/0', 'ge-0/0/1')]: 1 } });
     expect(count({ previous: was('ge-0/0/1', 'secondary'), current: 'ge-0/0/0' }).counters).toEqual({ [WAN_PORT_ACTIVE_CHANGES]: { [field('ge-0/0/1', 'ge-0/0/0')]: 1 } });

@@ -84,7 +84,8 @@ export function countFailovers(input: FailoverInput): FailoverCounts {
     encodeLabels({ org_id: input.orgId, site_id: input.siteId, mac: input.mac, port_id: from, to_port_id: to });
   const failovers: Record<string, number> = {};
   const changes: Record<string, number> = {};
-  const known = new Set(input.previous?.port_ids ?? []);
+  // A gateway moved to another site has new series there: its ports count as new to the state at that site.
+  const known = new Set(input.previous?.site_id === input.siteId ? input.previous.port_ids : []);
   // Series exist before they count: every ordered pair of ports that involves a port new to the state.
   for (const a of input.ports) {
     for (const b of input.ports) {
