@@ -1,4 +1,4 @@
-/** The static shape of a simulated Mist org: built once from the seed, never mutated. */
+/** The static shape of a simulated Mist org: built once from the seed; only POST /__sim/gateways/{mac}/move mutates it (site slots). */
 
 export type CircuitKind = 'broadband' | 'mpls' | 'lte';
 export type CircuitRole = 'primary' | 'secondary' | 'tertiary';
