@@ -1,9 +1,9 @@
-import { spawnSync } from 'node:child_process';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { decodeLabels } from '../../src/store/counters.js';
 import { FAMILY_CATALOGUES } from '../../src/families/registry.js';
 import { startExporter, type RunningExporter } from '../../src/server/exporter.js';
 import { collectOnce, exporterConfig, httpGet, parseSamples, readRecords } from '../support/exporter-harness.js';
+import { promtool, repeatedSeries } from '../support/exposition-checks.js';
 import { captureLog, redisStoreHarness } from '../support/redis-store.js';
 import { startTestSim, type TestSim } from '../support/sim-server.js';
 
@@ -14,25 +14,6 @@ import { startTestSim, type TestSim } from '../support/sim-server.js';
  */
 type Harness = Awaited<ReturnType<typeof redisStoreHarness>>;
 const { log } = captureLog('error');
-
-/** Series identities (name + labels) that occur more than once in an exposition. */
-function repeatedSeries(text: string): string[] {
-  const seen = new Set<string>();
-  const repeated: string[] = [];
-  for (const line of text.split('\n')) {
-    if (line === '' || line.startsWith('#')) continue;
-    const id = line.slice(0, line.lastIndexOf(' '));
-    if (seen.has(id)) repeated.push(id);
-    seen.add(id);
-  }
-  return repeated;
-}
-
-function promtool(text: string): { code: number | null; output: string } {
-  const run = spawnSync('promtool', ['check', 'metrics'], { input: text, encoding: 'utf8' });
-  if (run.error) throw new Error(`cannot run promtool (${run.error.message})`);
-  return { code: run.status, output: `${run.stdout}${run.stderr}` };
-}
 
 async function scrape(exporter: RunningExporter): Promise<string> {
   await exporter.cache.refresh();

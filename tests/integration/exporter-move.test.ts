@@ -1,10 +1,11 @@
-import { spawnSync } from 'node:child_process';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { FAMILY_CATALOGUES } from '../../src/families/registry.js';
 import { startExporter, type RunningExporter } from '../../src/server/exporter.js';
 import { collectOnce, exporterConfig, httpGet, parseSamples, type ParsedSample } from '../support/exporter-harness.js';
+import { promtool, repeatedSeries } from '../support/exposition-checks.js';
 import { captureLog, redisStoreHarness } from '../support/redis-store.js';
 import { startTestSim, type TestSim } from '../support/sim-server.js';
+import { siteTruthOf } from '../support/truth.js';
 
 /**
  * A gateway moved to another site, through the real pipeline (simulator over HTTP → collector cycles → Redis →
@@ -14,26 +15,7 @@ import { startTestSim, type TestSim } from '../support/sim-server.js';
 const { log } = captureLog('error');
 const COUNTER_NAMES = new Set(FAMILY_CATALOGUES.flatMap((c) => (c.counters ?? []).map((d) => d.name)));
 
-function repeatedSeries(text: string): string[] {
-  const seen = new Set<string>();
-  const repeated: string[] = [];
-  for (const line of text.split('\n')) {
-    if (line === '' || line.startsWith('#')) continue;
-    const id = line.slice(0, line.lastIndexOf(' '));
-    if (seen.has(id)) repeated.push(id);
-    seen.add(id);
-  }
-  return repeated;
-}
-
-function promtool(text: string): { code: number | null; output: string } {
-  const run = spawnSync('promtool', ['check', 'metrics'], { input: text, encoding: 'utf8' });
-  if (run.error) throw new Error(`cannot run promtool (${run.error.message})`);
-  return { code: run.status, output: `${run.stdout}${run.stderr}` };
-}
-
 type Harness = Awaited<ReturnType<typeof redisStoreHarness>>;
-type Truth = { sites: { site_id: string; gateway: { mac: string; failovers: number }; circuits: { port_id: string; transitions: number; flappy_trait: boolean }[] }[] };
 let sim: TestSim;
 let h: Harness;
 let exporter: RunningExporter;
@@ -57,8 +39,7 @@ async function scrape(): Promise<ParsedSample[]> {
   return parseSamples(res.text);
 }
 
-const truthOf = async (siteId: string): Promise<Truth['sites'][number]> =>
-  (await sim.admin<Truth>('GET', `/__sim/truth?site_id=${siteId}`)).body.sites[0]!;
+const truthOf = (siteId: string) => siteTruthOf(sim, siteId);
 
 describe('a gateway moved to another site', () => {
   it('leaves no series at its old site; its new site counts from 0 and counts a flap after the move', async () => {
