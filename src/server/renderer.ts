@@ -65,6 +65,8 @@ export class RenderError extends Error {
 type Done = Extract<RenderReply, { type: 'done' }>;
 
 interface Pending {
+  /** The worker rendering it: a worker that ends fails only its own renders. */
+  readonly worker: Worker;
   resolve(reply: Done): void;
   reject(err: Error): void;
 }
@@ -105,7 +107,7 @@ export class WorkerRenderer implements FamilyRenderer {
   async render(job: RenderJob): Promise<RenderOutcome | null> {
     const worker = this.worker ?? this.start();
     const id = this.nextId++;
-    const done = new Promise<Done>((resolve, reject) => this.pending.set(id, { resolve, reject }));
+    const done = new Promise<Done>((resolve, reject) => this.pending.set(id, { worker, resolve, reject }));
     // Settled by the worker, possibly while this render still reads the in-process store: handled when awaited.
     done.catch(() => undefined);
     let timer: NodeJS.Timeout | undefined;
@@ -181,10 +183,14 @@ export class WorkerRenderer implements FamilyRenderer {
       if (reply.type === 'done') pending.resolve(reply);
       else pending.reject(new RenderError(reply.cause === 'store' ? 'RENDER_STORE' : 'RENDER_FAILED', `render failed: ${reply.message}`));
     });
+    // An abandoned worker's exit may come after the next render started on a new worker: fail only its own.
     const fail = (err: Error): void => {
       if (this.worker === worker) this.worker = null;
-      for (const p of this.pending.values()) p.reject(err);
-      this.pending.clear();
+      for (const [id, p] of this.pending) {
+        if (p.worker !== worker) continue;
+        this.pending.delete(id);
+        p.reject(err);
+      }
     };
     worker.on('error', (err: Error & { code?: string }) => fail(new RenderError('RENDER_FAILED', err.code === 'ERR_WORKER_OUT_OF_MEMORY'
       ? `the render worker ran out of memory (EXPORTER_RENDER_HEAP_MB=${this.heap.oldMb}); raise it for this org's size`
