@@ -1,0 +1,129 @@
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { R } from '../../src/rules/index.js';
+import { startAlertingRig, type AlertingRig } from '../support/alerting-rig.js';
+import { captureLog } from '../support/redis-store.js';
+import { force, type Truth, type TruthSite } from '../support/truth.js';
+import type { Notification } from '../support/webhook.js';
+
+/**
+ * Paging end to end, every part real and time-compressed 30×: the simulator over HTTP → the collector → Redis →
+ * the exporter → Prometheus evaluating the shipped rules and alerts (generated with timeScale 1/30 from
+ * prometheus/kpi-config.yml) → Alertmanager running the shipped alertmanager.yml (receiver URLs and route
+ * timings replaced: see alerting-rig.ts) → a webhook receiver.
+ *
+ * 1. A site outage forced through /__sim/incidents pages the on-call receiver with MistSiteDown, while the
+ *    site's circuit alerts, firing in Prometheus, are held back by the inhibition; the resolved page follows
+ *    the recovery.
+ * 2. The collector stops: every family goes stale, the circuits' data expires (unknown), MistDataStale is
+ *    notified and no outage alert fires, not even pending.
+ */
+const SCALE = 1 / 30;
+/** Alerts MistSiteDown inhibits for the same site (F-DESIGN: circuit, path, congestion, secondary). */
+const SITE_SCOPED = ['MistCircuitDown', 'MistPathQualityDegraded', 'MistCircuitCongested', 'MistOnSecondaryTooLong'];
+const OUTAGE = ['MistSiteDown', 'MistCircuitDown'];
+const ONCALL = 'oncall';
+
+const firing = (n: Notification, alertname: string, siteId?: string) => n.payload.alerts.some((a) =>
+  a.status === 'firing' && a.labels.alertname === alertname && (siteId === undefined || a.labels.site_id === siteId));
+const resolved = (n: Notification, alertname: string, siteId: string) => n.payload.alerts.some((a) =>
+  a.status === 'resolved' && a.labels.alertname === alertname && a.labels.site_id === siteId);
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+const secs = (ms: number) => `${(ms / 1000).toFixed(1)} s`;
+
+describe('paging end to end (simulator → collector → exporter → Prometheus → Alertmanager → webhook, 30× faster)', () => {
+  let rig: AlertingRig;
+  let site: TruthSite;
+  const { log } = captureLog('error');
+  const timings: Record<string, string> = {};
+
+  beforeAll(async () => {
+    rig = await startAlertingRig({ redisUrl: inject('redisUrl'), timeScale: SCALE, log, sim: { sites: 12 } });
+    await rig.prom.waitForTargetsUp();
+    const truth = (await rig.pipeline.sim.admin<Truth>('GET', '/__sim/truth')).body;
+    // A spoke (a hub outage would also take down every spoke's VPN paths) with two circuits, all up.
+    site = truth.sites.find((s) => !s.is_hub && !s.outage && s.gateway.connected && s.circuits.length >= 2 && s.circuits.every((c) => c.up))!;
+    expect(site, 'a spoke site with two circuits up').toBeDefined();
+    // The rules run on collected data: the site is known and up (the recorded site-down flag reads 0).
+    await rig.prom.waitFor(`${R.siteDown}{site_id="${site.site_id}"}`, (s) => s.length === 1 && s[0]!.value === 0, 60_000);
+    console.log(`Alertmanager: shipped alertmanager.yml with ${rig.amOverrides.fields.join(', ')} overridden; route timings ${JSON.stringify(rig.amOverrides.timings)}`);
+  }, 120_000);
+
+  afterAll(async () => {
+    console.log(`paging timings (wall; ×30 = simulated):\n${Object.entries(timings).map(([k, v]) => `  ${k}: ${v}`).join('\n')}`);
+    await rig?.close();
+  }, 60_000);
+
+  it('pages on-call with MistSiteDown for a forced outage, not the site\'s inhibited circuit alerts, then sends the resolved page', async () => {
+    const { hook, prom, am } = rig;
+    const since = Date.now();
+    const incident = await force(rig.pipeline.sim, { kind: 'outage', site_id: site.site_id, duration_seconds: 900 });
+    const endsAt = since + (incident.end - incident.start) * SCALE * 1000;
+
+    const page = await hook.waitFor((n) => firing(n, 'MistSiteDown', site.site_id), 40_000);
+    timings['outage start → MistSiteDown page'] = secs(page.receivedAt - since);
+    expect(page.payload.receiver).toBe(ONCALL);
+    const alert = page.payload.alerts.find((a) => a.labels.alertname === 'MistSiteDown')!;
+    expect(alert.labels).toMatchObject({ severity: 'critical', site_id: site.site_id, site_name: site.name });
+    expect(alert.labels.region).toBeDefined();
+    expect(alert.annotations.runbook_url).toMatch(/#/);
+    expect(page.receivedAt, 'paged before the outage ended').toBeLessThan(endsAt);
+
+    // The site's circuits are down too: MistCircuitDown fires in Prometheus, and Alertmanager holds it back.
+    const circuitAlerts = await prom.waitFor(`ALERTS{alertname="MistCircuitDown", alertstate="firing", site_id="${site.site_id}"}`,
+      (s) => s.length === site.circuits.length, Math.max(1_000, endsAt - Date.now()));
+    expect(circuitAlerts.map((s) => s.metric.port_id).sort()).toEqual(site.circuits.map((c) => c.port_id).sort());
+    let inhibited: Awaited<ReturnType<typeof am.alerts>> = [];
+    for (let i = 0; i < 20 && inhibited.length < site.circuits.length; i++) {
+      inhibited = (await am.alerts()).filter((a) => a.labels.alertname === 'MistCircuitDown' && a.labels.site_id === site.site_id);
+      if (inhibited.length < site.circuits.length) await sleep(500);
+    }
+    expect(inhibited).toHaveLength(site.circuits.length);
+    for (const a of inhibited) expect(a.status, JSON.stringify(a.labels)).toMatchObject({ state: 'suppressed', inhibitedBy: [expect.any(String)] });
+
+    const recovered = await hook.waitFor((n) => resolved(n, 'MistSiteDown', site.site_id), Math.max(0, endsAt - Date.now()) + 40_000);
+    timings['outage end → resolved page'] = secs(recovered.receivedAt - endsAt);
+    expect(recovered.payload.receiver).toBe(ONCALL);
+    expect(recovered.receivedAt).toBeGreaterThan(endsAt);
+
+    // Past one more group_interval: nothing for the site's circuits went out, on any receiver, firing or resolved.
+    await sleep(rig.scaled(rig.amOverrides.timings.group_interval!) * 1000 + 3_000);
+    const mine = hook.received.filter((n) => n.receivedAt >= since);
+    const leaked = mine.flatMap((n) => n.payload.alerts.filter((a) => SITE_SCOPED.includes(a.labels.alertname!) && a.labels.site_id === site.site_id)
+      .map((a) => `${n.payload.receiver} ${a.status} ${a.labels.alertname} ${a.labels.port_id ?? ''}`));
+    expect(leaked, 'inhibited alerts that reached a receiver').toEqual([]);
+    expect(mine.filter((n) => firing(n, 'MistSiteDown', site.site_id)), 'one page, not repeated').toHaveLength(1);
+    expect(hook.invalid).toEqual([]);
+  }, 150_000);
+
+  it('raises MistDataStale when the collector stops, and pages no outage while the data is unknown', async () => {
+    const { hook, prom } = rig;
+    const outageRule = `ALERTS{alertname=~"${OUTAGE.join('|')}"}`;
+    expect(await prom.query(outageRule), 'no outage alert before the collector stops').toEqual([]);
+    const since = Date.now();
+    await rig.pipeline.collector!.stop();
+
+    // Watch Prometheus while the data ages and expires: no outage alert, not even pending.
+    const pendingOrFiring: string[] = [];
+    let unknownAt: number | undefined;
+    const watching = (async () => {
+      const until = since + (rig.scaled('3m') + rig.scaled(rig.kpi.alerts.site_down_for) * 3) * 1000 + 15_000;
+      while (Date.now() < until) {
+        for (const s of await prom.query(outageRule)) pendingOrFiring.push(`${s.metric.alertname} ${s.metric.alertstate} ${s.metric.site_id}`);
+        if (unknownAt === undefined && (await prom.query(`count(${R.circuitUp})`)).length === 0) unknownAt = Date.now();
+        await sleep(500);
+      }
+    })();
+
+    const stale = await hook.waitFor((n) => n.receivedAt >= since && firing(n, 'MistDataStale'), 90_000);
+    timings['collector stop → MistDataStale notification'] = secs(stale.receivedAt - since);
+    await watching;
+    expect(unknownAt, 'the circuits\' data expired (every circuit unknown)').toBeDefined();
+    timings['collector stop → circuits unknown'] = secs(unknownAt! - since);
+    expect(pendingOrFiring, 'outage alerts on unknown data').toEqual([]);
+    const paged = hook.received.filter((n) => n.receivedAt >= since && OUTAGE.some((a) => firing(n, a)));
+    expect(paged.map((n) => n.payload.groupKey), 'outage notifications while the collector was stopped').toEqual([]);
+    const staleFamilies = stale.payload.alerts.filter((a) => a.labels.alertname === 'MistDataStale').map((a) => a.labels.family);
+    console.log(`MistDataStale notified to ${stale.payload.receiver} for families: ${staleFamilies.join(', ')}`);
+    expect(staleFamilies).toContain('wan-ports');
+  }, 150_000);
+});
