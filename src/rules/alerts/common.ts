@@ -75,8 +75,8 @@ export const withCircuit = (ctx: AlertContext, expr: string, series: string): st
   withInfo(ctx, expr, 'mist_wan_port_info', CIRCUIT_KEYS, ['wan_name', 'role', 'provider', 'circuit_id'], series);
 
 /** Description fragments: where a site-scoped alert is, and which circuit. */
-export const where = 'site {{ $labels.site_name }} ({{ $labels.site_id }}, region {{ $labels.region }})';
-export const circuit = 'circuit {{ $labels.wan_name }} (port {{ $labels.port_id }}, {{ $labels.role }}{{ with $labels.provider }}, provider {{ . }}{{ end }}{{ with $labels.circuit_id }}, circuit id {{ . }}{{ end }}) of gateway {{ $labels.mac }}';
+export const where = 'site {{ with $labels.site_name }}{{ . }} {{ end }}({{ $labels.site_id }}, region {{ or $labels.region "unknown" }})';
+export const circuit = 'circuit {{ with $labels.wan_name }}{{ . }} {{ end }}(port {{ $labels.port_id }}{{ with $labels.role }}, {{ . }}{{ end }}{{ with $labels.provider }}, provider {{ . }}{{ end }}{{ with $labels.circuit_id }}, circuit id {{ . }}{{ end }}) of gateway {{ $labels.mac }}';
 
 /** The anchor of an alert's section in docs/runbooks.md (GitHub's: the heading lower-cased). */
 export const runbookAnchor = (alert: string): string => alert.toLowerCase();
