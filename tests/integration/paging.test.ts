@@ -50,6 +50,9 @@ describe('paging end to end (simulator → collector → exporter → Prometheus
 
   afterAll(async () => {
     console.log(`paging timings (wall; ×30 = simulated):\n${Object.entries(timings).map(([k, v]) => `  ${k}: ${v}`).join('\n')}`);
+    const t0 = rig?.hook.received[0]?.receivedAt ?? 0;
+    console.log(`notifications received:\n${(rig?.hook.received ?? []).map((n) => `  +${secs(n.receivedAt - t0)} ${n.payload.receiver} ${n.payload.status}: ${
+      n.payload.alerts.map((a) => `${a.labels.alertname}${a.labels.family ? `/${a.labels.family}` : ''}${a.labels.site_id ? `@${a.labels.site_id.slice(0, 8)}` : ''} ${a.status}`).join(', ')}`).join('\n')}`);
     await rig?.close();
   }, 60_000);
 
@@ -98,7 +101,7 @@ describe('paging end to end (simulator → collector → exporter → Prometheus
   it('raises MistDataStale when the collector stops, and pages no outage while the data is unknown', async () => {
     const { hook, prom } = rig;
     const outageRule = `ALERTS{alertname=~"${OUTAGE.join('|')}"}`;
-    expect(await prom.query(outageRule), 'no outage alert before the collector stops').toEqual([]);
+    await prom.waitFor(outageRule, (s) => s.length === 0, 60_000);
     const since = Date.now();
     await rig.pipeline.collector!.stop();
 
