@@ -12,8 +12,8 @@ import { Redis } from 'ioredis';
 /**
  * The whole product pipeline, time-compressed for end-to-end tests of rules and alerts: the simulator over HTTP
  * running `1 / timeScale` times faster than the wall clock, the real collector (prepareCollector + runCollector:
- * leader lock, scheduler, token-usage publishing) into real Redis, and the real exporter serving /metrics on a
- * loopback port.
+ * leader lock, scheduler, token-usage publishing) into real Redis, and the real exporter (one or more replicas on
+ * the same store) serving /metrics on loopback ports.
  *
  * Collection intervals. The collector refuses intervals below MIN_INTERVAL_SECONDS (30 s,
  * src/config/fields.ts) in its configuration: that guard is for users and is not touched. A compressed test
@@ -34,6 +34,8 @@ export interface FastPipelineOptions {
   log: Logger;
   /** Exporter refresh (wall seconds, ≥ 1). */
   refreshSeconds?: number;
+  /** Exporter replicas on the same store (default 1), as the shipped prometheus.yml scrapes two. */
+  exporters?: number;
 }
 
 export interface CollectorRun {
@@ -45,9 +47,9 @@ export interface CollectorRun {
 
 export interface FastPipeline {
   readonly sim: TestSim;
-  readonly exporter: RunningExporter;
-  /** host:port of the exporter, for a Prometheus scrape target. */
-  readonly exporterTarget: string;
+  readonly exporters: readonly RunningExporter[];
+  /** host:port of each exporter replica, for Prometheus scrape targets. */
+  readonly exporterTargets: readonly string[];
   readonly config: Config;
   /** Prepares and starts a collector with every interval multiplied by timeScale. */
   startCollector(): Promise<CollectorRun>;
@@ -63,7 +65,7 @@ export async function startFastPipeline(opts: FastPipelineOptions): Promise<Fast
   const prefix = uniquePrefix('fast-pipeline');
   const store = new RedisStore({ url: opts.redisUrl, prefix }, opts.log);
   const config = exporterConfig(sim, { EXPORTER_REFRESH_SECONDS: String(opts.refreshSeconds ?? 1), COLLECTOR_LOCK_TTL_SECONDS: '5' });
-  let exporter: RunningExporter | undefined;
+  const exporters: RunningExporter[] = [];
   const runs: CollectorRun[] = [];
 
   const startCollector = async (): Promise<CollectorRun> => {
@@ -85,19 +87,18 @@ export async function startFastPipeline(opts: FastPipelineOptions): Promise<Fast
   };
 
   try {
-    exporter = await startExporter(store, config, opts.log.child({ component: 'exporter' }));
+    for (let i = 0; i < (opts.exporters ?? 1); i++) exporters.push(await startExporter(store, config, opts.log.child({ component: 'exporter', replica: i + 1 })));
     const collector = await startCollector();
-    const address = new URL(exporter.url);
     const pipeline: FastPipeline = {
       sim,
-      exporter,
-      exporterTarget: address.host,
+      exporters,
+      exporterTargets: exporters.map((e) => new URL(e.url).host),
       config,
       startCollector,
       collector,
       async close() {
         await Promise.allSettled(runs.map((r) => r.stop()));
-        await exporter?.close();
+        await Promise.allSettled(exporters.map((e) => e.close()));
         const raw = new Redis(opts.redisUrl, { lazyConnect: true, maxRetriesPerRequest: 1 });
         await raw.connect().then(() => deleteKeys(raw, prefix)).finally(() => raw.disconnect());
         await store.close();
@@ -107,7 +108,7 @@ export async function startFastPipeline(opts: FastPipelineOptions): Promise<Fast
     return pipeline;
   } catch (err) {
     await Promise.allSettled(runs.map((r) => r.stop()));
-    await exporter?.close();
+    await Promise.allSettled(exporters.map((e) => e.close()));
     await store.close();
     await sim.close();
     throw err;
