@@ -14,8 +14,8 @@ import type { Notification } from '../support/webhook.js';
  * 1. A site outage forced through /__sim/incidents pages the on-call receiver with MistSiteDown, while the
  *    site's circuit alerts, firing in Prometheus, are held back by the inhibition; the resolved page follows
  *    the recovery.
- * 2. The collector stops: every family goes stale, the circuits' data expires (unknown), MistDataStale is
- *    notified and no outage alert fires, not even pending.
+ * 2. Mist answers 503 to everything: the collector fails, every family goes stale, the circuits' data expires
+ *    (unknown); MistCollectorFailing and MistDataStale are notified and no outage alert fires, not even pending.
  */
 const SCALE = 1 / 30;
 /** Alerts MistSiteDown inhibits for the same site (F-DESIGN: circuit, path, congestion, secondary). */
@@ -99,12 +99,13 @@ describe('paging end to end (simulator → collector → exporter → Prometheus
     expect(hook.invalid).toEqual([]);
   }, 150_000);
 
-  it('raises MistDataStale when the collector stops, and pages no outage while the data is unknown', async () => {
+  it('raises MistCollectorFailing and MistDataStale when every Mist call fails, and no outage alert while the data is unknown', async () => {
     const { hook, prom } = rig;
     const outageRule = `ALERTS{alertname=~"${OUTAGE.join('|')}"}`;
     await prom.waitFor(outageRule, (s) => s.length === 0, 60_000);
     const since = Date.now();
-    await rig.pipeline.collector!.stop();
+    // Mist answers 503 to every call: each cycle fails, the last good snapshots expire after 3 intervals.
+    expect((await rig.pipeline.sim.admin('POST', '/__sim/faults', { kind: 'error', status: 503 })).status).toBe(201);
 
     // Watch Prometheus while the data ages and expires: no outage alert, not even pending.
     const pendingOrFiring: string[] = [];
@@ -121,17 +122,21 @@ describe('paging end to end (simulator → collector → exporter → Prometheus
     })();
 
     // wan-ports (collected every simulated minute) is the family the outage alerts read first.
-    const stale = await hook.waitFor((n) => n.receivedAt >= since && n.payload.alerts.some((a) =>
-      a.status === 'firing' && a.labels.alertname === 'MistDataStale' && a.labels.family === 'wan-ports'), 90_000);
-    timings['collector stop → MistDataStale (wan-ports) notification'] = secs(stale.receivedAt - since);
+    const about = (alertname: string) => (n: Notification) => n.receivedAt >= since && n.payload.alerts.some((a) =>
+      a.status === 'firing' && a.labels.alertname === alertname && a.labels.family === 'wan-ports');
+    const [stale, failing] = await Promise.all([hook.waitFor(about('MistDataStale'), 90_000), hook.waitFor(about('MistCollectorFailing'), 90_000)]);
+    timings['Mist failing → MistDataStale (wan-ports) notification'] = secs(stale.receivedAt - since);
+    timings['Mist failing → MistCollectorFailing (wan-ports) notification'] = secs(failing.receivedAt - since);
     await watching;
     expect(unknownAt, 'the circuits\' data expired (every circuit unknown)').toBeDefined();
-    timings['collector stop → circuits unknown'] = secs(unknownAt! - since);
+    timings['Mist failing → every circuit unknown'] = secs(unknownAt! - since);
     expect(pendingOrFiring, 'outage alerts on unknown data').toEqual([]);
     const paged = hook.received.filter((n) => n.receivedAt >= since && OUTAGE.some((a) => firing(n, a)));
-    expect(paged.map((n) => n.payload.groupKey), 'outage notifications while the collector was stopped').toEqual([]);
-    const staleAlert = stale.payload.alerts.find((a) => a.labels.family === 'wan-ports')!;
-    expect(staleAlert.labels).toMatchObject({ org_id: rig.pipeline.sim.orgId });
-    expect(staleAlert.annotations.runbook_url).toMatch(/#/);
+    expect(paged.map((n) => n.payload.groupKey), 'outage notifications while Mist was failing').toEqual([]);
+    for (const n of [stale, failing]) {
+      const alert = n.payload.alerts.find((a) => a.labels.family === 'wan-ports')!;
+      expect(alert.labels).toMatchObject({ org_id: rig.pipeline.sim.orgId });
+      expect(alert.annotations.runbook_url).toMatch(/#/);
+    }
   }, 150_000);
 });
