@@ -121,3 +121,12 @@ describe('promql helpers', () => {
     expect(counterDelta('mist_wan_port_flaps_total', 60)).toBe(`${a} - ${b} >= 0 or ${a} < ${b}`);
   });
 });
+
+describe('docs/kpis.md (the contract)', () => {
+  it('names every recorded series and every rule group', async () => {
+    const { readFile } = await import('node:fs/promises');
+    const doc = await readFile(new URL('../../docs/kpis.md', import.meta.url), 'utf8');
+    expect(Object.values(R).filter((name) => !doc.includes(`\`${name}\``))).toEqual([]);
+    expect(Object.values(GROUPS).filter((name) => !doc.includes(`\`${name}\``))).toEqual([]);
+  });
+});
