@@ -4,7 +4,8 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parse, stringify } from 'yaml';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { DEFAULT_KPI_CONFIG, generateRuleFiles } from '../../src/rules/index.js';
+import { catalogueEntries } from '../../src/metrics/catalogue/index.js';
+import { DEFAULT_KPI_CONFIG, generateRuleFiles, R } from '../../src/rules/index.js';
 import { isAlert } from '../../src/rules/types.js';
 import { runTool } from '../support/prom-cli.js';
 
@@ -127,5 +128,19 @@ describe('alerting configuration', () => {
     const result = await runTool('amtool', ['check-config', join(scratch, 'receivers.yml')]);
     expect(result.output).toContain('SUCCESS');
     expect(result.code).toBe(0);
+  });
+
+  it('the docs name only recorded series of names.ts and metrics of the catalogue', async () => {
+    const recorded = new Set<string>(Object.values(R));
+    const catalogue = new Set(catalogueEntries().map((e) => e.name));
+    for (const doc of ['docs/runbooks.md', 'docs/alerting.md']) {
+      const text = await readFile(join(ROOT, doc), 'utf8');
+      const recordedNames = [...text.matchAll(/\b[a-z_]+:[a-z0-9_]+:[a-z0-9_]+\b/g)].map((m) => m[0]);
+      expect(recordedNames.length, doc).toBeGreaterThan(3);
+      expect(recordedNames.filter((n) => !recorded.has(n)), doc).toEqual([]);
+      const raw = [...text.matchAll(/(?<![:\w])mist_[a-z0-9_]*[a-z0-9](?![\w{:])/g)].map((m) => m[0]);
+      expect(raw.length, doc).toBeGreaterThan(3);
+      expect(raw.filter((n) => !catalogue.has(n)), doc).toEqual([]);
+    }
   });
 });

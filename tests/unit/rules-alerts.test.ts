@@ -1,9 +1,12 @@
 import { describe, expect, it } from 'vitest';
+import { catalogueEntries } from '../../src/metrics/catalogue/index.js';
+import { PROMETHEUS_ALERTS, PROMETHEUS_UP } from '../../src/rules/alerts/common.js';
 import { DEFAULT_KPI_CONFIG, parseKpiConfig } from '../../src/rules/config.js';
 import { alertRuleFiles } from '../../src/rules/alerts/index.js';
 import { parseDuration } from '../../src/rules/config.js';
 import { R } from '../../src/rules/names.js';
 import { isAlert, type AlertingRule } from '../../src/rules/types.js';
+import { selectorNames } from '../support/promql-names.js';
 
 const rulesOf = (config = DEFAULT_KPI_CONFIG, timeScale = 1): AlertingRule[] =>
   alertRuleFiles(config, { timeScale }).flatMap((f) => f.groups.flatMap((g) => g.rules.filter(isAlert)));
@@ -82,5 +85,14 @@ describe('generated alerts', () => {
     expect(stale[0]!.expr).toContain('> on (org_id, family) 5 *');
     expect(byName(rules, 'MistExporterDown').expr).toContain('up{job=~"mist-exp-.*"}');
     expect(byName(rules, 'MistSiteDown').annotations.runbook_url).toBe('https://wiki.example.com/runbooks#mistsitedown');
+  });
+
+  it('read only catalogue metrics, recorded names of names.ts, and Prometheus\'s own up and ALERTS', () => {
+    const allowed = new Set<string>([...catalogueEntries().map((e) => e.name), ...Object.values(R), PROMETHEUS_UP, PROMETHEUS_ALERTS]);
+    const read = new Set(shipped.flatMap((r) => selectorNames(r.expr)));
+    expect([...read].filter((n) => !allowed.has(n))).toEqual([]);
+    for (const n of ['mist_site_info', 'mist_wan_port_info', 'mist_collector_last_success_timestamp_seconds', 'mist_store_up', R.siteDown, PROMETHEUS_UP, PROMETHEUS_ALERTS]) {
+      expect(read.has(n), n).toBe(true);
+    }
   });
 });
