@@ -14,8 +14,9 @@ import type { Notification } from '../support/webhook.js';
  * 1. A site outage forced through /__sim/incidents pages the on-call receiver with MistSiteDown, while the
  *    site's circuit alerts, firing in Prometheus, are held back by the inhibition; the resolved page follows
  *    the recovery.
- * 2. Mist answers 503 to everything: the collector fails, every family goes stale, the circuits' data expires
- *    (unknown); MistCollectorFailing and MistDataStale are notified and no outage alert fires, not even pending.
+ * 2. During another site's outage (paged), Mist answers 503 to everything: the collector fails, every family goes
+ *    stale, the circuits' data expires (unknown). MistCollectorFailing and MistDataStale are notified; the outage
+ *    page holds through the unknown data (no resolved notification); no other outage alert fires, not even pending.
  */
 const SCALE = 1 / 30;
 /** Alerts MistSiteDown inhibits for the same site (F-DESIGN: circuit, path, congestion, secondary). */
@@ -32,7 +33,9 @@ const secs = (ms: number) => `${(ms / 1000).toFixed(1)} s`;
 
 describe('paging end to end (simulator → collector → exporter → Prometheus → Alertmanager → webhook, 30× faster)', () => {
   let rig: AlertingRig;
+  /** The site of the outage in the first case, and of the outage that must hold through unknown data in the second. */
   let site: TruthSite;
+  let held: TruthSite;
   const { log } = captureLog('error');
   const timings: Record<string, string> = {};
 
@@ -41,8 +44,9 @@ describe('paging end to end (simulator → collector → exporter → Prometheus
     await rig.prom.waitForTargetsUp({ count: 2 });
     const truth = (await rig.pipeline.sim.admin<Truth>('GET', '/__sim/truth')).body;
     // A spoke (a hub outage would also take down every spoke's VPN paths) with two circuits, all up.
-    site = truth.sites.find((s) => !s.is_hub && !s.outage && s.gateway.connected && s.circuits.length >= 2 && s.circuits.every((c) => c.up))!;
-    expect(site, 'a spoke site with two circuits up').toBeDefined();
+    const spokes = truth.sites.filter((s) => !s.is_hub && !s.outage && s.gateway.connected && s.circuits.length >= 2 && s.circuits.every((c) => c.up));
+    expect(spokes.length, 'two spoke sites with two circuits up').toBeGreaterThanOrEqual(2);
+    [site, held] = [spokes[0]!, spokes[1]!];
     // The rules run on collected data: the site is known and up (the recorded site-down flag reads 0).
     await rig.prom.waitFor(`${R.siteDown}{site_id="${site.site_id}"}`, (s) => s.length === 1 && s[0]!.value === 0, 60_000);
     console.log(`Alertmanager runs the shipped alertmanager.yml with these fields replaced:\n  ${rig.amOverrides.join('\n  ')}\n`
@@ -60,7 +64,8 @@ describe('paging end to end (simulator → collector → exporter → Prometheus
   it('pages on-call with MistSiteDown for a forced outage, not the site\'s inhibited circuit alerts, then sends the resolved page', async () => {
     const { hook, prom, am } = rig;
     const since = Date.now();
-    const incident = await force(rig.pipeline.sim, { kind: 'outage', site_id: site.site_id, duration_seconds: 900 });
+    // 1,200 simulated s = 40 s: the page (≈ 18 s) and the inhibited circuit alerts are seen well before the end.
+    const incident = await force(rig.pipeline.sim, { kind: 'outage', site_id: site.site_id, duration_seconds: 1_200 });
     const endsAt = since + (incident.end - incident.start) * SCALE * 1000;
 
     const page = await hook.waitFor((n) => firing(n, 'MistSiteDown', site.site_id), 40_000);
@@ -99,24 +104,32 @@ describe('paging end to end (simulator → collector → exporter → Prometheus
     expect(hook.invalid).toEqual([]);
   }, 150_000);
 
-  it('raises MistCollectorFailing and MistDataStale when every Mist call fails, and no outage alert while the data is unknown', async () => {
-    const { hook, prom } = rig;
-    const outageRule = `ALERTS{alertname=~"${OUTAGE.join('|')}"}`;
-    await prom.waitFor(outageRule, (s) => s.length === 0, 60_000);
+  it('when Mist fails during an outage: MistCollectorFailing and MistDataStale are raised, the outage page holds through the unknown data, no other outage alert fires', async () => {
+    const { hook, prom, sim } = { ...rig, sim: rig.pipeline.sim };
+    const outageAlerts = `ALERTS{alertname=~"${OUTAGE.join('|')}"}`;
+    await prom.waitFor(outageAlerts, (s) => s.length === 0, 60_000);
+    // An outage long enough to outlast this case (3,600 simulated s = 120 s), paged before Mist fails.
+    await force(sim, { kind: 'outage', site_id: held.site_id, duration_seconds: 3_600 });
+    const page = await hook.waitFor((n) => firing(n, 'MistSiteDown', held.site_id), 40_000);
     const since = Date.now();
     // Mist answers 503 to every call: each cycle fails, the last good snapshots expire after 3 intervals.
-    expect((await rig.pipeline.sim.admin('POST', '/__sim/faults', { kind: 'error', status: 503 })).status).toBe(201);
+    expect((await sim.admin('POST', '/__sim/faults', { kind: 'error', status: 503 })).status).toBe(201);
 
-    // Watch Prometheus while the data ages and expires: no outage alert, not even pending.
-    const pendingOrFiring: string[] = [];
-    let unknownAt: number | undefined;
-    // Long enough for an alert that (wrongly) took unknown for down to fire: twice the longer outage `for:` after
-    // the circuits went unknown, plus a few evaluations; at least 30 s (15 simulated minutes).
+    // Watch Prometheus while the data ages and expires. Long enough for an alert that (wrongly) took unknown for
+    // down to fire: twice the longer outage `for:` after the circuits went unknown, plus a few evaluations, at
+    // least 30 s (15 simulated minutes); shorter than hold_through_unknown, so the held page must not resolve.
     const outageFor = rig.scaled(Math.max(rig.kpi.alerts.site_down_for, rig.kpi.alerts.circuit_down_for)) * 1000;
+    const holdFor = rig.scaled(rig.kpi.alerts.hold_through_unknown) * 1000;
+    const others: string[] = [];
+    const heldGaps: number[] = [];
+    let unknownAt: number | undefined;
+    let watchedUntil = since;
     const watching = (async () => {
       while (unknownAt === undefined ? Date.now() < since + 30_000 : Date.now() < Math.max(since + 30_000, unknownAt + 2 * outageFor + 5_000)) {
-        for (const s of await prom.query(outageRule)) pendingOrFiring.push(`${s.metric.alertname} ${s.metric.alertstate} ${s.metric.site_id}`);
+        for (const s of await prom.query(`${outageAlerts.slice(0, -1)}, site_id!="${held.site_id}"}`)) others.push(`${s.metric.alertname} ${s.metric.alertstate} ${s.metric.site_id}`);
+        if ((await prom.query(`ALERTS{alertname="MistSiteDown", alertstate="firing", site_id="${held.site_id}"}`)).length !== 1) heldGaps.push(Date.now() - since);
         if (unknownAt === undefined && (await prom.query(`count(${R.circuitUp})`)).length === 0) unknownAt = Date.now();
+        watchedUntil = Date.now();
         await sleep(500);
       }
     })();
@@ -130,12 +143,16 @@ describe('paging end to end (simulator → collector → exporter → Prometheus
     await watching;
     expect(unknownAt, 'the circuits\' data expired (every circuit unknown)').toBeDefined();
     timings['Mist failing → every circuit unknown'] = secs(unknownAt! - since);
-    expect(pendingOrFiring, 'outage alerts on unknown data').toEqual([]);
-    const paged = hook.received.filter((n) => n.receivedAt >= since && OUTAGE.some((a) => firing(n, a)));
-    expect(paged.map((n) => n.payload.groupKey), 'outage notifications while Mist was failing').toEqual([]);
+    timings['MistSiteDown held through unknown data for'] = secs(watchedUntil - unknownAt!);
+    expect(watchedUntil - unknownAt!, 'watched within hold_through_unknown').toBeLessThan(holdFor);
+    expect(others, 'outage alerts on unknown data').toEqual([]);
+    expect(heldGaps, 'ms after the failure when the held MistSiteDown was not firing').toEqual([]);
+    const after = hook.received.filter((n) => n.receivedAt >= page.receivedAt && n !== page);
+    expect(after.filter((n) => OUTAGE.some((a) => firing(n, a))).map((n) => n.payload.groupKey), 'new outage notifications').toEqual([]);
+    expect(after.filter((n) => resolved(n, 'MistSiteDown', held.site_id)), 'the held page resolved on unknown data').toEqual([]);
     for (const n of [stale, failing]) {
       const alert = n.payload.alerts.find((a) => a.labels.family === 'wan-ports')!;
-      expect(alert.labels).toMatchObject({ org_id: rig.pipeline.sim.orgId });
+      expect(alert.labels).toMatchObject({ org_id: sim.orgId });
       expect(alert.annotations.runbook_url).toMatch(/#/);
     }
   }, 150_000);
