@@ -64,7 +64,7 @@ export async function startFastPipeline(opts: FastPipelineOptions): Promise<Fast
   const sim = await startTestSim({ ...opts.sim, speed });
   const prefix = uniquePrefix('fast-pipeline');
   const store = new RedisStore({ url: opts.redisUrl, prefix }, opts.log);
-  const config = exporterConfig(sim, { EXPORTER_REFRESH_SECONDS: String(opts.refreshSeconds ?? 1), COLLECTOR_LOCK_TTL_SECONDS: '5' });
+  const config = exporterConfig(sim, { EXPORTER_REFRESH_SECONDS: String(opts.refreshSeconds ?? 1) });
   const exporters: RunningExporter[] = [];
   const runs: CollectorRun[] = [];
 
