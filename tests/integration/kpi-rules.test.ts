@@ -20,7 +20,7 @@ const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 const PROMQL = join(ROOT, 'tests/promql');
 const RULES = join(ROOT, 'prometheus/rules');
 /** Test files run in place against prometheus/rules. */
-const SHIPPED_TESTS = ['kpi-status.test.yml', 'kpi-utilization.test.yml', 'kpi-runs.test.yml', 'kpi-quality.test.yml', 'kpi-day.test.yml'];
+const SHIPPED_TESTS = ['kpi-status.test.yml', 'kpi-utilization.test.yml', 'kpi-runs.test.yml', 'kpi-quality.test.yml', 'kpi-day.test.yml', 'kpi-chain.test.yml'];
 /** Run in a scratch directory against rules generated from a config and a time scale. */
 const GENERATED_TESTS: readonly { name: string; config: string; timeScale: number }[] = [
   { name: 'kpi-overrides', config: join(PROMQL, 'kpi-overrides.config.yml'), timeScale: 1 },
