@@ -19,8 +19,8 @@ import type { Notification } from '../support/webhook.js';
  *    page holds through the unknown data (no resolved notification); no other outage alert fires, not even pending.
  */
 const SCALE = 1 / 30;
-/** Alerts MistSiteDown inhibits for the same site (F-DESIGN: circuit, path, congestion, secondary). */
-const SITE_SCOPED = ['MistCircuitDown', 'MistPathQualityDegraded', 'MistCircuitCongested', 'MistOnSecondaryTooLong'];
+/** Alerts MistSiteDown inhibits for the same site (F-DESIGN: circuit, path, congestion, secondary; and SLE as shipped). */
+const SITE_SCOPED = ['MistCircuitDown', 'MistPathQualityDegraded', 'MistCircuitCongested', 'MistOnSecondaryTooLong', 'MistSiteSleDegraded'];
 const OUTAGE = ['MistSiteDown', 'MistCircuitDown'];
 const ONCALL = 'oncall';
 
