@@ -1,8 +1,8 @@
 import { spawn } from 'node:child_process';
 import type { ChildProcess } from 'node:child_process';
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { freePort } from './redis.js';
 
 /**
@@ -24,7 +24,7 @@ export type PrometheusConfig = Record<string, unknown> | string;
 
 export interface PrometheusOptions {
   config: PrometheusConfig;
-  /** Extra files written beside prometheus.yml (rule files, ...): relative name → contents. */
+  /** Extra files written beside prometheus.yml (rule files, ...): relative name (may hold directories, e.g. `rules/x.yml`) → contents. */
   files?: Readonly<Record<string, string>>;
   /** Extra command-line flags, e.g. ['--web.enable-lifecycle']. */
   args?: readonly string[];
@@ -114,7 +114,10 @@ async function startOnce(opts: PrometheusOptions): Promise<PrometheusServer> {
   const dir = await mkdtemp(join(tmpdir(), 'mist-prometheus-'));
   const configFile = join(dir, 'prometheus.yml');
   await writeFile(configFile, typeof opts.config === 'string' ? opts.config : JSON.stringify(opts.config, null, 2));
-  for (const [name, contents] of Object.entries(opts.files ?? {})) await writeFile(join(dir, name), contents);
+  for (const [name, contents] of Object.entries(opts.files ?? {})) {
+    await mkdir(dirname(join(dir, name)), { recursive: true });
+    await writeFile(join(dir, name), contents);
+  }
   const port = await freePort();
   const url = `http://127.0.0.1:${port}`;
   const child = spawn(
