@@ -1,0 +1,231 @@
+import { LEVELS, type KpiConfig } from '../../../src/rules/config.js';
+import {
+  activeCircuit, counterMinutes, failoverAt, gaugeMinutes, promQuantile, upOf,
+  type TruthCircuit, type TruthGateway, type TruthSeries,
+} from './truth-kpis.js';
+
+/**
+ * The truth of every KPI compared, as series to inject, and the comparisons (recorded PromQL vs truth series).
+ * Windows in minutes; P ranges are evaluation minutes (see truth-kpis.ts for the alignment).
+ */
+
+export interface Tolerance {
+  /** Absolute tolerance in the KPI's unit. */
+  readonly abs?: number;
+  /** Relative tolerance (0.02 = 2 %). */
+  readonly rel?: number;
+}
+
+export interface Comparison {
+  readonly id: string;
+  /** PromQL of the recorded value (a recorded name, or the documented period query). */
+  readonly recorded: string;
+  readonly truth: string;
+  /** Labels the recorded and truth series are matched on. */
+  readonly on: readonly string[];
+  readonly tolerance: Tolerance;
+  /** Evaluation minutes compared, inclusive: every minute between them. */
+  readonly from: number;
+  readonly to: number;
+  /**
+   * Instead of every minute: these evaluation minutes only, with the recorded PromQL built for each (a rolling
+   * window's start is a literal there: PromQL cannot name the outer evaluation time inside a subquery).
+   */
+  readonly checkpoints?: { readonly minutes: readonly number[]; readonly recordedAt: (evalSeconds: number) => string };
+}
+
+/** The recorded names this test reads: the recording helper's contract (src/rules/names.ts). */
+export interface RecordedNames {
+  readonly circuitUp: string;
+  readonly utilization5m: string;
+  readonly utilizationBreach: string;
+  readonly utilizationRun: string;
+  readonly flaps: string;
+  readonly failovers: string;
+  readonly loss: string;
+  readonly latency: string;
+  readonly jitter: string;
+  readonly onSecondary: string;
+  readonly upMinutes1h: string;
+  readonly availability1h: string;
+  readonly utilization1h: string;
+  readonly utilizationBreachMinutes1h: string;
+  readonly utilizationLongestRun1h: string;
+  readonly flaps1h: string;
+  readonly failovers1h: string;
+  readonly onSecondaryMinutes1h: string;
+  readonly quality1h: Readonly<Record<QualityKpi, Readonly<Record<'avg' | 'max' | 'p95', string>>>>;
+}
+
+export type QualityKpi = 'loss' | 'latency' | 'jitter';
+const QUALITY: Readonly<Record<QualityKpi, { field: 'pathLossPct' | 'pathLatencyMs' | 'pathJitterMs'; scale: number }>> = {
+  loss: { field: 'pathLossPct', scale: 0.01 },
+  latency: { field: 'pathLatencyMs', scale: 0.001 },
+  jitter: { field: 'pathJitterMs', scale: 0.001 },
+};
+
+export interface TruthModel {
+  readonly series: TruthSeries[];
+  readonly comparisons: Comparison[];
+}
+
+/** Per-minute truth of one circuit, at evaluation minutes 0 … n. */
+interface CircuitMinutes {
+  readonly circuit: TruthCircuit;
+  readonly gateway: TruthGateway;
+  readonly util5m: (number | undefined)[];
+  readonly breach: Record<string, (number | undefined)[]>;
+}
+
+const CIRCUIT_ON = ['org_id', 'site_id', 'mac', 'port_id'];
+const GATEWAY_ON = ['org_id', 'site_id', 'mac'];
+const sum = (xs: readonly number[]): number => xs.reduce((a, b) => a + b, 0);
+
+/** Utilization over counter minutes: max over directions of the mean per-minute ratio (bytes / bandwidth × 60 s). */
+function utilizationOver(c: TruthCircuit, js: readonly number[]): number | undefined {
+  const recs = js.map((j) => c.minutes[j]).filter((r) => r !== undefined);
+  if (recs.length === 0 || recs.length !== js.length) return undefined;
+  return Math.max(sum(recs.map((r) => r.rxUtil)), sum(recs.map((r) => r.txUtil))) / recs.length;
+}
+
+/** Longest run of 1s among `flags` (undefined counts as a break). */
+function longestRun(flags: readonly (number | undefined)[]): number {
+  let best = 0;
+  let run = 0;
+  for (const f of flags) {
+    run = f === 1 ? run + 1 : 0;
+    best = Math.max(best, run);
+  }
+  return best;
+}
+
+export function buildTruthModel(gateways: readonly TruthGateway[], n: number, config: KpiConfig, names: RecordedNames): TruthModel {
+  const series: TruthSeries[] = [];
+  const comparisons: Comparison[] = [];
+  const thresholds = config.thresholds.utilization;
+  const evalMinutes = Array.from({ length: n + 1 }, (_, p) => p);
+  const make = (name: string, labels: Readonly<Record<string, string>>, at: (p: number) => number | undefined, from: number, to: number): void => {
+    series.push({ name, labels, values: evalMinutes.map((p) => (p >= from && p <= to ? at(p) : undefined)) });
+  };
+  const compare = (c: Comparison): void => void comparisons.push(c);
+
+  const perCircuit: CircuitMinutes[] = gateways.flatMap((gateway) => gateway.circuits.map((circuit) => {
+    const util5m = evalMinutes.map((p) => (p >= 7 ? utilizationOver(circuit, counterMinutes(p, 5, n)) : undefined));
+    const breach = Object.fromEntries(LEVELS.map((level) => [level, util5m.map((u) => (u === undefined ? undefined : u >= thresholds[level] ? 1 : 0))]));
+    return { circuit, gateway, util5m, breach };
+  }));
+
+  // ── per minute ──
+  const last = n; // the last evaluation minute with data (reads snapshot n − 1)
+  for (const { circuit, gateway, util5m } of perCircuit) {
+    const l = circuit.labels;
+    make('truth_up_1m', l, (p) => upOf(circuit.minutes[p - 1]), 1, last);
+    // Not compared where the window holds the minute before a counter reset (its bytes are unobservable: 1 of 5
+    // minutes missing cannot be within 2 %). The hourly utilization is compared there (1 of 60).
+    make('truth_utilization_5m', l, (p) => (counterMinutes(p, 5, n).some((j) => gateway.unobservableBytes.has(j)) ? undefined : util5m[p]), 7, last);
+    make('truth_flaps_1m', l, (p) => circuit.minutes[p - 2]?.transitions, 2, last);
+    for (const [kpi, q] of Object.entries(QUALITY)) {
+      make(`truth_${kpi}_1m`, l, (p) => {
+        const v = circuit.minutes[p - 1]?.[q.field];
+        return v === null || v === undefined ? undefined : v * q.scale;
+      }, 1, last);
+    }
+  }
+  compare({ id: 'up per minute', recorded: names.circuitUp, truth: 'truth_up_1m', on: CIRCUIT_ON, tolerance: { abs: 0 }, from: 1, to: last });
+  compare({ id: 'utilization 5m', recorded: names.utilization5m, truth: 'truth_utilization_5m', on: CIRCUIT_ON, tolerance: { rel: 0.02 }, from: 7, to: last });
+  compare({ id: 'flaps per minute', recorded: names.flaps, truth: 'truth_flaps_1m', on: CIRCUIT_ON, tolerance: { abs: 0 }, from: 2, to: last });
+  for (const kpi of Object.keys(QUALITY) as QualityKpi[]) {
+    compare({ id: `${kpi} per minute`, recorded: names[kpi], truth: `truth_${kpi}_1m`, on: CIRCUIT_ON, tolerance: { rel: 0.05 }, from: 1, to: last });
+  }
+
+  // ── trailing hour, recorded every minute ──
+  const H = 60;
+  const hourFrom = H + 2;
+  for (const { circuit, breach } of perCircuit) {
+    const l = circuit.labels;
+    const ups = (p: number): number[] => gaugeMinutes(p, H, n).map((j) => upOf(circuit.minutes[j])).filter((v) => v !== undefined);
+    make('truth_up_minutes_1h', l, (p) => sum(ups(p)), hourFrom, last);
+    make('truth_availability_1h', l, (p) => sum(ups(p)) / ups(p).length, hourFrom, last);
+    make('truth_utilization_1h', l, (p) => utilizationOver(circuit, counterMinutes(p, H, n)), hourFrom, last);
+    make('truth_flaps_1h', l, (p) => sum(counterMinutes(p, H, n).map((j) => circuit.minutes[j]?.transitions ?? 0)), hourFrom, last);
+    for (const level of LEVELS) {
+      const flags = breach[level]!;
+      const window = (p: number): (number | undefined)[] => evalMinutes.slice(p - H + 1, p + 1).map((q) => flags[q]);
+      make('truth_utilization_breach_minutes_1h', { ...l, level }, (p) => sum(window(p).map((f) => f ?? 0)), hourFrom + 6, last);
+      make('truth_utilization_longest_run_1h', { ...l, level }, (p) => longestRun(window(p)) * 60, hourFrom + 6, last);
+    }
+    for (const [kpi, q] of Object.entries(QUALITY)) {
+      const values = (p: number): number[] => gaugeMinutes(p, H, n).map((j) => circuit.minutes[j]?.[q.field]).filter((v): v is number => typeof v === 'number').map((v) => v * q.scale);
+      const defined = (f: (v: number[]) => number) => (p: number): number | undefined => (values(p).length > 0 ? f(values(p)) : undefined);
+      make(`truth_${kpi}_avg_1h`, l, defined((v) => sum(v) / v.length), hourFrom, last);
+      make(`truth_${kpi}_max_1h`, l, defined((v) => Math.max(...v)), hourFrom, last);
+      make(`truth_${kpi}_p95_1h`, l, defined((v) => promQuantile(0.95, v)), hourFrom, last);
+    }
+  }
+  for (const gw of gateways) {
+    for (const circuit of gw.circuits) {
+      if (!circuit.primary) continue;
+      make('truth_failovers_1h', circuit.labels, (p) => sum(gaugeMinutes(p, H, n).map((j) => failoverAt(gw, circuit, j))), hourFrom, last);
+    }
+    const primary = gw.circuits.find((c) => c.primary);
+    make('truth_on_secondary_minutes_1h', gw.labels, (p) => sum(gaugeMinutes(p, H, n).map((j) => {
+      const a = activeCircuit(gw, j);
+      return a !== undefined && a !== primary ? 1 : 0;
+    })), hourFrom, last);
+  }
+  const hourly = (id: string, recorded: string, truth: string, tolerance: Tolerance, on = CIRCUIT_ON, from = hourFrom): void =>
+    compare({ id, recorded, truth, on, tolerance, from, to: last });
+  hourly('up minutes 1h', names.upMinutes1h, 'truth_up_minutes_1h', { abs: 0 });
+  hourly('availability 1h', names.availability1h, 'truth_availability_1h', { abs: 0.005 });
+  hourly('utilization 1h', names.utilization1h, 'truth_utilization_1h', { rel: 0.02 });
+  hourly('flaps 1h', names.flaps1h, 'truth_flaps_1h', { abs: 0 });
+  hourly('failovers 1h', `sum without (to_port_id) (${names.failovers1h})`, 'truth_failovers_1h', { abs: 0 });
+  hourly('minutes on secondary 1h', names.onSecondaryMinutes1h, 'truth_on_secondary_minutes_1h', { abs: 1 }, GATEWAY_ON);
+  // One level per item: promtool's engine loads at most 50,000 samples per query.
+  for (const level of LEVELS) {
+    const lv = `{level="${level}"}`;
+    hourly(`utilization minutes above ${level} 1h`, `${names.utilizationBreachMinutes1h}${lv}`, `truth_utilization_breach_minutes_1h${lv}`, { abs: 1 }, CIRCUIT_ON, hourFrom + 6);
+    hourly(`utilization longest run above ${level} 1h`, `${names.utilizationLongestRun1h}${lv}`, `truth_utilization_longest_run_1h${lv}`, { abs: 60 }, CIRCUIT_ON, hourFrom + 6);
+  }
+  for (const kpi of Object.keys(QUALITY) as QualityKpi[]) {
+    for (const stat of ['avg', 'max', 'p95'] as const) {
+      hourly(`${kpi} ${stat} 1h`, names.quality1h[kpi][stat], `truth_${kpi}_${stat}_1h`, { rel: 0.05 });
+    }
+  }
+
+  // ── time above threshold over 3 h / 12 h / 24 h (rolling), cumulative and continuous, every 30 minutes ──
+  for (const hours of [3, 12, 24]) {
+    const w = hours * 60;
+    const from = w + 8;
+    if (from > last) continue;
+    const checkpoints: number[] = [];
+    for (let p = last; p >= from; p -= 60) checkpoints.push(p);
+    for (const { circuit, breach } of perCircuit) {
+      for (const level of LEVELS) {
+        const flags = breach[level]!;
+        const window = (p: number): (number | undefined)[] => evalMinutes.slice(p - w + 1, p + 1).map((q) => flags[q]);
+        make(`truth_utilization_breach_seconds_${hours}h`, { ...circuit.labels, level }, (p) => sum(window(p).map((f) => f ?? 0)) * 60, from, last);
+        make(`truth_utilization_longest_run_${hours}h`, { ...circuit.labels, level }, (p) => longestRun(window(p)) * 60, from, last);
+      }
+    }
+    const range = `${w - 1}m59s`;
+    // One level and one site per item: promtool's engine loads at most 50,000 samples per query.
+    for (const level of LEVELS) {
+      for (const site of new Set(gateways.map((g) => g.labels.site_id!))) {
+        const m = `{level="${level}",site_id="${site}"}`;
+        const breachOf = `${names.utilizationBreach}${m}`;
+        const runOf = `${names.utilizationRun}${m}`;
+        const truthOf = (kpi: string): string => `truth_utilization_${kpi}_${hours}h${m}`;
+        compare({ id: `utilization time above ${level} over ${hours}h (cumulative), site ${site}`, recorded: '', truth: truthOf('breach_seconds'),
+          on: CIRCUIT_ON, tolerance: { abs: 60 }, from, to: last,
+          checkpoints: { minutes: checkpoints, recordedAt: () => `sum_over_time(${breachOf}[${range}]) * 60` } });
+        // The longest run within the window: each run length clipped to the part inside the window (a run that
+        // began before the window counts from the window's start), as docs/kpis.md's period query does.
+        compare({ id: `utilization longest run above ${level} over ${hours}h (continuous), site ${site}`, recorded: '', truth: truthOf('longest_run'),
+          on: CIRCUIT_ON, tolerance: { abs: 60 }, from, to: last,
+          checkpoints: { minutes: checkpoints, recordedAt: (e) => `max_over_time(clamp_max(${runOf}, time() - ${e - w * 60})[${range}:1m])` } });
+      }
+    }
+  }
+  return { series, comparisons };
+}
