@@ -49,12 +49,24 @@ export interface RecordedNames {
   readonly upMinutes1h: string;
   readonly availability1h: string;
   readonly utilization1h: string;
-  readonly utilizationBreachMinutes1h: string;
+  readonly utilizationBreachSeconds1h: string;
   readonly utilizationLongestRun1h: string;
   readonly flaps1h: string;
   readonly failovers1h: string;
-  readonly onSecondaryMinutes1h: string;
+  readonly onSecondarySeconds1h: string;
   readonly quality1h: Readonly<Record<QualityKpi, Readonly<Record<'avg' | 'max' | 'p95', string>>>>;
+  readonly day: {
+    readonly upMinutes: string;
+    readonly availability: string;
+    readonly utilizationAvg: string;
+    readonly utilizationMax: string;
+    readonly utilizationBreachSeconds: string;
+    readonly utilizationLongestRun: string;
+    readonly flaps: string;
+    readonly failovers: string;
+    readonly onSecondarySeconds: string;
+    readonly quality: Readonly<Record<QualityKpi, Readonly<Record<'avg' | 'max', string>>>>;
+  };
 }
 
 export type QualityKpi = 'loss' | 'latency' | 'jitter';
@@ -110,7 +122,8 @@ export function buildTruthModel(gateways: readonly TruthGateway[], n: number, co
   const compare = (c: Comparison): void => void comparisons.push(c);
 
   const perCircuit: CircuitMinutes[] = gateways.flatMap((gateway) => gateway.circuits.map((circuit) => {
-    const util5m = evalMinutes.map((p) => (p >= 7 ? utilizationOver(circuit, counterMinutes(p, 5, n)) : undefined));
+    // As the rule: over the deltas known so far (fewer than 5 in the first minutes of the data).
+    const util5m = evalMinutes.map((p) => (p >= 2 ? utilizationOver(circuit, counterMinutes(p, 5, n)) : undefined));
     const breach = Object.fromEntries(LEVELS.map((level) => [level, util5m.map((u) => (u === undefined ? undefined : u >= thresholds[level] ? 1 : 0))]));
     return { circuit, gateway, util5m, breach };
   }));
@@ -122,7 +135,7 @@ export function buildTruthModel(gateways: readonly TruthGateway[], n: number, co
     make('truth_up_1m', l, (p) => upOf(circuit.minutes[p - 1]), 1, last);
     // Not compared where the window holds the minute before a counter reset (its bytes are unobservable: 1 of 5
     // minutes missing cannot be within 2 %). The hourly utilization is compared there (1 of 60).
-    make('truth_utilization_5m', l, (p) => (counterMinutes(p, 5, n).some((j) => gateway.unobservableBytes.has(j)) ? undefined : util5m[p]), 7, last);
+    make('truth_utilization_5m', l, (p) => (counterMinutes(p, 5, n).some((j) => gateway.unobservableBytes.has(j)) ? undefined : util5m[p]), 2, last);
     make('truth_flaps_1m', l, (p) => circuit.minutes[p - 2]?.transitions, 2, last);
     for (const [kpi, q] of Object.entries(QUALITY)) {
       make(`truth_${kpi}_1m`, l, (p) => {
@@ -132,7 +145,7 @@ export function buildTruthModel(gateways: readonly TruthGateway[], n: number, co
     }
   }
   compare({ id: 'up per minute', recorded: names.circuitUp, truth: 'truth_up_1m', on: CIRCUIT_ON, tolerance: { abs: 0 }, from: 1, to: last });
-  compare({ id: 'utilization 5m', recorded: names.utilization5m, truth: 'truth_utilization_5m', on: CIRCUIT_ON, tolerance: { rel: 0.02 }, from: 7, to: last });
+  compare({ id: 'utilization 5m', recorded: names.utilization5m, truth: 'truth_utilization_5m', on: CIRCUIT_ON, tolerance: { rel: 0.02 }, from: 2, to: last });
   compare({ id: 'flaps per minute', recorded: names.flaps, truth: 'truth_flaps_1m', on: CIRCUIT_ON, tolerance: { abs: 0 }, from: 2, to: last });
   for (const kpi of Object.keys(QUALITY) as QualityKpi[]) {
     compare({ id: `${kpi} per minute`, recorded: names[kpi], truth: `truth_${kpi}_1m`, on: CIRCUIT_ON, tolerance: { rel: 0.05 }, from: 1, to: last });
@@ -151,8 +164,8 @@ export function buildTruthModel(gateways: readonly TruthGateway[], n: number, co
     for (const level of LEVELS) {
       const flags = breach[level]!;
       const window = (p: number): (number | undefined)[] => evalMinutes.slice(p - H + 1, p + 1).map((q) => flags[q]);
-      make('truth_utilization_breach_minutes_1h', { ...l, level }, (p) => sum(window(p).map((f) => f ?? 0)), hourFrom + 6, last);
-      make('truth_utilization_longest_run_1h', { ...l, level }, (p) => longestRun(window(p)) * 60, hourFrom + 6, last);
+      make('truth_utilization_breach_seconds_1h', { ...l, level }, (p) => sum(window(p).map((f) => f ?? 0)) * 60, hourFrom, last);
+      make('truth_utilization_longest_run_1h', { ...l, level }, (p) => longestRun(window(p)) * 60, hourFrom, last);
     }
     for (const [kpi, q] of Object.entries(QUALITY)) {
       const values = (p: number): number[] => gaugeMinutes(p, H, n).map((j) => circuit.minutes[j]?.[q.field]).filter((v): v is number => typeof v === 'number').map((v) => v * q.scale);
@@ -168,7 +181,7 @@ export function buildTruthModel(gateways: readonly TruthGateway[], n: number, co
       make('truth_failovers_1h', circuit.labels, (p) => sum(gaugeMinutes(p, H, n).map((j) => failoverAt(gw, circuit, j))), hourFrom, last);
     }
     const primary = gw.circuits.find((c) => c.primary);
-    make('truth_on_secondary_minutes_1h', gw.labels, (p) => sum(gaugeMinutes(p, H, n).map((j) => {
+    make('truth_on_secondary_seconds_1h', gw.labels, (p) => 60 * sum(gaugeMinutes(p, H, n).map((j) => {
       const a = activeCircuit(gw, j);
       return a !== undefined && a !== primary ? 1 : 0;
     })), hourFrom, last);
@@ -180,12 +193,18 @@ export function buildTruthModel(gateways: readonly TruthGateway[], n: number, co
   hourly('utilization 1h', names.utilization1h, 'truth_utilization_1h', { rel: 0.02 });
   hourly('flaps 1h', names.flaps1h, 'truth_flaps_1h', { abs: 0 });
   hourly('failovers 1h', `sum without (to_port_id) (${names.failovers1h})`, 'truth_failovers_1h', { abs: 0 });
-  hourly('minutes on secondary 1h', names.onSecondaryMinutes1h, 'truth_on_secondary_minutes_1h', { abs: 1 }, GATEWAY_ON);
+  hourly('time on secondary 1h', names.onSecondarySeconds1h, 'truth_on_secondary_seconds_1h', { abs: 60 }, GATEWAY_ON);
   // One level per item: promtool's engine loads at most 50,000 samples per query.
   for (const level of LEVELS) {
     const lv = `{level="${level}"}`;
-    hourly(`utilization minutes above ${level} 1h`, `${names.utilizationBreachMinutes1h}${lv}`, `truth_utilization_breach_minutes_1h${lv}`, { abs: 1 }, CIRCUIT_ON, hourFrom + 6);
-    hourly(`utilization longest run above ${level} 1h`, `${names.utilizationLongestRun1h}${lv}`, `truth_utilization_longest_run_1h${lv}`, { abs: 60 }, CIRCUIT_ON, hourFrom + 6);
+    hourly(`utilization time above ${level} 1h`, `${names.utilizationBreachSeconds1h}${lv}`, `truth_utilization_breach_seconds_1h${lv}`, { abs: 60 }, CIRCUIT_ON, hourFrom);
+    // The longest run is clipped to the clock hour (seconds_in_hour): compared at the end of each clock hour,
+    // where the trailing hour is that clock hour.
+    const clockHours: number[] = [];
+    for (let p = last - (last % H); p >= hourFrom; p -= H) clockHours.push(p);
+    compare({ id: `utilization longest run above ${level} in the clock hour`, recorded: '', truth: `truth_utilization_longest_run_1h${lv}`,
+      on: CIRCUIT_ON, tolerance: { abs: 60 }, from: hourFrom, to: last,
+      checkpoints: { minutes: clockHours, recordedAt: () => `${names.utilizationLongestRun1h}${lv}` } });
   }
   for (const kpi of Object.keys(QUALITY) as QualityKpi[]) {
     for (const stat of ['avg', 'max', 'p95'] as const) {
@@ -199,7 +218,9 @@ export function buildTruthModel(gateways: readonly TruthGateway[], n: number, co
     const from = w + 8;
     if (from > last) continue;
     const checkpoints: number[] = [];
-    for (let p = last; p >= from; p -= 60) checkpoints.push(p);
+    // Every 2 h (3 h windows), 3 h (12 h) or hour (24 h): each checkpoint is one item per level and site.
+    const every = hours === 3 ? 120 : hours === 12 ? 180 : 60;
+    for (let p = last; p >= from; p -= every) checkpoints.push(p);
     for (const { circuit, breach } of perCircuit) {
       for (const level of LEVELS) {
         const flags = breach[level]!;
@@ -211,8 +232,12 @@ export function buildTruthModel(gateways: readonly TruthGateway[], n: number, co
     const range = `${w - 1}m59s`;
     // One level and one site per item: promtool's engine loads at most 50,000 samples per query.
     for (const level of LEVELS) {
-      for (const site of new Set(gateways.map((g) => g.labels.site_id!))) {
-        const m = `{level="${level}",site_id="${site}"}`;
+      // 24 h windows one circuit per item (a 24 h subquery of one site's circuits is over the limit).
+      const parts = hours >= 24
+        ? perCircuit.map(({ circuit: c }) => `site_id="${c.labels.site_id}",port_id="${c.labels.port_id}"`)
+        : [...new Set(gateways.map((g) => `site_id="${g.labels.site_id}"`))];
+      for (const site of parts) {
+        const m = `{level="${level}",${site}}`;
         const breachOf = `${names.utilizationBreach}${m}`;
         const runOf = `${names.utilizationRun}${m}`;
         const truthOf = (kpi: string): string => `truth_utilization_${kpi}_${hours}h${m}`;
@@ -227,5 +252,76 @@ export function buildTruthModel(gateways: readonly TruthGateway[], n: number, co
       }
     }
   }
+  dayKpis(gateways, perCircuit, n, names, make, compare);
   return { series, comparisons };
+}
+
+type Make = (name: string, labels: Readonly<Record<string, string>>, at: (p: number) => number | undefined, from: number, to: number) => void;
+
+/**
+ * The first UTC day (Prometheus time 0 is the simulated midnight), recorded by the day group during the next
+ * day's first hour: compared at three evaluation minutes in that hour. The day is the trailing hours ending at
+ * clock hours 1 … 24: evaluation minutes 1 … 1440, i.e. gauge minutes 0 … 1439 and counter minutes 0 … 1438
+ * (minute −1 was never collected). Averages are the true means over the day's minutes; the rules average hourly
+ * values (equal when every hour is complete).
+ */
+function dayKpis(gateways: readonly TruthGateway[], perCircuit: readonly CircuitMinutes[], n: number, names: RecordedNames, make: Make, compare: (c: Comparison) => void): void {
+  const D = 1440;
+  if (n < D + 60) return;
+  const at = [D, D + 30, D + 59];
+  const gauge = gaugeMinutes(D, D, n);
+  const counter = counterMinutes(D, D, n);
+  const evals = Array.from({ length: D }, (_, i) => i + 1);
+  const day = (name: string, labels: Readonly<Record<string, string>>, value: number | undefined): void =>
+    make(name, labels, (p) => (at.includes(p) ? value : undefined), D, D + 59);
+  for (const { circuit, gateway, breach } of perCircuit) {
+    const l = circuit.labels;
+    const ups = gauge.map((j) => upOf(circuit.minutes[j])).filter((v) => v !== undefined);
+    day('truth_up_minutes_1d', l, sum(ups));
+    day('truth_availability_1d', l, sum(ups) / ups.length);
+    day('truth_flaps_1d', l, sum(counter.map((j) => circuit.minutes[j]?.transitions ?? 0)));
+    if (circuit.primary) day('truth_failovers_1d', l, sum(gauge.map((j) => failoverAt(gateway, circuit, j))));
+    const hourly = Array.from({ length: 24 }, (_, h) => utilizationOver(circuit, counterMinutes((h + 1) * 60, 60, n)));
+    if (hourly.every((u) => u !== undefined)) {
+      day('truth_utilization_max_1d', l, Math.max(...(hourly as number[])));
+      day('truth_utilization_avg_1d', l, utilizationOver(circuit, counter));
+    }
+    for (const level of LEVELS) {
+      const flags = evals.map((q) => breach[level]![q] ?? 0);
+      day('truth_utilization_breach_seconds_1d', { ...l, level }, sum(flags) * 60);
+      day('truth_utilization_longest_run_1d', { ...l, level }, longestRun(flags) * 60);
+    }
+    for (const [kpi, q] of Object.entries(QUALITY)) {
+      const values = gauge.map((j) => circuit.minutes[j]?.[q.field]).filter((v): v is number => typeof v === 'number').map((v) => v * q.scale);
+      if (values.length === 0) continue;
+      day(`truth_${kpi}_avg_1d`, l, sum(values) / values.length);
+      day(`truth_${kpi}_max_1d`, l, Math.max(...values));
+    }
+  }
+  for (const gw of gateways) {
+    const primary = gw.circuits.find((c) => c.primary);
+    day('truth_on_secondary_seconds_1d', gw.labels, 60 * sum(gauge.map((j) => {
+      const a = activeCircuit(gw, j);
+      return a !== undefined && a !== primary ? 1 : 0;
+    })));
+  }
+  const d = names.day;
+  const one = (id: string, recorded: string, truth: string, tolerance: Tolerance, on = CIRCUIT_ON): void =>
+    compare({ id, recorded: '', truth, on, tolerance, from: D, to: D + 59, checkpoints: { minutes: at, recordedAt: () => recorded } });
+  one('up minutes 1d', d.upMinutes, 'truth_up_minutes_1d', { abs: 0 });
+  one('availability 1d', d.availability, 'truth_availability_1d', { abs: 0.005 });
+  one('flaps 1d', d.flaps, 'truth_flaps_1d', { abs: 0 });
+  one('failovers 1d', `sum without (to_port_id) (${d.failovers})`, 'truth_failovers_1d', { abs: 0 });
+  one('time on secondary 1d', d.onSecondarySeconds, 'truth_on_secondary_seconds_1d', { abs: 60 }, GATEWAY_ON);
+  one('utilization max 1d (busiest hour)', d.utilizationMax, 'truth_utilization_max_1d', { rel: 0.02 });
+  one('utilization avg 1d', d.utilizationAvg, 'truth_utilization_avg_1d', { rel: 0.02 });
+  for (const level of LEVELS) {
+    const lv = `{level="${level}"}`;
+    one(`utilization time above ${level} 1d`, `${d.utilizationBreachSeconds}${lv}`, `truth_utilization_breach_seconds_1d${lv}`, { abs: 60 });
+    one(`utilization longest run above ${level} 1d`, `${d.utilizationLongestRun}${lv}`, `truth_utilization_longest_run_1d${lv}`, { abs: 60 });
+  }
+  for (const kpi of Object.keys(QUALITY) as QualityKpi[]) {
+    one(`${kpi} avg 1d`, d.quality[kpi].avg, `truth_${kpi}_avg_1d`, { rel: 0.05 });
+    one(`${kpi} max 1d`, d.quality[kpi].max, `truth_${kpi}_max_1d`, { rel: 0.05 });
+  }
 }
