@@ -212,7 +212,7 @@ export function buildTruthModel(gateways: readonly TruthGateway[], n: number, co
     }
   }
 
-  // ── time above threshold over 3 h / 12 h / 24 h (rolling), cumulative and continuous, every 30 minutes ──
+  // ── time above threshold over 3 h / 12 h / 24 h (rolling), cumulative and continuous, at checkpoints ──
   for (const hours of [3, 12, 24]) {
     const w = hours * 60;
     const from = w + 8;
@@ -229,7 +229,6 @@ export function buildTruthModel(gateways: readonly TruthGateway[], n: number, co
         make(`truth_utilization_longest_run_${hours}h`, { ...circuit.labels, level }, (p) => longestRun(window(p)) * 60, from, last);
       }
     }
-    const range = `${w - 1}m59s`;
     // One level and one site per item: promtool's engine loads at most 50,000 samples per query.
     for (const level of LEVELS) {
       // 24 h windows one circuit per item (a 24 h subquery of one site's circuits is over the limit).
@@ -241,14 +240,18 @@ export function buildTruthModel(gateways: readonly TruthGateway[], n: number, co
         const breachOf = `${names.utilizationBreach}${m}`;
         const runOf = `${names.utilizationRun}${m}`;
         const truthOf = (kpi: string): string => `truth_utilization_${kpi}_${hours}h${m}`;
-        compare({ id: `utilization time above ${level} over ${hours}h (cumulative), site ${site}`, recorded: '', truth: truthOf('breach_seconds'),
+        // docs/kpis.md's period queries, as written there: cumulative `sum_over_time(flag[W]) * 60`; continuous,
+        // each run clipped to the window's start T0:
+        // `max_over_time((R - clamp_min(R - (floor((timestamp(R) - T0) / 60) + 1) * 60, 0))[W:1m])`.
+        compare({ id: `utilization time above ${level} over ${hours}h (cumulative), ${site}`, recorded: '', truth: truthOf('breach_seconds'),
           on: CIRCUIT_ON, tolerance: { abs: 60 }, from, to: last,
-          checkpoints: { minutes: checkpoints, recordedAt: () => `sum_over_time(${breachOf}[${range}]) * 60` } });
-        // The longest run within the window: each run length clipped to the part inside the window (a run that
-        // began before the window counts from the window's start), as docs/kpis.md's period query does.
-        compare({ id: `utilization longest run above ${level} over ${hours}h (continuous), site ${site}`, recorded: '', truth: truthOf('longest_run'),
+          checkpoints: { minutes: checkpoints, recordedAt: () => `sum_over_time(${breachOf}[${hours}h]) * 60` } });
+        compare({ id: `utilization longest run above ${level} over ${hours}h (continuous), ${site}`, recorded: '', truth: truthOf('longest_run'),
           on: CIRCUIT_ON, tolerance: { abs: 60 }, from, to: last,
-          checkpoints: { minutes: checkpoints, recordedAt: (e) => `max_over_time(clamp_max(${runOf}, time() - ${e - w * 60})[${range}:1m])` } });
+          checkpoints: {
+            minutes: checkpoints,
+            recordedAt: (e) => `max_over_time((${runOf} - clamp_min(${runOf} - (floor((timestamp(${runOf}) - ${e - w * 60}) / 60) + 1) * 60, 0))[${hours}h:1m])`,
+          } });
       }
     }
   }
