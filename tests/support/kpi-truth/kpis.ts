@@ -21,6 +21,11 @@ export interface Comparison {
   /** PromQL of the recorded value (a recorded name, or the documented period query). */
   readonly recorded: string;
   readonly truth: string;
+  /**
+   * A band instead of a value: `truth` is its low end, this its high end; the recorded value must lie within
+   * [low − tolerance, high + tolerance].
+   */
+  readonly truthHigh?: string;
   /** Labels the recorded and truth series are matched on. */
   readonly on: readonly string[];
   readonly tolerance: Tolerance;
@@ -46,6 +51,10 @@ export interface RecordedNames {
   readonly latency: string;
   readonly jitter: string;
   readonly onSecondary: string;
+  readonly siteDown: string;
+  readonly secondary: Readonly<Record<QualityKpi, string>>;
+  readonly qualityBreachSeconds1h: Readonly<Record<QualityKpi, string>>;
+  readonly secondaryAvg1h: Readonly<Record<QualityKpi, string>>;
   readonly upMinutes1h: string;
   readonly availability1h: string;
   readonly utilization1h: string;
@@ -70,11 +79,17 @@ export interface RecordedNames {
 }
 
 export type QualityKpi = 'loss' | 'latency' | 'jitter';
-const QUALITY: Readonly<Record<QualityKpi, { field: 'pathLossPct' | 'pathLatencyMs' | 'pathJitterMs'; scale: number }>> = {
-  loss: { field: 'pathLossPct', scale: 0.01 },
-  latency: { field: 'pathLatencyMs', scale: 0.001 },
-  jitter: { field: 'pathJitterMs', scale: 0.001 },
+const QUALITY: Readonly<Record<QualityKpi, { field: 'pathLossPct' | 'pathLatencyMs' | 'pathJitterMs'; scale: number; config: 'loss_ratio' | 'latency_seconds' | 'jitter_seconds' }>> = {
+  loss: { field: 'pathLossPct', scale: 0.01, config: 'loss_ratio' },
+  latency: { field: 'pathLatencyMs', scale: 0.001, config: 'latency_seconds' },
+  jitter: { field: 'pathJitterMs', scale: 0.001, config: 'jitter_seconds' },
 };
+
+/** A circuit's quality in truth minute j, in the recorded unit (undefined when no path was up). */
+function qualityAt(c: TruthCircuit | undefined, kpi: QualityKpi, j: number): number | undefined {
+  const v = c?.minutes[j]?.[QUALITY[kpi].field];
+  return v === null || v === undefined ? undefined : v * QUALITY[kpi].scale;
+}
 
 export interface TruthModel {
   readonly series: TruthSeries[];
@@ -151,6 +166,31 @@ export function buildTruthModel(gateways: readonly TruthGateway[], n: number, co
     compare({ id: `${kpi} per minute`, recorded: names[kpi], truth: `truth_${kpi}_1m`, on: CIRCUIT_ON, tolerance: { rel: 0.05 }, from: 1, to: last });
   }
 
+  // Site down: every circuit of the site down (its gateway disconnected makes them all down).
+  for (const gw of gateways) {
+    make('truth_site_down_1m', { org_id: gw.labels.org_id!, site_id: gw.labels.site_id! },
+      (p) => (gw.circuits.every((c) => upOf(c.minutes[p - 1]) === 0) ? 1 : 0), 1, last);
+  }
+  compare({ id: 'site down per minute', recorded: names.siteDown, truth: 'truth_site_down_1m', on: ['org_id', 'site_id'], tolerance: { abs: 0 }, from: 1, to: last });
+  // Quality of the active circuit while on the secondary (absent otherwise).
+  const onSecondary = (gw: TruthGateway, j: number): TruthCircuit | undefined => {
+    const a = activeCircuit(gw, j);
+    return a !== undefined && !a.primary ? a : undefined;
+  };
+  for (const gw of gateways) {
+    for (const kpi of Object.keys(QUALITY) as QualityKpi[]) {
+      make(`truth_secondary_${kpi}_1m`, gw.labels, (p) => qualityAt(onSecondary(gw, p - 1), kpi, p - 1), 1, last);
+      make(`truth_secondary_${kpi}_avg_1h`, gw.labels, (p) => {
+        const v = gaugeMinutes(p, 60, n).map((j) => qualityAt(onSecondary(gw, j), kpi, j)).filter((x) => x !== undefined);
+        return v.length > 0 ? sum(v) / v.length : undefined;
+      }, 62, last);
+    }
+  }
+  for (const kpi of Object.keys(QUALITY) as QualityKpi[]) {
+    compare({ id: `${kpi} on secondary per minute`, recorded: names.secondary[kpi], truth: `truth_secondary_${kpi}_1m`, on: GATEWAY_ON, tolerance: { rel: 0.05 }, from: 1, to: last });
+    compare({ id: `${kpi} on secondary avg 1h`, recorded: names.secondaryAvg1h[kpi], truth: `truth_secondary_${kpi}_avg_1h`, on: GATEWAY_ON, tolerance: { rel: 0.05 }, from: 62, to: last });
+  }
+
   // ── trailing hour, recorded every minute ──
   const H = 60;
   const hourFrom = H + 2;
@@ -166,6 +206,21 @@ export function buildTruthModel(gateways: readonly TruthGateway[], n: number, co
       const window = (p: number): (number | undefined)[] => evalMinutes.slice(p - H + 1, p + 1).map((q) => flags[q]);
       make('truth_utilization_breach_seconds_1h', { ...l, level }, (p) => sum(window(p).map((f) => f ?? 0)) * 60, hourFrom, last);
       make('truth_utilization_longest_run_1h', { ...l, level }, (p) => longestRun(window(p)) * 60, hourFrom, last);
+    }
+    // Time above a quality threshold, as a band: a minute whose truth is within the quality tolerance (±5 %) of the
+    // threshold may be on either side (Mist serves loss to 0.01 %, latency and jitter to 1 ms: a minute at
+    // 0.0996 % is 0.10 % there). Low end: minutes surely above; high end: minutes possibly above. Defined where the
+    // circuit had a quality value in the hour (none: no flags are recorded).
+    for (const kpi of Object.keys(QUALITY) as QualityKpi[]) {
+      for (const level of LEVELS) {
+        const t = config.thresholds[QUALITY[kpi].config][level];
+        const count = (p: number, above: (v: number) => boolean): number | undefined => {
+          const v = gaugeMinutes(p, H, n).map((j) => qualityAt(circuit, kpi, j)).filter((x) => x !== undefined);
+          return v.length === 0 ? undefined : 60 * v.filter(above).length;
+        };
+        make(`truth_${kpi}_breach_seconds_low_1h`, { ...l, level }, (p) => count(p, (v) => v >= t * 1.05), hourFrom, last);
+        make(`truth_${kpi}_breach_seconds_high_1h`, { ...l, level }, (p) => count(p, (v) => v >= t * 0.95), hourFrom, last);
+      }
     }
     for (const [kpi, q] of Object.entries(QUALITY)) {
       const values = (p: number): number[] => gaugeMinutes(p, H, n).map((j) => circuit.minutes[j]?.[q.field]).filter((v): v is number => typeof v === 'number').map((v) => v * q.scale);
@@ -207,6 +262,11 @@ export function buildTruthModel(gateways: readonly TruthGateway[], n: number, co
       checkpoints: { minutes: clockHours, recordedAt: () => `${names.utilizationLongestRun1h}${lv}` } });
   }
   for (const kpi of Object.keys(QUALITY) as QualityKpi[]) {
+    for (const level of LEVELS) {
+      const lv = `{level="${level}"}`;
+      compare({ id: `${kpi} time above ${level} 1h`, recorded: `${names.qualityBreachSeconds1h[kpi]}${lv}`, truth: `truth_${kpi}_breach_seconds_low_1h${lv}`,
+        truthHigh: `truth_${kpi}_breach_seconds_high_1h${lv}`, on: CIRCUIT_ON, tolerance: { abs: 60 }, from: hourFrom, to: last });
+    }
     for (const stat of ['avg', 'max', 'p95'] as const) {
       hourly(`${kpi} ${stat} 1h`, names.quality1h[kpi][stat], `truth_${kpi}_${stat}_1h`, { rel: 0.05 });
     }

@@ -73,8 +73,17 @@ export const SPAN_MINUTES = 60;
 
 /** The violations of one comparison over `minutes` evaluation minutes ending at the item's eval_time (max difference per series). */
 export function violationExpr(c: Comparison, minutes: number): string {
-  const diff = `abs((${c.recorded}) - on(${c.on.join(', ')}) ${c.truth}) ${tolerance(c, c.truth)}`;
-  return `max_over_time((${diff})[${minutes - 1}m:1m])`;
+  return `max_over_time((${violation(c, c.recorded)})[${minutes - 1}m:1m])`;
+}
+
+/** The recorded values outside the truth's tolerance (or band), as their absolute difference. */
+function violation(c: Comparison, recorded: string): string {
+  const on = `on(${c.on.join(', ')})`;
+  if (c.truthHigh !== undefined) {
+    const t = c.tolerance.abs ?? 0;
+    return `((${c.truth} - ${on} (${recorded})) > ${t}) or (((${recorded}) - ${on} ${c.truthHigh}) > ${t})`;
+  }
+  return `abs((${recorded}) - ${on} ${c.truth}) ${tolerance(c, c.truth)}`;
 }
 
 /** The number of (recorded, truth) pairs compared over `minutes` evaluation minutes. */
@@ -129,7 +138,7 @@ export function buildTestFile(input: TestFileInput): string {
     if (c.checkpoints) {
       for (const p of c.checkpoints.minutes) {
         const one = { ...c, recorded: c.checkpoints.recordedAt(p * 60) };
-        out.push(`      - expr: ${JSON.stringify(`abs((${one.recorded}) - on(${c.on.join(', ')}) ${c.truth}) ${tolerance(one, c.truth)}`)}`,
+        out.push(`      - expr: ${JSON.stringify(violation(c, one.recorded))}`,
           `        eval_time: ${p}m`, '        exp_samples: []');
         out.push(`      - expr: ${JSON.stringify(`count((${one.recorded}) and on(${c.on.join(', ')}) ${c.truth})`)}`, `        eval_time: ${p}m`,
           `        exp_samples: ${expectCount(truthCount(input.truth, c.truth, p, p))}`);
