@@ -20,9 +20,13 @@ const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 const PROMQL = join(ROOT, 'tests/promql');
 const RULES = join(ROOT, 'prometheus/rules');
 /** Test files run in place against prometheus/rules. */
-const SHIPPED_TESTS = ['kpi-status.test.yml', 'kpi-utilization.test.yml', 'kpi-runs.test.yml', 'kpi-quality.test.yml', 'kpi-day.test.yml'];
-/** Run against rules generated from their own config (tests/promql/<name>.config.yml), in a scratch directory. */
-const GENERATED_TESTS = ['kpi-overrides'];
+const SHIPPED_TESTS = ['kpi-status.test.yml', 'kpi-utilization.test.yml', 'kpi-runs.test.yml', 'kpi-quality.test.yml', 'kpi-day.test.yml', 'kpi-chain.test.yml'];
+/** Run in a scratch directory against rules generated from a config and a time scale. */
+const GENERATED_TESTS: readonly { name: string; config: string; timeScale: number }[] = [
+  { name: 'kpi-overrides', config: join(PROMQL, 'kpi-overrides.config.yml'), timeScale: 1 },
+  { name: 'kpi-scaled', config: join(ROOT, 'prometheus/kpi-config.yml'), timeScale: 1 / 30 },
+  { name: 'kpi-scaled-runs', config: join(ROOT, 'prometheus/kpi-config.yml'), timeScale: 1 / 30 },
+];
 
 function genRules(args: readonly string[]): Promise<{ code: number | null; output: string }> {
   return new Promise((resolve, reject) => {
@@ -82,10 +86,10 @@ describe('KPI recording rules (promtool 2.42)', () => {
     expect(result.code).toBe(0);
   });
 
-  it.each(GENERATED_TESTS)('%s: holds against rules generated from its own config', async (name) => {
+  it.each(GENERATED_TESTS)('$name: holds against rules generated from its config and time scale', async ({ name, config, timeScale }) => {
     const dir = join(scratch, name);
     await mkdir(join(dir, 'rules'), { recursive: true });
-    for (const f of recordingRuleFiles(loadKpiConfig(join(PROMQL, `${name}.config.yml`)), { timeScale: 1 })) {
+    for (const f of recordingRuleFiles(loadKpiConfig(config), { timeScale })) {
       await writeFile(join(dir, f.path), renderRuleFile(f));
     }
     await cp(join(PROMQL, `${name}.test.yml`), join(dir, `${name}.test.yml`));
@@ -96,7 +100,7 @@ describe('KPI recording rules (promtool 2.42)', () => {
 
   it('every recording rule is read by some expectation of the kpi-*.test.yml files', async () => {
     const exprs: string[] = [];
-    for (const f of [...SHIPPED_TESTS, ...GENERATED_TESTS.map((n) => `${n}.test.yml`)]) {
+    for (const f of [...SHIPPED_TESTS, ...GENERATED_TESTS.map((t) => `${t.name}.test.yml`)]) {
       const doc = parse(await readFile(join(PROMQL, f), 'utf8')) as TestFile;
       exprs.push(...doc.tests.flatMap((t) => (t.promql_expr_test ?? []).map((e) => e.expr)));
     }
