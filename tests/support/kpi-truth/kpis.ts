@@ -300,17 +300,19 @@ export function buildTruthModel(gateways: readonly TruthGateway[], n: number, co
         const breachOf = `${names.utilizationBreach}${m}`;
         const runOf = `${names.utilizationRun}${m}`;
         const truthOf = (kpi: string): string => `truth_utilization_${kpi}_${hours}h${m}`;
-        // docs/kpis.md's period queries, as written there: cumulative `sum_over_time(flag[W]) * 60`; continuous,
-        // each run clipped to the window's start T0:
+        // docs/kpis.md's period queries, as written there (a window W as `[W − 1s]`: exactly W/60 per-minute
+        // samples): cumulative `sum_over_time(flag[W]) * 60`; continuous, each run clipped to the window's start T0
+        // (its first evaluation, E − W + 60 s, which counts as one minute):
         // `max_over_time((R - clamp_min(R - (floor((timestamp(R) - T0) / 60) + 1) * 60, 0))[W:1m])`.
+        const range = `${hours - 1}h59m59s`;
         compare({ id: `utilization time above ${level} over ${hours}h (cumulative), ${site}`, recorded: '', truth: truthOf('breach_seconds'),
           on: CIRCUIT_ON, tolerance: { abs: 60 }, from, to: last,
-          checkpoints: { minutes: checkpoints, recordedAt: () => `sum_over_time(${breachOf}[${hours}h]) * 60` } });
+          checkpoints: { minutes: checkpoints, recordedAt: () => `sum_over_time(${breachOf}[${range}]) * 60` } });
         compare({ id: `utilization longest run above ${level} over ${hours}h (continuous), ${site}`, recorded: '', truth: truthOf('longest_run'),
           on: CIRCUIT_ON, tolerance: { abs: 60 }, from, to: last,
           checkpoints: {
             minutes: checkpoints,
-            recordedAt: (e) => `max_over_time((${runOf} - clamp_min(${runOf} - (floor((timestamp(${runOf}) - ${e - w * 60}) / 60) + 1) * 60, 0))[${hours}h:1m])`,
+            recordedAt: (e) => `max_over_time((${runOf} - clamp_min(${runOf} - (floor((timestamp(${runOf}) - ${e - w * 60 + 60}) / 60) + 1) * 60, 0))[${range}:1m])`,
           } });
       }
     }
