@@ -1,5 +1,6 @@
 import { spawnSync } from 'node:child_process';
 import { mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
@@ -41,7 +42,8 @@ const MINUTES = 26 * 60;
 const MIDNIGHT = 1_789_948_800;
 const ROOT = resolve(import.meta.dirname, '../..');
 const RULES_DIR = process.env.KPI_TRUTH_RULES_DIR ?? join(ROOT, 'prometheus/rules');
-const TMP = '/tmp/truth/kpi-truth';
+/** The generated test file and, for diagnosis, what was collected, the truth and promtool's output. */
+const TMP = process.env.KPI_TRUTH_OUT ?? join(tmpdir(), 'mist-kpi-truth');
 
 const NAMES: RecordedNames = {
   circuitUp: R.circuitUp,
