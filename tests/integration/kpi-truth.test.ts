@@ -9,7 +9,7 @@ import { loadKpiConfig } from '../../src/rules/config.js';
 import { R } from '../../src/rules/names.js';
 import { buildTruthModel, type RecordedNames } from '../support/kpi-truth/kpis.js';
 import { startStepper, type Collection } from '../support/kpi-truth/pipeline.js';
-import { buildTestFile } from '../support/kpi-truth/promtool-file.js';
+import { buildTestFile, failingComparisons } from '../support/kpi-truth/promtool-file.js';
 import { chooseSites, forceDue } from '../support/kpi-truth/scenario.js';
 import { failoverAt, truthGateways, type TruthGateway } from '../support/kpi-truth/truth-kpis.js';
 import { captureLog } from '../support/redis-store.js';
@@ -88,6 +88,7 @@ const NAMES: RecordedNames = {
       latency: { avg: R.latencyAvg1d, max: R.latencyMax1d },
       jitter: { avg: R.jitterAvg1d, max: R.jitterMax1d },
     },
+    secondaryAvg: { loss: R.secondaryLossAvg1d, latency: R.secondaryLatencyAvg1d, jitter: R.secondaryJitterAvg1d },
   },
 };
 
@@ -218,7 +219,7 @@ describe('KPI truth: the shipped recording rules against the simulator (8 sites,
     const rules = ruleFiles();
     expect(rules.files.length, `rule files in ${RULES_DIR}`).toBeGreaterThan(0);
     const model = buildTruthModel(gateways, collection.minutes, loadKpiConfig(join(ROOT, 'prometheus/kpi-config.yml')), NAMES);
-    const text = buildTestFile({
+    const { text, owners } = buildTestFile({
       ruleFiles: rules.files, groupOrder: rules.groups, collected: [...collection.series.values()], minutes: collection.minutes,
       truth: model.series, comparisons: model.comparisons,
     });
@@ -233,6 +234,9 @@ describe('KPI truth: the shipped recording rules against the simulator (8 sites,
     console.log(`kpi-truth: promtool test rules took ${((performance.now() - started) / 1000).toFixed(1)} s; file ${(text.length / 1e6).toFixed(1)} MB, ${model.comparisons.length} comparisons`);
     const output = `${run.stdout}${run.stderr}`;
     writeFileSync(join(TMP, 'promtool-output.txt'), output);
+    // The failing comparisons by name first, then promtool's own report (each failing item: expression, time, the
+    // violating series with their differences).
+    expect(failingComparisons(output, owners), output.slice(0, 20_000)).toEqual([]);
     expect(run.status, output.slice(0, 20_000)).toBe(0);
   }, 240_000);
 });

@@ -68,6 +68,7 @@ export interface RecordedNames {
     readonly failovers: string;
     readonly onSecondarySeconds: string;
     readonly quality: Readonly<Record<QualityKpi, Readonly<Record<'avg' | 'max', string>>>>;
+    readonly secondaryAvg: Readonly<Record<QualityKpi, string>>;
   };
 }
 

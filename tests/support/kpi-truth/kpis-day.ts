@@ -1,6 +1,6 @@
 import { LEVELS } from '../../../src/rules/config.js';
 import {
-  CIRCUIT_ON, GATEWAY_ON, QUALITY, longestRun, sum, utilizationOver,
+  CIRCUIT_ON, GATEWAY_ON, QUALITY, longestRun, qualityAt, sum, utilizationOver,
   type CircuitMinutes, type Compare, type Make, type QualityKpi, type RecordedNames, type Tolerance,
 } from './kpi-types.js';
 import { activeCircuit, counterMinutes, failoverAt, gaugeMinutes, upOf, type TruthGateway } from './truth-kpis.js';
@@ -46,6 +46,14 @@ export function dayKpis(gateways: readonly TruthGateway[], perCircuit: readonly 
     }
   }
   for (const gw of gateways) {
+    // Quality of the active circuit over the day's minutes on the secondary (absent: never on it).
+    for (const kpi of Object.keys(QUALITY) as QualityKpi[]) {
+      const values = gauge.map((j) => {
+        const a = activeCircuit(gw, j);
+        return a !== undefined && !a.primary ? qualityAt(a, kpi, j) : undefined;
+      }).filter((v) => v !== undefined);
+      if (values.length > 0) day(`truth_secondary_${kpi}_avg_1d`, gw.labels, sum(values) / values.length);
+    }
     const primary = gw.circuits.find((c) => c.primary);
     day('truth_on_secondary_seconds_1d', gw.labels, 60 * sum(gauge.map((j) => {
       const a = activeCircuit(gw, j);
@@ -70,5 +78,6 @@ export function dayKpis(gateways: readonly TruthGateway[], perCircuit: readonly 
   for (const kpi of Object.keys(QUALITY) as QualityKpi[]) {
     one(`${kpi} avg 1d`, d.quality[kpi].avg, `truth_${kpi}_avg_1d`, { rel: 0.05 });
     one(`${kpi} max 1d`, d.quality[kpi].max, `truth_${kpi}_max_1d`, { rel: 0.05 });
+    one(`${kpi} on secondary avg 1d`, d.secondaryAvg[kpi], `truth_secondary_${kpi}_avg_1d`, { rel: 0.05 }, GATEWAY_ON);
   }
 }

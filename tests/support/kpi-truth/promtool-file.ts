@@ -116,8 +116,34 @@ export function truthCount(truth: readonly TruthSeries[], selector: string, from
 /** count()/sum() of nothing is no sample, not 0. */
 const expectCount = (n: number): string => (n === 0 ? '[]' : `[{ labels: "{}", value: ${n} }]`);
 
-export function buildTestFile(input: TestFileInput): string {
+export interface TestFile {
+  readonly text: string;
+  /** Each item's expression → the comparison it belongs to (to name promtool's failures). */
+  readonly owners: ReadonlyMap<string, string>;
+}
+
+/** The comparisons named by promtool's failure output (`expr: "…", time: …` per failing item); unknown ones as such. */
+export function failingComparisons(output: string, owners: ReadonlyMap<string, string>): string[] {
+  const ids = new Set<string>();
+  for (const m of output.matchAll(/^\s+expr: (".*"), time: /gm)) {
+    let expr: string;
+    try {
+      expr = JSON.parse(m[1]!) as string;
+    } catch {
+      expr = m[1]!;
+    }
+    ids.add(owners.get(expr) ?? `(unknown item) ${expr.slice(0, 120)}`);
+  }
+  return [...ids];
+}
+
+export function buildTestFile(input: TestFileInput): TestFile {
   const out: string[] = [];
+  const owners = new Map<string, string>();
+  const item = (expr: string, id: string): string => {
+    owners.set(expr, id);
+    return `      - expr: ${JSON.stringify(expr)}`;
+  };
   out.push(`rule_files: ${JSON.stringify(input.ruleFiles)}`);
   out.push('evaluation_interval: 1m');
   if (input.groupOrder.length > 0) out.push(`group_eval_order: ${JSON.stringify(input.groupOrder)}`);
@@ -138,19 +164,19 @@ export function buildTestFile(input: TestFileInput): string {
     if (c.checkpoints) {
       for (const p of c.checkpoints.minutes) {
         const one = { ...c, recorded: c.checkpoints.recordedAt(p * 60) };
-        out.push(`      - expr: ${JSON.stringify(violation(c, one.recorded))}`,
+        out.push(item(violation(c, one.recorded), c.id),
           `        eval_time: ${p}m`, '        exp_samples: []');
-        out.push(`      - expr: ${JSON.stringify(`count((${one.recorded}) and on(${c.on.join(', ')}) ${c.truth})`)}`, `        eval_time: ${p}m`,
+        out.push(item(`count((${one.recorded}) and on(${c.on.join(', ')}) ${c.truth})`, `${c.id} (coverage)`), `        eval_time: ${p}m`,
           `        exp_samples: ${expectCount(truthCount(input.truth, c.truth, p, p))}`);
       }
       continue;
     }
     for (let end = c.to; end >= c.from; end -= SPAN_MINUTES) {
       const minutes = Math.min(SPAN_MINUTES, end - c.from + 1);
-      out.push(`      - expr: ${JSON.stringify(violationExpr(c, minutes))}`, `        eval_time: ${end}m`, '        exp_samples: []');
-      out.push(`      - expr: ${JSON.stringify(coverageExpr(c, minutes))}`, `        eval_time: ${end}m`,
+      out.push(item(violationExpr(c, minutes), c.id), `        eval_time: ${end}m`, '        exp_samples: []');
+      out.push(item(coverageExpr(c, minutes), `${c.id} (coverage)`), `        eval_time: ${end}m`,
         `        exp_samples: ${expectCount(truthCount(input.truth, c.truth, end - minutes + 1, end))}`);
     }
   }
-  return `${out.join('\n')}\n`;
+  return { text: `${out.join('\n')}\n`, owners };
 }
