@@ -1,5 +1,5 @@
 import { spawnSync } from 'node:child_process';
-import { mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -43,7 +43,7 @@ const MIDNIGHT = 1_789_948_800;
 const ROOT = resolve(import.meta.dirname, '../..');
 const RULES_DIR = process.env.KPI_TRUTH_RULES_DIR ?? join(ROOT, 'prometheus/rules');
 /** The generated test file and, for diagnosis, what was collected, the truth and promtool's output. */
-const TMP = process.env.KPI_TRUTH_OUT ?? join(tmpdir(), 'mist-kpi-truth');
+const TMP = process.env.KPI_TRUTH_OUT ?? mkdtempSync(join(tmpdir(), 'mist-kpi-truth-'));
 
 const NAMES: RecordedNames = {
   circuitUp: R.circuitUp,
@@ -236,7 +236,7 @@ describe('KPI truth: the shipped recording rules against the simulator (8 sites,
     writeFileSync(join(TMP, 'promtool-output.txt'), output);
     // The failing comparisons by name first, then promtool's own report (each failing item: expression, time, the
     // violating series with their differences).
-    expect(failingComparisons(output, owners), output.slice(0, 20_000)).toEqual([]);
+    expect(failingComparisons(output, owners), `${TMP}/promtool-output.txt:\n${output.slice(0, 20_000)}`).toEqual([]);
     expect(run.status, output.slice(0, 20_000)).toBe(0);
   }, 240_000);
 });
