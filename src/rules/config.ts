@@ -74,6 +74,12 @@ export const KpiConfigSchema = z.object({
     /** A day whose availability is below this is a breach day. */
     availability_below: z.number().gt(0).max(1).default(0.995),
   }).strict().refine((c) => c.days <= c.of_days, { message: 'chronic.days must not exceed chronic.of_days' }).prefault({}),
+  /**
+   * A family's data counts as known while the snapshot a rule reads is at most this many of its collection
+   * intervals old (mist_collector_last_success_timestamp_seconds vs mist_collector_interval_seconds); older, the
+   * circuits it describes are unknown although the exporter still serves the snapshot (docs/kpis.md).
+   */
+  fresh_intervals: z.number().gt(1).max(3).default(2),
   alerts: z.object({
     site_down_for: durationField.default(300),
     circuit_down_for: durationField.default(300),

@@ -4,19 +4,30 @@
  * - `site_circuit`: one WAN circuit, labels {org_id, site_id, mac, port_id};
  * - `site_gateway`: one gateway, labels {org_id, site_id, mac};
  * - `site`: one site, labels {org_id, site_id};
- * - `region`: labels {org_id, region} (the region label of mist_site_info; "unknown" for sites without one).
+ * - `region`: labels {org_id, region} (the region label of mist_site_info; "unknown" for sites without one);
+ * - `org_family`: one collector family of an org, labels {org_id, family}.
  * Grains in the operations suffix: `1m` per minute (recorded every minute), `5m` a trailing 5-minute value,
  * `1h` a trailing hour recorded every minute (read it at clock hours for the hour grain), `1d` the last whole UTC
  * day recorded once a day (in the first hour after 00:00 UTC).
  * Thresholded series carry `level` = warning | major | critical; chronic-offender series carry `kpi`.
- * Time above a threshold and run lengths are in seconds; up/known "minutes" count per-minute samples.
+ * Time above a threshold and run lengths are in seconds of the data (60 per per-minute sample at every time
+ * scale); up/known "minutes" count per-minute samples.
  */
 export const R = {
   // ── per minute (group mist_wan_minute, interval 1m) ─────────────────────────────────────────────
-  /** 1 up, 0 down (port down, or its gateway disconnected from the cloud); absent = unknown; disabled ports absent. */
+  /**
+   * 1 when the family's snapshot the rules read (one grain back) is at most fresh_intervals collection intervals
+   * old, 0 older; absent without self-metrics. Gates the per-minute series: stale data is unknown.
+   */
+  fresh: 'org_family:mist_collector_fresh:bool1m',  /** 1 up, 0 down (port down, or its gateway disconnected from the cloud); absent = unknown; disabled ports absent. */
   circuitUp: 'site_circuit:mist_wan_up:bool1m',
   receiveBytes: 'site_circuit:mist_wan_receive_bytes:increase1m',
   transmitBytes: 'site_circuit:mist_wan_transmit_bytes:increase1m',
+  /**
+   * Data seconds the byte deltas of the minute cover (the wan-ports snapshot's advance; 0 while it stands still),
+   * absent when the bytes are unknown. Utilization = Σ bytes / (bandwidth × Σ these).
+   */
+  bytesSeconds: 'site_circuit:mist_wan_bytes_covered:seconds1m',
   /** max(receive/receive bandwidth, transmit/transmit bandwidth) over the trailing 5 minutes. */
   utilization5m: 'site_circuit:mist_wan_utilization:ratio5m',
   /** 0/1 per level: utilization5m at or above the level's threshold. */

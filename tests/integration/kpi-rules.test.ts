@@ -4,8 +4,10 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { parse } from 'yaml';
+import { parse, stringify } from 'yaml';
+import { parseDuration } from '../../src/rules/config.js';
 import { DEFAULT_KPI_CONFIG, loadKpiConfig, R, renderRuleFiles } from '../../src/rules/index.js';
+import { duration } from '../../src/rules/promql.js';
 import { recordingRuleFiles } from '../../src/rules/recording/index.js';
 import { renderRuleFile } from '../../src/rules/render.js';
 import { promtool } from '../support/promtool-run.js';
@@ -20,13 +22,58 @@ const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 const PROMQL = join(ROOT, 'tests/promql');
 const RULES = join(ROOT, 'prometheus/rules');
 /** Test files run in place against prometheus/rules. */
-const SHIPPED_TESTS = ['kpi-status.test.yml', 'kpi-utilization.test.yml', 'kpi-runs.test.yml', 'kpi-quality.test.yml', 'kpi-day.test.yml', 'kpi-chain.test.yml'];
+const SHIPPED_TESTS = ['kpi-fresh.test.yml', 'kpi-status.test.yml', 'kpi-utilization.test.yml', 'kpi-runs.test.yml', 'kpi-quality.test.yml', 'kpi-day.test.yml', 'kpi-chain.test.yml'];
 /** Run in a scratch directory against rules generated from a config and a time scale. */
 const GENERATED_TESTS: readonly { name: string; config: string; timeScale: number }[] = [
   { name: 'kpi-overrides', config: join(PROMQL, 'kpi-overrides.config.yml'), timeScale: 1 },
   { name: 'kpi-scaled', config: join(ROOT, 'prometheus/kpi-config.yml'), timeScale: 1 / 30 },
   { name: 'kpi-scaled-runs', config: join(ROOT, 'prometheus/kpi-config.yml'), timeScale: 1 / 30 },
 ];
+
+/**
+ * Shipped-rule test files also run, time-compressed, against the 1/30 copy with their expectations unchanged: the
+ * compressed run must give the values the shipped rules give (windows and intervals scale; bytes, run lengths and
+ * time above are in the data's units, which do not).
+ */
+const COMPRESSED_COPIES = ['kpi-fresh.test.yml', 'kpi-utilization.test.yml', 'kpi-status.test.yml', 'kpi-quality.test.yml'];
+const COMPRESSED_SCALE = 1 / 30;
+/** Self-metrics in the Prometheus (wall) clock: in a compressed run the collector's timestamps and intervals scale. */
+const WALL_CLOCK_SERIES = /^(mist_collector_last_success_timestamp_seconds|mist_collector_interval_seconds)\{/;
+
+const scaleDuration = (text: string, k: number): string => duration(parseDuration(text) * k);
+
+/** Scales the numbers of promtool's expanding notation (`a`, `axn`, `a+bxn`, `a-bxn`; `_` and `stale` kept). */
+function scaleValues(values: string, k: number): string {
+  return values.split(/\s+/).filter(Boolean).map((token) => {
+    const m = /^(-?[\d.]+(?:e[+-]?\d+)?)(?:([+-])([\d.]+(?:e[+-]?\d+)?))?(x\d+)?$/.exec(token);
+    if (!m) return token;
+    return `${Number(m[1]) * k}${m[3] !== undefined ? `${m[2]}${Number(m[3]) * k}` : ''}${m[4] ?? ''}`;
+  }).join(' ');
+}
+
+interface PromtoolTestDoc {
+  rule_files: string[];
+  evaluation_interval: string;
+  tests: { interval: string; input_series: { series: string; values: string }[]; promql_expr_test?: { expr: string; eval_time: string }[] }[];
+}
+
+/**
+ * The same test, every time multiplied by k: intervals, eval times, the collector's timestamps and intervals.
+ * Expectations of dashboard queries with their own ranges or times (`[…]`, timestamps) are left out: they are
+ * written for the shipped clock; the recorded series they read are checked directly.
+ */
+function compressTest(text: string, k: number): string {
+  const doc = parse(text) as PromtoolTestDoc;
+  doc.rule_files = doc.rule_files.map((f) => f.replace('../../prometheus/', ''));
+  doc.evaluation_interval = scaleDuration(doc.evaluation_interval, k);
+  for (const t of doc.tests) {
+    t.interval = scaleDuration(t.interval, k);
+    for (const s of t.input_series) if (WALL_CLOCK_SERIES.test(s.series)) s.values = scaleValues(s.values, k);
+    t.promql_expr_test = (t.promql_expr_test ?? []).filter((e) => !e.expr.includes('['));
+    for (const e of t.promql_expr_test) e.eval_time = scaleDuration(e.eval_time, k);
+  }
+  return stringify(doc);
+}
 
 function genRules(args: readonly string[]): Promise<{ code: number | null; output: string }> {
   return new Promise((resolve, reject) => {
@@ -94,6 +141,18 @@ describe('KPI recording rules (promtool 2.42)', () => {
     }
     await cp(join(PROMQL, `${name}.test.yml`), join(dir, `${name}.test.yml`));
     const result = await promtool(['test', 'rules', `${name}.test.yml`], dir);
+    expect(result.output).toContain('SUCCESS');
+    expect(result.code).toBe(0);
+  });
+
+  it.each(COMPRESSED_COPIES)('%s compressed 1/30 (every time × 1/30) gives the same values from the 1/30 copy of the rules', async (file) => {
+    const dir = join(scratch, `compressed-${file}`);
+    await mkdir(join(dir, 'rules'), { recursive: true });
+    for (const f of recordingRuleFiles(loadKpiConfig(join(ROOT, 'prometheus/kpi-config.yml')), { timeScale: COMPRESSED_SCALE })) {
+      await writeFile(join(dir, f.path), renderRuleFile(f));
+    }
+    await writeFile(join(dir, file), compressTest(await readFile(join(PROMQL, file), 'utf8'), COMPRESSED_SCALE));
+    const result = await promtool(['test', 'rules', file], dir);
     expect(result.output).toContain('SUCCESS');
     expect(result.code).toBe(0);
   });

@@ -82,6 +82,37 @@ describe('recording rules', () => {
     expect(() => recordingRuleFiles(DEFAULT_KPI_CONFIG, { timeScale: 1 / 60 })).toThrow(/grain/);
   });
 
+  it('keep each per-minute base series only while the family it reads is fresh; flaps and failovers ungated', () => {
+    const rules = rulesOf(SHIPPED);
+    const expr = (name: string): string => rules.filter((r) => r.record === name).map((r) => r.expr).join(' ');
+    const gate = (family: string): string => `and on (org_id) (${R.fresh}{family="${family}"} == 1)`;
+    expect(expr(R.fresh)).toBe('time() - 60 - max without (instance, job) (mist_collector_last_success_timestamp_seconds offset 1m) <= bool 2 * max without (instance, job) (mist_collector_interval_seconds offset 1m)');
+    expect(expr(R.circuitUp)).toContain(gate('wan-ports'));
+    expect(expr(R.circuitUp)).toContain(gate('gateways'));
+    expect(expr(R.siteDown)).toContain(gate('gateways'));
+    for (const name of [R.receiveBytes, R.transmitBytes]) {
+      expect(expr(name)).toContain(gate('wan-ports'));
+      // The older end of the delta too: the snapshot two grains back.
+      expect(expr(name)).toContain('time() - 120 - max without (instance, job) (mist_collector_last_success_timestamp_seconds{family="wan-ports"} offset 2m)');
+    }
+    for (const name of [R.loss, R.latency, R.jitter]) expect(expr(name)).toContain(gate('vpn-peers'));
+    expect(expr(R.onSecondary)).toContain(gate('circuits'));
+    for (const name of [R.flaps, R.failovers]) expect(expr(name)).not.toContain(R.fresh);
+    const strict = rulesOf(recordingRuleFiles(parseKpiConfig({ fresh_intervals: 1.5 }), { timeScale: 1 }));
+    expect(strict.find((r) => r.record === R.fresh)!.expr).toContain('<= bool 1.5 *');
+  });
+
+  it('keep the data\'s units at every time scale: 60 s of data per sample, covered seconds × 1/timeScale', () => {
+    const fast = rulesOf(recordingRuleFiles(DEFAULT_KPI_CONFIG, { timeScale: 1 / 30 }));
+    const expr = (name: string): string => fast.find((r) => r.record === name)!.expr;
+    expect(expr(R.utilizationRun)).toBe(`(${R.utilizationRun} + 60) * ${R.utilizationBreach} or ${R.utilizationBreach} * 60`);
+    expect(expr(R.utilizationBreachSeconds1h)).toMatch(/\[1m59s\]\) \* 60$/);
+    expect(expr(R.onSecondarySeconds1h)).toMatch(/\* 60$/);
+    expect(expr(R.bytesSeconds)).toContain('offset 4s), 0) * 30');
+    expect(expr(R.utilizationRunHour)).toContain('% 2 + 2) / 2 * 60');
+    expect(expr(R.fresh)).toContain('time() - 2 - ');
+  });
+
   it('compile region overrides to explicit branches and record the thresholds per region', () => {
     const config = parseKpiConfig({ region_overrides: { LATAM: { utilization: { major: 0.75 } }, 'A "b"': { utilization: { major: 0.85 } } } });
     const rules = rulesOf(recordingRuleFiles(config, { timeScale: 1 }));

@@ -9,7 +9,7 @@ import { rule, SITE, type Ctx } from './context.js';
  */
 export function chronicRules(ctx: Ctx): RecordingRule[] {
   const c = ctx.config.chronic;
-  const minSeconds = c.min_minutes * ctx.grain;
+  const minSeconds = c.min_minutes * ctx.unit;
   const level = `{level="${c.level}"}`;
   const breach: Record<ChronicKpi, string> = {
     utilization: `max without (level) (${R.utilizationBreachSeconds1d}${level} >= bool ${minSeconds})`,

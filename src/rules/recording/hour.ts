@@ -13,11 +13,12 @@ export const QUALITY_HOURLY = [
 /**
  * The trailing hour, recorded every grain in its own group (another phase than the minute group): each range is
  * `[1h − ε]`, exactly 60 per-minute samples. Read at clock hours these are the hour grain; consecutive clock-hour
- * samples tile the day.
+ * samples tile the day. Time above / on secondary count 60 s of data per per-minute sample (ctx.unit) at every
+ * time scale.
  */
 export function hourRules(ctx: Ctx): RecordingRule[] {
   const h = ctx.w(ctx.hour);
-  const g = ctx.grain;
+  const g = ctx.unit;
   return [
     rule(R.upMinutes1h, `sum_over_time(${R.circuitUp}[${h}])`),
     rule(R.knownMinutes1h, `count_over_time(${R.circuitUp}[${h}])`),

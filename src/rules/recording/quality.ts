@@ -15,13 +15,13 @@ export const QUALITY = [
 /**
  * Quality of a circuit per minute: the mean over its VPN paths that are up (paths join onto the circuit by
  * port_id; docs/kpis.md says why paths and not the port's own fields), breach flags per level, and the quality
- * of the gateway's active circuit while it runs on a secondary.
+ * of the gateway's active circuit while it runs on a secondary. A stale vpn-peers snapshot is unknown (no sample).
  */
 export function qualityRules(ctx: Ctx): RecordingRule[] {
   const pathUp = ctx.raw('mist_vpn_path_up');
   const active = ctx.raw('mist_wan_port_active');
   return QUALITY.flatMap((q) => [
-    rule(q.minute, `avg by (${CIRCUIT.join(', ')}) (${ctx.raw(q.raw)} and ${on(PATH)} (${pathUp} == 1))`),
+    rule(q.minute, ctx.ifFresh(`avg by (${CIRCUIT.join(', ')}) (${ctx.raw(q.raw)} and ${on(PATH)} (${pathUp} == 1))`, 'vpn-peers')),
     ...breachRules(ctx, q.breach, q.minute, q.config),
   ]).concat(QUALITY.map((q) => rule(q.secondary,
     `max by (${GATEWAY.join(', ')}) (${q.minute} and ${on(CIRCUIT)} (${active} == 1)) and ${on(GATEWAY)} (${R.onSecondary} == 1)`)));

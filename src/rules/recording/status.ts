@@ -7,6 +7,8 @@ import { CIRCUIT, GATEWAY, on, rule, SITE, type Ctx } from './context.js';
  * Up needs both the port (wan-ports family) and its gateway (gateways family) known: 1 when both are up, 0 when
  * either is down. A gateway known to be disconnected makes every known circuit of it (mist_wan_port_info) down even
  * when its port rows are gone. Nothing known → no sample (unknown). Disabled ports are left out.
+ * Stale is unknown: the port branch needs wan-ports and gateways fresh, the disconnected branch gateways fresh
+ * (org_family:…fresh:bool1m, recorded first; a failing collector's snapshot is served until it expires).
  */
 export function statusRules(ctx: Ctx): RecordingRule[] {
   const portUp = ctx.raw('mist_wan_port_up');
@@ -14,10 +16,10 @@ export function statusRules(ctx: Ctx): RecordingRule[] {
   const known = ctx.raw('mist_wan_port_info', { by: CIRCUIT });
   const disabled = ctx.raw('mist_wan_port_disabled');
   const circuitUp = `(
-      ${portUp} * ${on(GATEWAY)} group_left () ${gatewayUp}
-      or ${known} * 0 and ${on(GATEWAY)} (${gatewayUp} == 0)
+      ${ctx.ifFresh(`${portUp} * ${on(GATEWAY)} group_left () ${gatewayUp}`, 'wan-ports', 'gateways')}
+      or ${ctx.ifFresh(`${known} * 0 and ${on(GATEWAY)} (${gatewayUp} == 0)`, 'gateways')}
     ) unless ${on(CIRCUIT)} (${disabled} == 1)`;
   const siteDown = `max by (${SITE.join(', ')}) (${R.circuitUp}) == bool 0
-    or max by (${SITE.join(', ')}) (${gatewayUp}) == bool 0`;
-  return [rule(R.circuitUp, circuitUp), rule(R.siteDown, siteDown)];
+    or ${ctx.ifFresh(`max by (${SITE.join(', ')}) (${gatewayUp}) == bool 0`, 'gateways')}`;
+  return [rule(R.fresh, ctx.freshness()), rule(R.circuitUp, circuitUp), rule(R.siteDown, siteDown)];
 }
