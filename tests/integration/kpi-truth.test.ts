@@ -5,6 +5,7 @@ import { join, resolve } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
 import { FAMILY_CATALOGUES } from '../../src/families/registry.js';
+import { SELF_METRICS } from '../../src/metrics/catalogue/index.js';
 import { loadKpiConfig } from '../../src/rules/config.js';
 import { R } from '../../src/rules/names.js';
 import { buildTruthModel, type RecordedNames } from '../support/kpi-truth/kpis.js';
@@ -98,7 +99,10 @@ function ruleFiles(): { files: string[]; groups: string[]; reads: Set<string> } 
   // The region rollups read the circuit series and nothing here reads them: left out, they would only add a
   // quarter to promtool's time (every shipped file but those is evaluated, unchanged).
   const files = readdirSync(RULES_DIR).filter((f) => f.endsWith('.yml') && !f.includes('region')).sort().map((f) => join(RULES_DIR, f));
-  const catalogued = new Set(FAMILY_CATALOGUES.flatMap((c) => [...c.groups.flatMap((g) => g.metrics.map((m) => m.name)), ...(c.counters ?? []).map((d) => d.name)]));
+  const catalogued = new Set([
+    ...FAMILY_CATALOGUES.flatMap((c) => [...c.groups.flatMap((g) => g.metrics.map((m) => m.name)), ...(c.counters ?? []).map((d) => d.name)]),
+    ...SELF_METRICS.map((m) => m.name),
+  ]);
   const groups: string[] = [];
   const reads = new Set<string>();
   for (const f of files) {
@@ -220,7 +224,7 @@ describe('KPI truth: the shipped recording rules against the simulator (8 sites,
     expect(rules.files.length, `rule files in ${RULES_DIR}`).toBeGreaterThan(0);
     const model = buildTruthModel(gateways, collection.minutes, loadKpiConfig(join(ROOT, 'prometheus/kpi-config.yml')), NAMES);
     const { text, owners } = buildTestFile({
-      ruleFiles: rules.files, groupOrder: rules.groups, collected: [...collection.series.values()], minutes: collection.minutes,
+      ruleFiles: rules.files, groupOrder: rules.groups, collected: [...collection.series.values()], minutes: collection.minutes, epoch: collection.start,
       truth: model.series, comparisons: model.comparisons,
     });
     mkdirSync(TMP, { recursive: true });

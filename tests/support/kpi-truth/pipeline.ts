@@ -11,6 +11,8 @@ import { wanPortsFamily } from '../../../src/families/wan-ports/index.js';
 import { parseInventory } from '../../../src/inventory/load.js';
 import type { Logger } from '../../../src/log.js';
 import { renderFamily } from '../../../src/metrics/exposition.js';
+import { renderSelf } from '../../../src/metrics/self-render.js';
+import { API_RATE_LIMITED, API_REQUEST_FAILURES, API_REQUESTS, COLLECTOR_UNCOUNTED_GAP } from '../../../src/store/counters.js';
 import { MemoryStore } from '../../../src/store/memory.js';
 import { exporterConfig, parseSamples } from '../exporter-harness.js';
 import type { TestSim } from '../sim-server.js';
@@ -18,7 +20,8 @@ import type { TestSim } from '../sim-server.js';
 /**
  * The real pipeline, stepped one simulated minute at a time: the simulator over HTTP → one collection cycle of
  * each family the rules read (the collector's own runCycle, on the simulator's clock) → the in-process store →
- * the exporter's renderer (renderFamily: what the render worker runs) → exposition text → samples. Only the
+ * the exporter's renderer (renderFamily: what the render worker runs; renderSelf for the collector self-metrics)
+ * → exposition text → samples. Only the
  * metric names asked for are kept. Every family is collected every minute (the shortest default interval), so a
  * snapshot taken at minute T is what a scrape at T and T+30 s would have seen.
  */
@@ -66,6 +69,19 @@ export async function startStepper(sim: TestSim, log: Logger, keep: ReadonlySet<
   const start = Math.round(sim.sim.clock.now());
   const series = new Map<string, CollectedSeries>();
   let minutes = 0;
+  /** The exporter's self-metrics of the families (last success, interval: the rules' freshness gate reads them). */
+  const selfText = async (): Promise<string> => {
+    const now = simNowMs();
+    const metas = [];
+    for (const family of KPI_FAMILIES) {
+      const meta = await store.readMeta({ orgId: sim.orgId, family: family.name });
+      if (!meta) continue;
+      const expiresAt = meta.lastSuccess !== null && meta.intervalSeconds !== null ? meta.lastSuccess + 3 * meta.intervalSeconds * 1000 : null;
+      metas.push({ orgId: sim.orgId, family: family.name, ...meta, expiresAt });
+    }
+    return renderSelf({ version: 'kpi-truth', storeUp: true, lastRefresh: now, now, metas, usage: [], counters: new Map(), families: [] },
+      { requests: API_REQUESTS, failures: API_REQUEST_FAILURES, rateLimited: API_RATE_LIMITED, uncountedGap: COLLECTOR_UNCOUNTED_GAP });
+  };
   return {
     async collect() {
       for (const family of KPI_FAMILIES) {
@@ -80,6 +96,7 @@ export async function startStepper(sim: TestSim, log: Logger, keep: ReadonlySet<
         for (const group of new Set((catalogue.counters ?? []).map((d) => d.group))) counters[group] = await store.readCounters(group);
         text += (await renderFamily(catalogue, [{ orgId: sim.orgId, pages: snap.pages }], counters)).text;
       }
+      text += await selfText();
       for (const s of parseSamples(text)) {
         if (!keep.has(s.name)) continue;
         const key = seriesKey(s.name, s.labels);

@@ -97,6 +97,11 @@ export interface TestFileInput {
   readonly collected: readonly CollectedSeries[];
   /** Snapshots collected (minutes). */
   readonly minutes: number;
+  /**
+   * Unix time of Prometheus time 0 (the first snapshot): values that are Unix timestamps (`…_timestamp_seconds`)
+   * are shifted by it, so `time() - x` means in the test what it means live.
+   */
+  readonly epoch: number;
   readonly truth: readonly TruthSeries[];
   readonly comparisons: readonly Comparison[];
 }
@@ -151,7 +156,8 @@ export function buildTestFile(input: TestFileInput): TestFile {
   const slots = input.minutes * 2 + 4;
   for (const s of input.collected) {
     out.push(`      - series: ${JSON.stringify(seriesText(s.name, { ...s.labels, ...SCRAPE_LABELS }))}`);
-    out.push(`        values: ${JSON.stringify(encodeSlots(twice(s.values, input.minutes)))}`);
+    const values = s.name.endsWith('_timestamp_seconds') ? s.values.map((v) => (v === undefined ? v : v - input.epoch)) : s.values;
+    out.push(`        values: ${JSON.stringify(encodeSlots(twice(values, input.minutes)))}`);
   }
   for (const s of input.truth) {
     if (s.values.every((v) => v === undefined)) continue;
