@@ -223,6 +223,13 @@ describe('KPI truth: the shipped recording rules against the simulator (8 sites,
     const rules = ruleFiles();
     expect(rules.files.length, `rule files in ${RULES_DIR}`).toBeGreaterThan(0);
     const model = buildTruthModel(gateways, collection.minutes, loadKpiConfig(join(ROOT, 'prometheus/kpi-config.yml')), NAMES);
+    // The scenario happened: congestion above the critical level for over an hour, the outages, a counter reset.
+    const total = (name: string, at: number, labels: Record<string, string> = {}): number => model.series
+      .filter((x) => x.name === name && Object.entries(labels).every(([k, v]) => x.labels[k] === v))
+      .reduce((acc, x) => acc + (x.values[at] ?? 0), 0);
+    expect(total('truth_utilization_longest_run_1d', 1440, { level: 'critical' }), 'longest critical run of the day (s)').toBeGreaterThan(3600);
+    expect(model.series.filter((x) => x.name === 'truth_site_down_1m').reduce((acc, x) => acc + x.values.filter((v) => v === 1).length, 0), 'site-down minutes').toBeGreaterThanOrEqual(30);
+    expect(gateways.filter((g) => g.unobservableBytes.size > 0).length, 'gateways rebooted (counters reset)').toBeGreaterThanOrEqual(1);
     const { text, owners } = buildTestFile({
       ruleFiles: rules.files, groupOrder: rules.groups, collected: [...collection.series.values()], minutes: collection.minutes, epoch: collection.start,
       truth: model.series, comparisons: model.comparisons,
