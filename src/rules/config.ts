@@ -87,8 +87,11 @@ export const KpiConfigSchema = z.object({
     /** A family is stale when its last success is older than this many of its collection intervals. */
     stale_intervals: z.number().gt(1).default(3),
     stale_for: durationField.default(300),
+    /** Families whose stale data pages (critical): the ones the outage alerts are computed from; others warn. */
+    stale_critical_families: z.array(z.string().regex(/^[a-z][a-z-]*$/)).default(['gateways', 'wan-ports', 'circuits']),
     collector_failing_for: durationField.default(600),
     budget_used_ratio: z.number().gt(0).max(1).default(0.9),
+    budget_for: durationField.default(300),
     rate_limited_for: durationField.default(300),
     store_down_for: durationField.default(120),
     target_down_for: durationField.default(120),

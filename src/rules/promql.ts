@@ -33,3 +33,39 @@ export function duration(seconds: number): string {
 
 /** Collapses the whitespace of a multi-line PromQL template into one line (the YAML stays readable either way). */
 export const oneLine = (expr: string): string => expr.replace(/\s+/g, ' ').trim();
+
+/** Labels that tell exporter replicas and overlapping `?family=` jobs apart; every raw read drops them. */
+export const REPLICA_LABELS = ['instance', 'job'] as const;
+
+export interface LaggedOptions {
+  /** Label matchers inside the braces, e.g. `region="EMEA"`. */
+  readonly matchers?: string;
+  /** Keep only these labels (`max by`) instead of dropping the replica labels (`max without`). */
+  readonly by?: readonly string[];
+}
+
+/**
+ * A raw catalogue metric as every KPI rule reads it: `max without (instance, job) (NAME offset LAG)`.
+ * The offset (one grain) keeps a rule from reading a scrape that is still being ingested (docs/metrics.md,
+ * "Recording rules lag"); the `max` folds two exporter replicas or overlapping family jobs serving the same
+ * series into one, so no join meets "duplicate series for the match group".
+ */
+export function lagged(name: string, lagSeconds: number, options: LaggedOptions = {}): string {
+  const selector = `${metric(name)}${options.matchers ? `{${options.matchers}}` : ''} offset ${duration(lagSeconds)}`;
+  const grouping = options.by ? `by (${options.by.join(', ')})` : `without (${REPLICA_LABELS.join(', ')})`;
+  return `max ${grouping} (${selector})`;
+}
+
+/**
+ * The increase of a raw counter over one grain, reset-proof: the change between the samples one and two grains
+ * back, or, when the counter fell (a reboot, a lost store), the value after the reset (it restarted from 0).
+ * Summed over a window it is the exact count, where increase() extrapolates and a plain delta goes negative.
+ */
+export function counterDelta(name: string, grainSeconds: number): string {
+  const a = lagged(name, grainSeconds);
+  const b = lagged(name, 2 * grainSeconds);
+  return `${a} - ${b} >= 0 or ${a} < ${b}`;
+}
+
+/** A PromQL string literal (label values). */
+export const quote = (value: string): string => JSON.stringify(value);

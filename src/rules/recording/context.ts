@@ -1,0 +1,65 @@
+import type { GenerateOptions, KpiConfig } from '../config.js';
+import { counterDelta, duration, lagged, type LaggedOptions } from '../promql.js';
+import type { RecordingRule } from '../types.js';
+
+/** Label sets of the recorded levels (src/rules/names.ts). */
+export const CIRCUIT = ['org_id', 'site_id', 'mac', 'port_id'] as const;
+export const GATEWAY = ['org_id', 'site_id', 'mac'] as const;
+export const SITE = ['org_id', 'site_id'] as const;
+export const on = (labels: readonly string[]): string => `on (${labels.join(', ')})`;
+
+/** A window's left end is left out by this much, so `[W − ε]` holds exactly W / grain samples (docs/kpis.md). */
+const EPSILON_SECONDS = 1;
+
+/**
+ * What every rule builder needs: the config and the time base. Every duration goes through here, multiplied by
+ * options.timeScale (1 for the shipped rules).
+ */
+export interface Ctx {
+  readonly config: KpiConfig;
+  /** The grain (one minute, scaled), seconds: the minute and hour groups' interval and the raw reads' lag. */
+  readonly grain: number;
+  readonly hour: number;
+  readonly day: number;
+  /** Seconds → Prometheus duration. */
+  d(seconds: number): string;
+  /** `W − ε` as a duration, for ranges over recorded series: exactly W / grain samples at any phase. */
+  w(seconds: number): string;
+  /** A raw catalogue metric read one grain back with the replica labels folded (src/rules/promql.ts). */
+  raw(name: string, options?: LaggedOptions): string;
+  /** The reset-proof increase of a raw counter over the last grain. */
+  delta(name: string): string;
+  /**
+   * X, kept only in the day groups' one evaluation in hour `hourOfDay` (0: 00:00–01:00 UTC) of the day: groups
+   * with a one-hour interval record once a day.
+   */
+  onceADay(expr: string, hourOfDay?: number): string;
+  /**
+   * The length a run may have at the current evaluation within the current period (hour or day): the number of
+   * grains since the period began, this one included. An evaluation at time t belongs to the period holding
+   * t − ε, so the one exactly on a boundary (promtool's) closes the period before it, as `[W − ε]` windows do.
+   */
+  periodSoFar(periodSeconds: number): string;
+}
+
+export function makeCtx(config: KpiConfig, options: GenerateOptions): Ctx {
+  const grain = 60 * options.timeScale;
+  if (!(grain >= 2 * EPSILON_SECONDS)) throw new Error(`timeScale ${options.timeScale} gives a ${grain}s grain; the rules need at least ${2 * EPSILON_SECONDS}s`);
+  const hour = 60 * grain;
+  const day = 24 * hour;
+  const d = (seconds: number): string => duration(seconds);
+  const t = `(time() - ${EPSILON_SECONDS})`;
+  return {
+    config, grain, hour, day, d,
+    w: (seconds) => duration(seconds - EPSILON_SECONDS),
+    raw: (name, o) => lagged(name, grain, o),
+    delta: (name) => counterDelta(name, grain),
+    onceADay: (expr, n = 0) => `(${expr}) and on () (${n > 0 ? `${hour * n} <= ` : ''}vector(time() % ${day}) < ${hour * (n + 1)})`,
+    periodSoFar: (period) => `(${t} % ${period} - ${t} % ${grain} + ${grain})`,
+  };
+}
+
+export const rule = (record: string, expr: string, labels?: Record<string, string>): RecordingRule =>
+  labels ? { record, expr: oneLineExpr(expr), labels } : { record, expr: oneLineExpr(expr) };
+
+const oneLineExpr = (expr: string): string => expr.replace(/\s+/g, ' ').trim();
