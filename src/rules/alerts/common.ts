@@ -1,5 +1,5 @@
 import type { GenerateOptions, KpiConfig } from '../config.js';
-import { duration, metric, oneLine } from '../promql.js';
+import { duration, metric, oneLine, REPLICA_LABELS } from '../promql.js';
 import type { AlertingRule, Severity } from '../types.js';
 
 /**
@@ -37,7 +37,7 @@ const list = (keys: readonly string[]): string => keys.join(', ');
 
 /** A raw catalogue metric read across exporter replicas and overlapping `?family=` jobs (one series per identity). */
 export const anyReplica = (name: string, matchers = ''): string =>
-  `max without (instance, job) (${metric(name)}${matchers ? `{${matchers}}` : ''})`;
+  `max without (${REPLICA_LABELS.join(', ')}) (${metric(name)}${matchers ? `{${matchers}}` : ''})`;
 
 /**
  * `last_over_time(series[hold]) <condition>`, true only while the series is known now or the alert is already

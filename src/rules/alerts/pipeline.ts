@@ -1,4 +1,4 @@
-import { metric } from '../promql.js';
+import { metric, quote } from '../promql.js';
 import type { AlertingRule } from '../types.js';
 import { alertRule, anyReplica, PROMETHEUS_UP, type AlertContext } from './common.js';
 
@@ -8,7 +8,6 @@ import { alertRule, anyReplica, PROMETHEUS_UP, type AlertContext } from './commo
  * (unknown is never down): these say so instead.
  */
 
-const quote = (s: string): string => JSON.stringify(s);
 /** Mist's budget window: a clock hour of Mist's, not a rule duration (never scaled). */
 const MIST_BUDGET_HOUR = 3600;
 

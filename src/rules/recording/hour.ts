@@ -1,7 +1,7 @@
 import { R } from '../names.js';
 import type { RecordingRule } from '../types.js';
-import { CIRCUIT, on, rule, type Ctx } from './context.js';
-import { maxOfDirections } from './utilization.js';
+import { rule, type Ctx } from './context.js';
+import { utilizationOver } from './utilization.js';
 
 /** Per quality metric: the minute series, its breach flags, and the hourly names. */
 export const QUALITY_HOURLY = [
@@ -18,15 +18,11 @@ export const QUALITY_HOURLY = [
 export function hourRules(ctx: Ctx): RecordingRule[] {
   const h = ctx.w(ctx.hour);
   const g = ctx.grain;
-  const ratio = (bytes: string, bandwidth: string): string =>
-    `sum_over_time(${bytes}[${h}]) / (count_over_time(${bytes}[${h}]) * ${g}) / ${on(CIRCUIT)} ${ctx.raw(bandwidth)}`;
   return [
     rule(R.upMinutes1h, `sum_over_time(${R.circuitUp}[${h}])`),
     rule(R.knownMinutes1h, `count_over_time(${R.circuitUp}[${h}])`),
     rule(R.availability1h, `sum_over_time(${R.circuitUp}[${h}]) / count_over_time(${R.circuitUp}[${h}])`),
-    rule(R.utilization1h, maxOfDirections(
-      ratio(R.receiveBytes, 'mist_wan_port_receive_bandwidth_bytes_per_second'),
-      ratio(R.transmitBytes, 'mist_wan_port_transmit_bandwidth_bytes_per_second'))),
+    rule(R.utilization1h, utilizationOver(ctx, h)),
     rule(R.utilizationBreachSeconds1h, `sum_over_time(${R.utilizationBreach}[${h}]) * ${g}`),
     rule(R.utilizationLongestRun1h, `max_over_time(${R.utilizationRunHour}[${h}])`),
     ...QUALITY_HOURLY.map((q) => rule(q.breachSeconds, `sum_over_time(${q.breach}[${h}]) * ${g}`)),

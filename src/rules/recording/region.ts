@@ -11,7 +11,9 @@ const by = `by (${REGION.join(', ')})`;
  * moved to another region rolls up there from its next minute. Counts are 0 (not absent) in a region with sites.
  */
 export function regionGroups(ctx: Ctx): RuleGroup[] {
-  const sites = ctx.raw('mist_site_info', { by: [...SITE, 'region'] });
+  // One region per site even while a region change reaches the replicas one scrape apart (two `region` values for
+  // a site would make every group_left below fail for the whole region set, not just for that site).
+  const sites = `topk by (${SITE.join(', ')}) (1, ${ctx.raw('mist_site_info', { by: [...SITE, 'region'] })})`;
   const inRegion = (x: string): string => `(${x}) * ${on(SITE)} group_left (region) ${sites}`;
   const zero = `count ${by} (${sites}) * 0`;
   const count = (x: string): string => `count ${by} (${inRegion(x)}) or ${zero}`;

@@ -1,7 +1,6 @@
 import { LEVELS, type Level, type QualityMetric } from '../config.js';
-import { metric, quote } from '../promql.js';
-import { R } from '../names.js';
-import { GROUPS } from '../names.js';
+import { GROUPS, R } from '../names.js';
+import { quote } from '../promql.js';
 import type { RuleGroup } from '../types.js';
 import { on, rule, SITE, type Ctx } from './context.js';
 
@@ -46,7 +45,6 @@ export const breachRules = (ctx: Ctx, name: string, x: string, m: ThresholdMetri
 
 /** The thresholds as series (value = threshold; labels level, region: "" for the default). */
 export function thresholdGroup(ctx: Ctx): RuleGroup {
-  metric('mist_site_info'); // the region label the overrides refer to
   const metrics = Object.keys(THRESHOLD_SERIES) as ThresholdMetric[];
   const rules = metrics.flatMap((m) => LEVELS.flatMap((level) => [
     rule(THRESHOLD_SERIES[m], `vector(${ctx.config.thresholds[m][level]})`, { level, region: '' }),
