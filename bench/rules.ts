@@ -15,12 +15,14 @@
  * (the daily group: each rule's expression as an instant query, as is and with its once-a-day gate opened) and
  * times each docs/kpis.md period query. TMPDIR decides where Prometheus' TSDB goes.
  */
-import { availableParallelism, cpus, loadavg, totalmem } from 'node:os';
-import { resolve } from 'node:path';
+import { mkdir, rm } from 'node:fs/promises';
+import { availableParallelism, cpus, loadavg, tmpdir, totalmem } from 'node:os';
+import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { startPrometheus, scrapeJob } from '../tests/support/prometheus.js';
 import { machineCpuSeconds, startAll } from './support/all-process.js';
-import { kpiQueries } from './support/kpi-queries.js';
+import { createBlocks, recordedSeries, writeHistory } from './support/history.js';
+import { kpiQueries, undocumented } from './support/kpi-queries.js';
 import { openGate, report, type RunResult } from './support/rules-report.js';
 import { promSelf, RulesProbe, timeQuery } from './support/rules-probe.js';
 
@@ -32,6 +34,7 @@ const { values } = parseArgs({
     reps: { type: 'string', default: '5' },
     rules: { type: 'string', default: 'prometheus' },
     kpis: { type: 'string', default: 'docs/kpis.md' },
+    history: { type: 'string', default: '60' },
   },
 });
 const root = new URL('../', import.meta.url).pathname;
@@ -39,6 +42,7 @@ const sites = Number(values.sites);
 const minutes = Number(values.minutes);
 const reps = Number(values.reps);
 const rulesDir = resolve(root, values.rules);
+const historyMinutes = Number(values.history);
 const POLL_MS = 10_000;
 
 const t0 = performance.now();
@@ -49,15 +53,68 @@ const load0 = loadavg();
 progress(`${sites} sites: starting mist-wan-exporter all (simulator + collector + exporter)`);
 const all = await startAll(sites);
 const readyS = (performance.now() - t0) / 1000;
-progress(`every family collected after ${readyS.toFixed(0)} s; starting Prometheus with ${rulesDir}/{rules,alerts}/*.yml`);
-const prom = await startPrometheus({
-  config: {
-    global: { scrape_interval: values['scrape-interval'], evaluation_interval: '1m' },
-    scrape_configs: [scrapeJob('mist-wan-exporter', all.url.replace('http://', ''), { interval: values['scrape-interval'], timeout: '25s' })],
-    rule_files: [`${rulesDir}/rules/*.yml`, `${rulesDir}/alerts/*.yml`],
-  },
-  args: ['--storage.tsdb.retention.time=400d', '--query.timeout=5m'],
-});
+const config = {
+  global: { scrape_interval: values['scrape-interval'], evaluation_interval: '1m' },
+  scrape_configs: [scrapeJob('mist-wan-exporter', all.url.replace('http://', ''), { interval: values['scrape-interval'], timeout: '25s' })],
+  rule_files: [`${rulesDir}/rules/*.yml`, `${rulesDir}/alerts/*.yml`],
+};
+const args = ['--storage.tsdb.retention.time=400d', '--query.timeout=5m'];
+const dataDir = join(tmpdir(), `bench-rules-tsdb-${process.pid}`);
+let history: RunResult['history'] = null;
+let prom: Awaited<ReturnType<typeof startPrometheus>>;
+try {
+  if (historyMinutes > 0) history = await backfill();
+  progress(`every family collected after ${readyS.toFixed(0)} s; starting Prometheus with ${rulesDir}/{rules,alerts}/*.yml`);
+  prom = await startPrometheus({ config, args, dataDir });
+} catch (err) {
+  await all.stop();
+  throw err;
+}
+
+/**
+ * Seed run (a Prometheus of its own, same rules, until its recorded series stop appearing) → those
+ * series → `historyMinutes` of per-minute samples before now → TSDB blocks in the measured Prometheus' data dir.
+ */
+async function backfill(): Promise<NonNullable<RunResult['history']>> {
+  progress('seed run: a Prometheus with the same rules until the number of recorded series stops growing');
+  const seed = await startPrometheus({ config, args });
+  let series;
+  try {
+    await seed.waitForTargetsUp({ timeoutMs: 120_000 });
+    const probe = new RulesProbe(seed.api);
+    const until = Date.now() + 10 * 60_000;
+    // Rules read lagged raw data and each other, so series appear over the first evaluations: wait until their
+    // count stops growing from one evaluation of the per-minute groups to the next (at least three of them).
+    let lastEvals = 0;
+    let lastCount = -1;
+    for (;;) {
+      await sleep(POLL_MS);
+      await probe.poll();
+      const evals = Math.min(...[...probe.groups.values()].filter((g) => g.interval <= 60).map((g) => g.evaluations.length));
+      if (evals > lastEvals) {
+        lastEvals = evals;
+        const count = (await seed.query('count({__name__=~".+:.+"})'))[0]?.value ?? 0;
+        // Stable: grew by under 0.5 % (a failover or a breach starting adds a few series now and then).
+        if (evals >= 3 && count - lastCount <= 0.005 * count) break;
+        lastCount = count;
+      }
+      if (Date.now() > until) throw new Error(`seed run: recorded series still growing after 10 min (${lastCount})`);
+    }
+    series = await recordedSeries(seed.url);
+  } finally {
+    await seed.stop();
+  }
+  const endSec = Math.floor(Date.now() / 1000);
+  const file = join(tmpdir(), `bench-rules-history-${process.pid}.om`);
+  progress(`writing ${historyMinutes} min of per-minute history for ${series.length} recorded series`);
+  const samples = await writeHistory(series, file, endSec, historyMinutes);
+  progress(`${samples} samples written; promtool tsdb create-blocks-from openmetrics`);
+  await mkdir(dataDir, { recursive: true });
+  await createBlocks(file, dataDir);
+  await rm(file, { force: true });
+  return { series: series.length, samples, minutes: historyMinutes, endSec };
+}
+
 try {
   await prom.waitForTargetsUp({ timeoutMs: 120_000 });
   const probe = new RulesProbe(prom.api);
@@ -82,6 +139,8 @@ try {
   const self = await promSelf(prom.url);
   const end = { at: Date.now(), machine: machineCpuSeconds(), all: all.cpuSeconds(), prom: self.cpuSeconds };
   const heldS = Math.floor((end.at - start.at) / 1000);
+  // The longest window with data: the backfilled history (recorded series only) and the run.
+  const windowS = history ? Math.floor(end.at / 1000) - (history.endSec - history.minutes * 60) : heldS;
 
   progress('counting series');
   const byName = await prom.query('count by (__name__) ({__name__=~".+:.+|ALERTS|ALERTS_FOR_STATE"})');
@@ -102,18 +161,15 @@ try {
     forced.push({ group: g.name, interval: g.interval, rules });
   }
 
-  let queries: RunResult['queries'] = [];
-  try {
-    const list = kpiQueries(resolve(root, values.kpis), heldS);
-    progress(`timing ${list.length} docs/kpis.md period queries × ${reps}`);
-    for (const q of list) queries.push({ ...q, timed: await timeQuery(prom.url, q.expr, reps) });
-  } catch (err) {
-    progress(`no period queries: ${(err as Error).message}`);
-    queries = [];
-  }
+  const list = kpiQueries();
+  const missing = undocumented(list, resolve(root, values.kpis));
+  if (missing.length > 0) throw new Error(`period queries read names ${values.kpis} does not document: ${missing.join(', ')}`);
+  progress(`timing ${list.length} docs/kpis.md period queries × ${reps}`);
+  const queries: RunResult['queries'] = [];
+  for (const q of list) queries.push({ ...q, timed: await timeQuery(prom.url, q.expr, reps) });
 
   const result: RunResult = {
-    sites, minutes, heldS, readyS, scrapeInterval: values['scrape-interval'], reps,
+    sites, minutes, heldS, windowS, readyS, history, promStartSec: Math.floor(start.at / 1000), scrapeInterval: values['scrape-interval'], reps,
     groups: [...probe.groups.values()], forced, queries,
     recorded: byName.map((s) => ({ name: s.metric.__name__ ?? '', series: s.value })),
     scraped: scraped?.value ?? NaN, scrapeMaxS: scrapeS?.value ?? NaN, circuits: circuits?.value ?? NaN,
@@ -126,11 +182,13 @@ try {
       promS: end.prom - start.prom,
       allS: end.all - start.all,
     },
+    cores: availableParallelism(),
     machine: `node ${process.version}, ${availableParallelism()} CPUs (${cpus()[0]?.model ?? 'unknown'}), ${(totalmem() / 2 ** 30).toFixed(0)} GiB RAM`,
   };
   process.exitCode = report(result);
 } finally {
   await prom.stop();
   await all.stop();
+  await rm(dataDir, { recursive: true, force: true });
 }
 progress(`done in ${((performance.now() - t0) / 1000).toFixed(0)} s`);
