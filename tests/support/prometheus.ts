@@ -30,6 +30,8 @@ export interface PrometheusOptions {
   args?: readonly string[];
   /** How long to wait for /-/ready (default 20 s). */
   readyTimeoutMs?: number;
+  /** An existing TSDB directory to open (e.g. holding backfilled blocks); the caller removes it. Default: a fresh one in the temp dir. */
+  dataDir?: string;
 }
 
 export interface PromSample {
@@ -124,7 +126,7 @@ async function startOnce(opts: PrometheusOptions): Promise<PrometheusServer> {
     BIN,
     [
       `--config.file=${configFile}`,
-      `--storage.tsdb.path=${join(dir, 'data')}`,
+      `--storage.tsdb.path=${opts.dataDir ?? join(dir, 'data')}`,
       `--web.listen-address=127.0.0.1:${port}`,
       '--log.level=warn',
       ...(opts.args ?? []),
