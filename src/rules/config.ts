@@ -1,6 +1,11 @@
 import { readFileSync } from 'node:fs';
 import { parse } from 'yaml';
 import { z } from 'zod';
+import { FAMILY_NAMES } from '../families/registry.js';
+import { familyOf } from './promql.js';
+
+/** The metrics the outage alerts are computed from: stale data of their families pages. */
+const OUTAGE_METRICS = ['mist_gateway_up', 'mist_wan_port_up', 'mist_gateway_failed_over'];
 
 /**
  * The one config the rules and alerts are generated from (prometheus/kpi-config.yml, documented there and in
@@ -94,7 +99,7 @@ export const KpiConfigSchema = z.object({
     stale_intervals: z.number().gt(1).default(3),
     stale_for: durationField.default(300),
     /** Families whose stale data pages (critical): the ones the outage alerts are computed from; others warn. */
-    stale_critical_families: z.array(z.string().regex(/^[a-z][a-z-]*$/)).default(['gateways', 'wan-ports', 'circuits']),
+    stale_critical_families: z.array(z.enum(FAMILY_NAMES as [string, ...string[]])).default(OUTAGE_METRICS.map(familyOf)),
     collector_failing_for: durationField.default(600),
     budget_used_ratio: z.number().gt(0).max(1).default(0.9),
     budget_for: durationField.default(300),

@@ -1,3 +1,4 @@
+import { FAMILY_CATALOGUES } from '../families/registry.js';
 import { catalogueEntries } from '../metrics/catalogue/index.js';
 
 /**
@@ -69,3 +70,10 @@ export function counterDelta(name: string, grainSeconds: number): string {
 
 /** A PromQL string literal (label values). */
 export const quote = (value: string): string => JSON.stringify(value);
+
+/** The collector family whose snapshot serves a catalogue metric (its freshness is that family's). */
+export function familyOf(name: string): string {
+  const found = FAMILY_CATALOGUES.find((c) => c.groups.some((g) => g.metrics.some((m) => m.name === name)));
+  if (!found) throw new Error(`no collector family serves ${name}`);
+  return found.family;
+}

@@ -16,8 +16,8 @@ export const on = (labels: readonly string[]): string => `on (${labels.join(', '
  */
 export const DATA_GRAIN_SECONDS = 60;
 
-/** The collector families the per-minute series read (src/families/*). */
-export type Family = 'wan-ports' | 'gateways' | 'vpn-peers' | 'circuits';
+/** A collector family the per-minute series read (src/families/*): take it from `familyOf(metric)`. */
+export type Family = string;
 
 /** A window's left end is left out by this much, so `[W − ε]` holds exactly W / grain samples (docs/kpis.md). */
 const EPSILON_SECONDS = 1;

@@ -1,4 +1,5 @@
 import { R } from '../names.js';
+import { familyOf } from '../promql.js';
 import type { RecordingRule } from '../types.js';
 import { rule, type Ctx } from './context.js';
 
@@ -10,6 +11,6 @@ import { rule, type Ctx } from './context.js';
 export function failoverRules(ctx: Ctx): RecordingRule[] {
   return [
     rule(R.failovers, ctx.delta('mist_wan_port_failovers_total')),
-    rule(R.onSecondary, ctx.ifFresh(ctx.raw('mist_gateway_failed_over'), 'circuits')),
+    rule(R.onSecondary, ctx.ifFresh(ctx.raw('mist_gateway_failed_over'), familyOf('mist_gateway_failed_over'))),
   ];
 }

@@ -1,4 +1,5 @@
 import { R } from '../names.js';
+import { familyOf } from '../promql.js';
 import type { RecordingRule } from '../types.js';
 import { CIRCUIT, GATEWAY, on, rule, type Ctx } from './context.js';
 import { breachRules } from './thresholds.js';
@@ -21,7 +22,7 @@ export function qualityRules(ctx: Ctx): RecordingRule[] {
   const pathUp = ctx.raw('mist_vpn_path_up');
   const active = ctx.raw('mist_wan_port_active');
   return QUALITY.flatMap((q) => [
-    rule(q.minute, ctx.ifFresh(`avg by (${CIRCUIT.join(', ')}) (${ctx.raw(q.raw)} and ${on(PATH)} (${pathUp} == 1))`, 'vpn-peers')),
+    rule(q.minute, ctx.ifFresh(`avg by (${CIRCUIT.join(', ')}) (${ctx.raw(q.raw)} and ${on(PATH)} (${pathUp} == 1))`, familyOf(q.raw))),
     ...breachRules(ctx, q.breach, q.minute, q.config),
   ]).concat(QUALITY.map((q) => rule(q.secondary,
     `max by (${GATEWAY.join(', ')}) (${q.minute} and ${on(CIRCUIT)} (${active} == 1)) and ${on(GATEWAY)} (${R.onSecondary} == 1)`)));

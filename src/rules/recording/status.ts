@@ -1,4 +1,5 @@
 import { R } from '../names.js';
+import { familyOf } from '../promql.js';
 import type { RecordingRule } from '../types.js';
 import { CIRCUIT, GATEWAY, on, rule, SITE, type Ctx } from './context.js';
 
@@ -16,10 +17,10 @@ export function statusRules(ctx: Ctx): RecordingRule[] {
   const known = ctx.raw('mist_wan_port_info', { by: CIRCUIT });
   const disabled = ctx.raw('mist_wan_port_disabled');
   const circuitUp = `(
-      ${ctx.ifFresh(`${portUp} * ${on(GATEWAY)} group_left () ${gatewayUp}`, 'wan-ports', 'gateways')}
-      or ${ctx.ifFresh(`${known} * 0 and ${on(GATEWAY)} (${gatewayUp} == 0)`, 'gateways')}
+      ${ctx.ifFresh(`${portUp} * ${on(GATEWAY)} group_left () ${gatewayUp}`, familyOf('mist_wan_port_up'), familyOf('mist_gateway_up'))}
+      or ${ctx.ifFresh(`${known} * 0 and ${on(GATEWAY)} (${gatewayUp} == 0)`, familyOf('mist_gateway_up'))}
     ) unless ${on(CIRCUIT)} (${disabled} == 1)`;
   const siteDown = `max by (${SITE.join(', ')}) (${R.circuitUp}) == bool 0
-    or ${ctx.ifFresh(`max by (${SITE.join(', ')}) (${gatewayUp}) == bool 0`, 'gateways')}`;
+    or ${ctx.ifFresh(`max by (${SITE.join(', ')}) (${gatewayUp}) == bool 0`, familyOf('mist_gateway_up'))}`;
   return [rule(R.fresh, ctx.freshness()), rule(R.circuitUp, circuitUp), rule(R.siteDown, siteDown)];
 }

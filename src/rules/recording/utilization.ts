@@ -1,8 +1,11 @@
 import { R } from '../names.js';
 import type { RecordingRule } from '../types.js';
-import { lagged } from '../promql.js';
+import { familyOf, lagged } from '../promql.js';
 import { CIRCUIT, on, rule, type Ctx } from './context.js';
 import { breachRules } from './thresholds.js';
+
+/** The family serving the byte counters (its freshness gates the byte deltas). */
+const BYTES_FAMILY = familyOf('mist_wan_port_receive_bytes_total');
 
 /** The larger of the two directions' ratios, one series per circuit. */
 export function maxOfDirections(receive: string, transmit: string): string {
@@ -26,7 +29,7 @@ export function bytesRatio(ctx: Ctx, bytes: string, bandwidth: string, window: s
  * pour the gap's bytes into one minute. Those minutes are unknown (neither bytes nor seconds in any ratio).
  */
 const bothEndsFresh = (ctx: Ctx, expr: string): string =>
-  `${ctx.ifFresh(expr, 'wan-ports')} and on (org_id) (${ctx.freshness(2, 'wan-ports')} == 1)`;
+  `${ctx.ifFresh(expr, BYTES_FAMILY)} and on (org_id) (${ctx.freshness(2, BYTES_FAMILY)} == 1)`;
 
 /**
  * The data seconds a circuit's byte deltas cover: the change of the wan-ports snapshot's last success between the
