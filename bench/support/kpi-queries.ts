@@ -18,10 +18,12 @@ const KNOWN1H = 'site_circuit:mist_wan_known_minutes:count1h';
 const UP1D = 'site_circuit:mist_wan_up_minutes:sum1d';
 const KNOWN1D = 'site_circuit:mist_wan_known_minutes:count1d';
 const RUN = 'site_circuit:mist_wan_utilization_breach_run:seconds';
+const RUN_MAX1H = 'site_circuit:mist_wan_utilization_breach_run:max_seconds1h';
 const ROLLING: [string, string][] = [['3h', '2h59m59s'], ['12h', '11h59m59s'], ['24h', '23h59m59s']];
 const CALENDAR: [string, string][] = [['day', '1d'], ['week', '7d'], ['month', '31d']];
 
-export function kpiQueries(): KpiQuery[] {
+/** `nowSeconds`: when the queries will run (instant queries at now), for the windows' start T0. */
+export function kpiQueries(nowSeconds: number = Math.floor(Date.now() / 1000)): KpiQuery[] {
   const q: KpiQuery[] = [];
   const add = (kpi: string, window: string, expr: string): void => void q.push({ kpi, window, expr });
   add('Circuit status (Up in the hour)', 'hour', `${UP1H} > bool 0`);
@@ -33,9 +35,19 @@ export function kpiQueries(): KpiQuery[] {
   for (const [w, r] of [['24h', '23h59m59s'], ['week', '6d23h59m59s']]) add('Utilization, busiest hour', w!, `max_over_time(site_circuit:mist_wan_utilization:ratio1h[${r}:1h])`);
   for (const [w, r] of ROLLING) add('Time above (major), cumulative', w, `sum_over_time(site_circuit:mist_wan_utilization_breach:bool5m{level="major"}[${r}]) * 60`);
   add('Time above (major), cumulative', 'month', 'sum_over_time(site_circuit:mist_wan_utilization_breach:seconds1d{level="major"}[31d] offset -1h)');
-  for (const [w, s] of [['3h', 10_800], ['24h', 86_400]] as const) {
-    // The doc's rolling window clipped to its start T0 (Grafana's ${__from:date:seconds}); T0 = now − window.
-    add('Time above (major), longest run', w, `max_over_time((${RUN}{level="major"} - clamp_min(${RUN}{level="major"} - (floor((timestamp(${RUN}{level="major"}) - (time() - ${s})) / 60) + 1) * 60, 0))[${s}s:1m])`);
+  for (const [w, r, s] of [['3h', '2h59m59s', 10_800], ['24h', '23h59m59s', 86_400]] as const) {
+    // The doc's rolling window for every circuit, by clock hours: the longest run within each clock hour (M), the
+    // trailing hour now, the run at each clock hour clipped to the window's start T0, the current run clipped to W.
+    // T0 = the window's start as a number, like Grafana's ${__from:date:seconds} (`time()` inside the subquery would
+    // be each step's time, not the query's): the queries are built just before they are timed.
+    const run = `${RUN}{level="major"}`;
+    const t0 = String(nowSeconds - s);
+    const clipped = `(${run} - clamp_min(${run} - (floor((timestamp(${run}) - ${t0}) / 60) + 1) * 60, 0))`;
+    add('Time above (major), longest run, clock hours', w, `max without (part) (
+      label_replace(max_over_time(${RUN_MAX1H}{level="major"}[${r}:1h]), "part", "hours", "", "")
+      or label_replace(${RUN_MAX1H}{level="major"}, "part", "last hour", "", "")
+      or label_replace(max_over_time(${clipped}[${r}:1h]), "part", "at hours", "", "")
+      or label_replace(clamp_max(${run}, ${s}), "part", "now", "", ""))`);
   }
   add('Time above (major), longest run', 'week', 'max_over_time(site_circuit:mist_wan_utilization_breach_run:max_seconds1d{level="major"}[7d] offset -1h)');
   add('Flaps', '24h', 'sum_over_time(site_circuit:mist_wan_flaps:increase1m[23h59m59s])');

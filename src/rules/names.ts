@@ -87,9 +87,20 @@ export const R = {
   jitterAvg1h: 'site_circuit:mist_wan_jitter:seconds_avg1h',
   jitterMax1h: 'site_circuit:mist_wan_jitter:seconds_max1h',
   jitterP95_1h: 'site_circuit:mist_wan_jitter:seconds_p95_1h',
+  /**
+   * Per-minute quality samples in the hour (0–60; absent when none): the weight of the hour's mean in the day's
+   * (a day average is Σ avg1h × count1h / Σ count1h, never a mean of hourly means).
+   */
+  lossCount1h: 'site_circuit:mist_wan_loss:count1h',
+  latencyCount1h: 'site_circuit:mist_wan_latency:count1h',
+  jitterCount1h: 'site_circuit:mist_wan_jitter:count1h',
   secondaryLossAvg1h: 'site_gateway:mist_wan_secondary_loss:ratio_avg1h',
   secondaryLatencyAvg1h: 'site_gateway:mist_wan_secondary_latency:seconds_avg1h',
   secondaryJitterAvg1h: 'site_gateway:mist_wan_secondary_jitter:seconds_avg1h',
+  /** Minutes on the secondary with a quality sample in the hour: the weight of secondary…Avg1h in the day. */
+  secondaryLossCount1h: 'site_gateway:mist_wan_secondary_loss:count1h',
+  secondaryLatencyCount1h: 'site_gateway:mist_wan_secondary_latency:count1h',
+  secondaryJitterCount1h: 'site_gateway:mist_wan_secondary_jitter:count1h',
 
   // ── last whole UTC day, recorded once a day (group mist_wan_day, interval 1h) ───────────────────
   upMinutes1d: 'site_circuit:mist_wan_up_minutes:sum1d',
@@ -108,12 +119,14 @@ export const R = {
   flaps1d: 'site_circuit:mist_wan_flaps:sum1d',
   failovers1d: 'site_circuit:mist_wan_failovers:sum1d',
   onSecondarySeconds1d: 'site_gateway:mist_wan_on_secondary:seconds1d',
+  /** Mean over the day's per-minute samples (hourly means weighted by their counts), likewise latency and jitter. */
   lossAvg1d: 'site_circuit:mist_wan_loss:ratio_avg1d',
   lossMax1d: 'site_circuit:mist_wan_loss:ratio_max1d',
   latencyAvg1d: 'site_circuit:mist_wan_latency:seconds_avg1d',
   latencyMax1d: 'site_circuit:mist_wan_latency:seconds_max1d',
   jitterAvg1d: 'site_circuit:mist_wan_jitter:seconds_avg1d',
   jitterMax1d: 'site_circuit:mist_wan_jitter:seconds_max1d',
+  /** Mean over the day's minutes on the secondary (hourly means weighted by their counts). */
   secondaryLossAvg1d: 'site_gateway:mist_wan_secondary_loss:ratio_avg1d',
   secondaryLatencyAvg1d: 'site_gateway:mist_wan_secondary_latency:seconds_avg1d',
   secondaryJitterAvg1d: 'site_gateway:mist_wan_secondary_jitter:seconds_avg1d',

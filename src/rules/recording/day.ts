@@ -12,9 +12,18 @@ const SUMS = [
 const MAXIMA = [
   [R.utilization1h, R.utilizationMax1d], [R.lossMax1h, R.lossMax1d], [R.latencyMax1h, R.latencyMax1d], [R.jitterMax1h, R.jitterMax1d],
 ] as const;
-const MEANS = [
-  [R.utilization1h, R.utilizationAvg1d], [R.lossAvg1h, R.lossAvg1d], [R.latencyAvg1h, R.latencyAvg1d], [R.jitterAvg1h, R.jitterAvg1d],
-  [R.secondaryLossAvg1h, R.secondaryLossAvg1d], [R.secondaryLatencyAvg1h, R.secondaryLatencyAvg1d], [R.secondaryJitterAvg1h, R.secondaryJitterAvg1d],
+/** The mean of the hourly ratios (utilization: the hour is the canonical grain). */
+const MEANS = [[R.utilization1h, R.utilizationAvg1d]] as const;
+/**
+ * Hourly mean, its per-minute sample count, the day's mean over the day's minutes: hours with fewer samples (an
+ * outage, 20 minutes on the secondary) weigh less.
+ */
+const WEIGHTED_MEANS = [
+  [R.lossAvg1h, R.lossCount1h, R.lossAvg1d], [R.latencyAvg1h, R.latencyCount1h, R.latencyAvg1d],
+  [R.jitterAvg1h, R.jitterCount1h, R.jitterAvg1d],
+  [R.secondaryLossAvg1h, R.secondaryLossCount1h, R.secondaryLossAvg1d],
+  [R.secondaryLatencyAvg1h, R.secondaryLatencyCount1h, R.secondaryLatencyAvg1d],
+  [R.secondaryJitterAvg1h, R.secondaryJitterCount1h, R.secondaryJitterAvg1d],
 ] as const;
 
 /**
@@ -30,6 +39,8 @@ export function dayRules(ctx: Ctx): RecordingRule[] {
     daily(R.availability1d, `${R.upMinutes1d} / ${R.knownMinutes1d}`),
     ...MAXIMA.map(([h, d]) => daily(d, hours('max_over_time', h))),
     ...MEANS.map(([h, d]) => daily(d, hours('avg_over_time', h))),
+    ...WEIGHTED_MEANS.map(([avg, count, d]) =>
+      daily(d, `${hours('sum_over_time', `(${avg} * ${count})`)} / ${hours('sum_over_time', count)}`)),
     // The day's longest run: the run clipped to the UTC day, its maximum over the 24 trailing hours that tile it.
     daily(R.utilizationLongestRun1d, hours('max_over_time', `max_over_time(${R.utilizationRunDay}[${ctx.w(ctx.hour)}])`)),
   ];

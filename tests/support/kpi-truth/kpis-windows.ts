@@ -49,6 +49,19 @@ export function windowKpis(gateways: readonly TruthGateway[], perCircuit: readon
             minutes: checkpoints,
             recordedAt: (e) => `max_over_time((${runOf} - clamp_min(${runOf} - (floor((timestamp(${runOf}) - ${e - w * 60 + 60}) / 60) + 1) * 60, 0))[${range}:1m])`,
           } });
+        // docs/kpis.md's form for every circuit, by clock hours: within its stated precision (short by less than an
+        // hour for a run that crossed a clock hour and ended; the first clock hour read may begin before T0).
+        const maxOf = `${names.utilizationLongestRun1h}${m}`;
+        const clipped = (e: number): string => `(${runOf} - clamp_min(${runOf} - (floor((timestamp(${runOf}) - ${e - w * 60 + 60}) / 60) + 1) * 60, 0))`;
+        compare({ id: `utilization longest run above ${level} over ${hours}h (continuous, clock hours), ${site}`, recorded: '', truth: truthOf('longest_run'),
+          on: CIRCUIT_ON, tolerance: { abs: 3600 }, from, to: last,
+          checkpoints: {
+            minutes: checkpoints,
+            recordedAt: (e) => `max without (part) (label_replace(max_over_time(${maxOf}[${range}:1h]), "part", "hours", "", "")`
+              + ` or label_replace(${maxOf}, "part", "last hour", "", "")`
+              + ` or label_replace(max_over_time(${clipped(e)}[${range}:1h]), "part", "at hours", "", "")`
+              + ` or label_replace(clamp_max(${runOf}, ${w * 60}), "part", "now", "", ""))`,
+          } });
       }
     }
   }}
