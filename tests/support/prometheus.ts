@@ -1,9 +1,9 @@
 import { spawn } from 'node:child_process';
-import type { ChildProcess } from 'node:child_process';
 import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { freePort } from './redis.js';
+import { delay, isReady, stopProcess } from './service-process.js';
 
 /**
  * A real Prometheus process for integration tests (Debian's 2.42 binary; scripts/ensure-test-services.sh
@@ -207,29 +207,4 @@ async function startOnce(opts: PrometheusOptions): Promise<PrometheusServer> {
   }
 
   return { url, port, dir, query, api, targets, waitForTargetsUp, waitFor, log: () => output, stop };
-}
-
-async function isReady(url: string): Promise<boolean> {
-  try {
-    const res = await fetch(`${url}/-/ready`, { signal: AbortSignal.timeout(1_000) });
-    await res.arrayBuffer();
-    return res.status === 200;
-  } catch {
-    return false;
-  }
-}
-
-async function stopProcess(child: ChildProcess, dir: string): Promise<void> {
-  if (child.exitCode === null && child.signalCode === null) {
-    const gone = new Promise<void>((resolve) => child.once('exit', () => resolve()));
-    child.kill('SIGTERM');
-    const timer = setTimeout(() => child.kill('SIGKILL'), 5_000);
-    await gone;
-    clearTimeout(timer);
-  }
-  await rm(dir, { recursive: true, force: true });
-}
-
-function delay(ms: number): Promise<void> {
-  return new Promise((resolve) => setTimeout(resolve, ms));
 }

@@ -1,0 +1,31 @@
+import type { ChildProcess } from 'node:child_process';
+import { rm } from 'node:fs/promises';
+
+/** Shared by the real-service harnesses (Prometheus, Alertmanager): readiness, stopping, waiting. */
+
+/** GET /-/ready answers 200 (Prometheus and Alertmanager both serve it). */
+export async function isReady(url: string): Promise<boolean> {
+  try {
+    const res = await fetch(`${url}/-/ready`, { signal: AbortSignal.timeout(1_000) });
+    await res.arrayBuffer();
+    return res.status === 200;
+  } catch {
+    return false;
+  }
+}
+
+/** SIGTERM, SIGKILL after 5 s, then removes the process's temp dir. */
+export async function stopProcess(child: ChildProcess, dir: string): Promise<void> {
+  if (child.exitCode === null && child.signalCode === null) {
+    const gone = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+    child.kill('SIGTERM');
+    const timer = setTimeout(() => child.kill('SIGKILL'), 5_000);
+    await gone;
+    clearTimeout(timer);
+  }
+  await rm(dir, { recursive: true, force: true });
+}
+
+export function delay(ms: number): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, ms));
+}
