@@ -1,10 +1,10 @@
 import { spawn } from 'node:child_process';
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { mkdtemp, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parse, stringify } from 'yaml';
 import { freePort } from './redis.js';
-import { delay, isReady, stopProcess } from './service-process.js';
+import { awaitReady, delay, stopProcess } from './service-process.js';
 import { startWebhook, type Notification as WebhookNotification } from './webhook.js';
 
 /**
@@ -199,20 +199,7 @@ async function startOnce(opts: { config: string; readyTimeoutMs?: number; args?:
   });
   let stopped: Promise<void> | undefined;
   const stop = () => (stopped ??= stopProcess(child, dir));
-  const timeout = opts.readyTimeoutMs ?? 20_000;
-  const deadline = Date.now() + timeout;
-  for (;;) {
-    const failure = await Promise.race([exited, delay(100).then(() => null)]);
-    if (failure) {
-      await rm(dir, { recursive: true, force: true });
-      throw failure;
-    }
-    if (await isReady(url)) break;
-    if (Date.now() > deadline) {
-      await stop();
-      throw new Error(`${BIN} was not ready on ${port} within ${timeout} ms: ${output.slice(-1_500)}`);
-    }
-  }
+  await awaitReady({ bin: BIN, url, port, dir, timeoutMs: opts.readyTimeoutMs ?? 20_000, exited, stop, output: () => output });
   return {
     url,
     target: `127.0.0.1:${port}`,

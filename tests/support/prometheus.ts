@@ -1,9 +1,9 @@
 import { spawn } from 'node:child_process';
-import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { freePort } from './redis.js';
-import { delay, isReady, stopProcess } from './service-process.js';
+import { awaitReady, delay, stopProcess } from './service-process.js';
 
 /**
  * A real Prometheus process for integration tests (Debian's 2.42 binary; scripts/ensure-test-services.sh
@@ -144,19 +144,7 @@ async function startOnce(opts: PrometheusOptions): Promise<PrometheusServer> {
   let stopped: Promise<void> | undefined;
   const stop = () => (stopped ??= stopProcess(child, dir));
 
-  const deadline = Date.now() + (opts.readyTimeoutMs ?? 20_000);
-  for (;;) {
-    const failure = await Promise.race([exited, delay(100).then(() => null)]);
-    if (failure) {
-      await rm(dir, { recursive: true, force: true });
-      throw failure;
-    }
-    if (await isReady(url)) break;
-    if (Date.now() > deadline) {
-      await stop();
-      throw new Error(`${BIN} was not ready on ${port} within ${opts.readyTimeoutMs ?? 20_000} ms: ${output.slice(-1_500)}`);
-    }
-  }
+  await awaitReady({ bin: BIN, url, port, dir, timeoutMs: opts.readyTimeoutMs ?? 20_000, exited, stop, output: () => output });
 
   async function api<T>(path: string, params: Record<string, string> = {}): Promise<T> {
     const res = await fetch(`${url}/api/v1/${path}?${new URLSearchParams(params).toString()}`);

@@ -29,3 +29,26 @@ export async function stopProcess(child: ChildProcess, dir: string): Promise<voi
 export function delay(ms: number): Promise<void> {
   return new Promise((resolve) => setTimeout(resolve, ms));
 }
+
+/**
+ * Waits until a started service answers /-/ready: throws its exit (temp dir removed) if it dies first, or stops
+ * it and throws with its last output when it is not ready within `timeoutMs`.
+ */
+export async function awaitReady(p: {
+  bin: string; url: string; port: number; dir: string; timeoutMs: number;
+  exited: Promise<Error>; stop: () => Promise<void>; output: () => string;
+}): Promise<void> {
+  const deadline = Date.now() + p.timeoutMs;
+  for (;;) {
+    const failure = await Promise.race([p.exited, delay(100).then(() => null)]);
+    if (failure) {
+      await rm(p.dir, { recursive: true, force: true });
+      throw failure;
+    }
+    if (await isReady(p.url)) return;
+    if (Date.now() > deadline) {
+      await p.stop();
+      throw new Error(`${p.bin} was not ready on ${p.port} within ${p.timeoutMs} ms: ${p.output().slice(-1_500)}`);
+    }
+  }
+}

@@ -1,6 +1,6 @@
 import type { GenerateOptions, KpiConfig } from '../config.js';
 import { R } from '../names.js';
-import { counterDelta, duration, lagged, quote, type LaggedOptions } from '../promql.js';
+import { counterDelta, duration, lagged, oneLine, quote, type LaggedOptions } from '../promql.js';
 import type { RecordingRule } from '../types.js';
 
 /** Label sets of the recorded levels (src/rules/names.ts). */
@@ -91,6 +91,4 @@ export function makeCtx(config: KpiConfig, options: GenerateOptions): Ctx {
 }
 
 export const rule = (record: string, expr: string, labels?: Record<string, string>): RecordingRule =>
-  labels ? { record, expr: oneLineExpr(expr), labels } : { record, expr: oneLineExpr(expr) };
-
-const oneLineExpr = (expr: string): string => expr.replace(/\s+/g, ' ').trim();
+  labels ? { record, expr: oneLine(expr), labels } : { record, expr: oneLine(expr) };
