@@ -144,6 +144,13 @@ export function loadKpiConfig(path: string): KpiConfig {
  */
 export interface GenerateOptions {
   readonly timeScale: number;
+  /**
+   * Test-only: seconds (Prometheus clock, a multiple of the scaled hour, below the scaled day) added to `time()`
+   * wherever the rules find the UTC day (the day groups' once-a-day gate, the day-clipped runs), so a
+   * time-compressed run sees a midnight soon after it starts (tests/integration/dashboards-prometheus.test.ts).
+   * 0 or absent for the shipped rules: their text does not change.
+   */
+  readonly dayPhaseSeconds?: number;
 }
 
 export const SHIPPED: GenerateOptions = { timeScale: 1 };

@@ -69,7 +69,11 @@ export function makeCtx(config: KpiConfig, options: GenerateOptions): Ctx {
   const hour = 60 * grain;
   const day = 24 * hour;
   const d = (seconds: number): string => duration(seconds);
-  const t = `(time() - ${EPSILON_SECONDS})`;
+  const phase = options.dayPhaseSeconds ?? 0;
+  if (phase < 0 || phase >= day || phase % hour !== 0) throw new Error(`dayPhaseSeconds ${phase} must be a multiple of the hour (${hour}s) in [0, ${day})`);
+  // The clock the day is read from: shifted by whole hours, so clock hours (subquery steps) still tile the day.
+  const clock = phase === 0 ? 'time()' : `(time() + ${phase})`;
+  const t = `(${clock} - ${EPSILON_SECONDS})`;
   const unit = DATA_GRAIN_SECONDS;
   const toData = grain === unit ? '' : ` / ${grain} * ${unit}`;
   const freshness = (back = 1, family?: Family): string => {
@@ -85,7 +89,7 @@ export function makeCtx(config: KpiConfig, options: GenerateOptions): Ctx {
     delta: (name) => counterDelta(name, grain),
     freshness,
     ifFresh: (expr, ...families) => families.reduce((acc, f) => `${acc} and on (org_id) (${R.fresh}{family=${quote(f)}} == 1)`, `(${expr})`),
-    onceADay: (expr, n = 0) => `(${expr}) and on () (${n > 0 ? `${hour * n} <= ` : ''}vector(time() % ${day}) < ${hour * (n + 1)})`,
+    onceADay: (expr, n = 0) => `(${expr}) and on () (${n > 0 ? `${hour * n} <= ` : ''}vector(${clock} % ${day}) < ${hour * (n + 1)})`,
     periodSoFar: (period) => `(${t} % ${period} - ${t} % ${grain} + ${grain})${toData}`,
   };
 }
