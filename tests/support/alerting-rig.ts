@@ -3,7 +3,7 @@ import { fileURLToPath } from 'node:url';
 import { parse } from 'yaml';
 import type { Logger } from '../../src/log.js';
 import { loadKpiConfig, renderRuleFiles, type KpiConfig } from '../../src/rules/index.js';
-import { parseDuration } from '../../src/rules/config.js';
+import { parseDuration, type GenerateOptions } from '../../src/rules/config.js';
 import { duration } from '../../src/rules/promql.js';
 import { startAlertmanager, testAlertmanagerConfig, type Alertmanager } from './alertmanager.js';
 import { startFastPipeline, type FastPipeline } from './fast-pipeline.js';
@@ -32,8 +32,10 @@ const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 
 export interface AlertingRig {
   readonly timeScale: number;
-  /** The KPI config the rules were generated from (prometheus/kpi-config.yml). */
+  /** The KPI config the rules were generated from (prometheus/kpi-config.yml, changed by options.kpi if given). */
   readonly kpi: KpiConfig;
+  /** The options the loaded rules were generated with ({ timeScale } unless options.generate added some). */
+  readonly ruleOptions: GenerateOptions;
   readonly pipeline: FastPipeline;
   readonly prom: PrometheusServer;
   readonly am: Alertmanager;
@@ -52,6 +54,15 @@ export interface AlertingRigOptions {
   timeScale: number;
   log: Logger;
   sim?: Partial<SimOptions>;
+  /** A test copy of the KPI config (after fresh_intervals 3), e.g. other chronic settings. Default: unchanged. */
+  kpi?: (kpi: KpiConfig) => KpiConfig;
+  /**
+   * Generator options beyond timeScale (e.g. dayPhaseSeconds), computed from the wall clock (epoch seconds) just
+   * before the rules are rendered and Prometheus starts, after the pipeline is up.
+   */
+  generate?: (nowSeconds: number) => Partial<GenerateOptions>;
+  /** Extra Prometheus flags (e.g. --web.enable-lifecycle). */
+  promArgs?: readonly string[];
 }
 
 function scaleDuration(text: string, timeScale: number): string {
@@ -98,8 +109,8 @@ export async function startAlertingRig(opts: AlertingRigOptions): Promise<Alerti
   const scaled = (d: string | number): number => (typeof d === 'number' ? d : parseDuration(d)) * timeScale;
   // The one config change: fresh_intervals 3, as docs/kpis.md advises for a time-compressed copy (the exporter's
   // refresh and a collection's own duration do not compress, so healthy data is older in intervals).
-  const kpi = { ...loadKpiConfig(`${ROOT}prometheus/kpi-config.yml`), fresh_intervals: 3 };
-  const ruleFiles = Object.fromEntries(renderRuleFiles(kpi, { timeScale }));
+  const shipped = { ...loadKpiConfig(`${ROOT}prometheus/kpi-config.yml`), fresh_intervals: 3 };
+  const kpi = opts.kpi ? opts.kpi(shipped) : shipped;
   const shippedAm = readFileSync(`${ROOT}prometheus/alertmanager.yml`, 'utf8');
 
   const closers: (() => Promise<void>)[] = [];
@@ -114,14 +125,16 @@ export async function startAlertingRig(opts: AlertingRigOptions): Promise<Alerti
     closers.push(() => am.stop());
     const pipeline = await startFastPipeline({ redisUrl: opts.redisUrl, timeScale, log: opts.log, exporters: 2, ...(opts.sim ? { sim: opts.sim } : {}) });
     closers.push(() => pipeline.close());
+    const ruleOptions: GenerateOptions = { ...opts.generate?.(Date.now() / 1000), timeScale };
+    const ruleFiles = Object.fromEntries(renderRuleFiles(kpi, ruleOptions));
     const promConfig = testPrometheusConfig(readFileSync(`${ROOT}prometheus/prometheus.yml`, 'utf8'), { timeScale, alertmanager: am.target, exporters: pipeline.exporterTargets });
     const prom = await startPrometheus({
       config: promConfig.config,
       files: ruleFiles,
-      args: [`--rules.alert.resend-delay=${scaleDuration('1m', timeScale)}`],
+      args: [`--rules.alert.resend-delay=${scaleDuration('1m', timeScale)}`, ...(opts.promArgs ?? [])],
     });
     closers.push(() => prom.stop());
-    return { timeScale, kpi, pipeline, prom, am, hook, amOverrides: overridden, promOverrides: promConfig.overridden, scaled, close };
+    return { timeScale, kpi, ruleOptions, pipeline, prom, am, hook, amOverrides: overridden, promOverrides: promConfig.overridden, scaled, close };
   } catch (err) {
     await close();
     throw err;

@@ -1,0 +1,110 @@
+import type { Dashboard, Variable } from '../../../src/dashboards/grafana.js';
+import { parseDuration } from '../../../src/rules/config.js';
+import type { PrometheusServer } from '../prometheus.js';
+import { interpolate, type Selection, type TimeContext } from './interpolate.js';
+import { targetsOf, variablesOf, type PanelTarget } from './targets.js';
+import { resolveVariable, type ResolvedVariable, type VariableOptionValue } from './variables.js';
+
+/**
+ * One pass over a set of dashboards: each dashboard's variables resolved in order (a variable's query sees the
+ * values chosen before it), then every panel target run as declared (instant at the range's end, or a range query
+ * over the range at the step), with the rows it returned or its error.
+ */
+
+export interface PassOptions {
+  readonly prom: PrometheusServer;
+  /** The dashboard time range (epoch seconds). */
+  readonly from: number;
+  readonly to: number;
+  /** Range queries' step and $__interval (seconds), raised to a target's min interval. */
+  readonly stepSeconds: number;
+  /** The datasource's scrape interval (seconds): $__rate_interval. */
+  readonly scrapeSeconds: number;
+  /** The value to select among a variable's options (called in declaration order). */
+  choose(v: Variable, options: readonly VariableOptionValue[]): Selection;
+}
+
+export interface VariableResult extends ResolvedVariable {
+  readonly uid: string;
+  readonly selected?: Selection;
+  readonly error?: string;
+}
+
+export interface TargetResult extends PanelTarget {
+  /** The query sent (variables substituted). */
+  readonly sent: string;
+  /** Series returned (range: series with at least one point); 0 when empty or failed. */
+  readonly rows: number;
+  readonly error?: string;
+}
+
+export interface PassResult {
+  readonly variables: VariableResult[];
+  readonly targets: TargetResult[];
+}
+
+const message = (err: unknown): string => (err instanceof Error ? err.message : String(err));
+
+async function runTarget(prom: PrometheusServer, sent: string, t: PanelTarget, time: TimeContext): Promise<number> {
+  if (t.instant) {
+    const data = await prom.api<{ resultType: string; result: unknown[] }>('query', { query: sent, time: String(time.to) });
+    return data.resultType === 'scalar' || data.resultType === 'string' ? 1 : data.result.length;
+  }
+  const data = await prom.api<{ result: { values: unknown[] }[] }>('query_range', {
+    query: sent, start: String(time.from), end: String(time.to), step: String(time.intervalSeconds),
+  });
+  return data.result.filter((s) => s.values.length > 0).length;
+}
+
+/** A target's time: the panel's relative time (shorter than the run only) and its min interval. */
+function targetTime(t: PanelTarget, o: PassOptions): TimeContext {
+  const from = t.timeFrom ? Math.max(o.from, o.to - parseDuration(t.timeFrom)) : o.from;
+  const step = Math.max(o.stepSeconds, t.interval ? parseDuration(t.interval) : 0);
+  return { from, to: o.to, intervalSeconds: step, scrapeSeconds: o.scrapeSeconds };
+}
+
+export async function runDashboard(d: Dashboard, o: PassOptions): Promise<PassResult> {
+  const time: TimeContext = { from: o.from, to: o.to, intervalSeconds: o.stepSeconds, scrapeSeconds: o.scrapeSeconds };
+  const all = variablesOf(d);
+  const selected = new Map<string, Selection>();
+  const variables: VariableResult[] = [];
+  for (const v of all) {
+    try {
+      const r = await resolveVariable(o.prom, v, all, selected, time);
+      if (v.type === 'datasource') {
+        variables.push({ ...r, uid: d.uid });
+        continue;
+      }
+      const sel = o.choose(v, r.options);
+      selected.set(v.name, sel);
+      variables.push({ ...r, uid: d.uid, selected: sel });
+    } catch (err) {
+      variables.push({ name: v.name, type: v.type, query: v.query, options: [], uid: d.uid, error: message(err) });
+    }
+  }
+  const targets: TargetResult[] = [];
+  for (const t of targetsOf(d)) {
+    const tt = targetTime(t, o);
+    let sent = t.expr;
+    try {
+      sent = interpolate(t.expr, all, selected, tt);
+      targets.push({ ...t, sent, rows: await runTarget(o.prom, sent, t, tt) });
+    } catch (err) {
+      targets.push({ ...t, sent, rows: 0, error: message(err) });
+    }
+  }
+  return { variables, targets };
+}
+
+export async function runDashboards(ds: readonly Dashboard[], o: PassOptions): Promise<PassResult> {
+  const out: PassResult = { variables: [], targets: [] };
+  for (const d of ds) {
+    const r = await runDashboard(d, o);
+    out.variables.push(...r.variables);
+    out.targets.push(...r.targets);
+  }
+  return out;
+}
+
+/** Stable key of a target across passes. */
+export const targetKey = (t: PanelTarget): string => `${t.uid}#${t.panelId}/${t.refId}`;
