@@ -1,4 +1,5 @@
 import type { KpiConfig } from '../rules/config.js';
+import { availabilityDashboard } from './boards/availability.js';
 import { healthDashboard } from './boards/health.js';
 import { thresholdsDashboard } from './boards/thresholds.js';
 import { makeDashCtx, SHIPPED_DASHBOARDS, type DashboardOptions, type DashCtx } from './context.js';
@@ -12,6 +13,7 @@ export type { Dashboard } from './grafana.js';
 export const BOARDS: readonly ((ctx: DashCtx) => Dashboard)[] = [
   healthDashboard,
   thresholdsDashboard,
+  availabilityDashboard,
 ];
 
 export function generateDashboards(kpi: KpiConfig, options: DashboardOptions = SHIPPED_DASHBOARDS): Dashboard[] {
