@@ -114,13 +114,13 @@ export function availabilityDashboard(ctx: DashCtx): Dashboard {
   const hourly: PanelSpec = {
     title: 'Availability by region, trailing hour',
     description: 'Per region: up minutes / known minutes of its circuits in the trailing hour (recorded every minute).',
-    unit: 'percentunit', thresholds: steps, max: 1, custom: { thresholdsStyle: { mode: 'dashed' } },
+    unit: 'percentunit', thresholds: steps, colorMode: 'palette-classic', max: 1, custom: { thresholdsStyle: { mode: 'dashed' } },
     queries: [q(`${R.regionAvailability1h}${regionSel}`, { legend: '{{region}}', interval: ctx.d(MINUTE) })],
   };
   const daily: PanelSpec = {
     title: 'Availability by region, per UTC day',
     description: 'Per region and finished UTC day: up minutes / known minutes of its circuits (region daily rollup, recorded 01:00–02:00 UTC).',
-    unit: 'percentunit', thresholds: steps, max: 1, custom: { drawStyle: 'bars', fillOpacity: 60, thresholdsStyle: { mode: 'dashed' } },
+    unit: 'percentunit', thresholds: steps, colorMode: 'palette-classic', max: 1, custom: { drawStyle: 'bars', fillOpacity: 60, thresholdsStyle: { mode: 'dashed' } },
     queries: [q(latestDaily(ctx, `${R.regionAvailability1d}${regionSel}`), { legend: '{{region}}', interval: ctx.d(HOUR) })],
   };
   const states: PanelSpec = {
