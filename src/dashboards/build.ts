@@ -237,6 +237,19 @@ export const circuitVariable = (): Variable => queryVariable('port_id', 'Circuit
   'query_result(max by (port_id, wan_name) (mist_wan_port_info{site_id="$site_id"}))',
   { regex: '/port_id="(?<value>[^"]+)",wan_name="(?<text>[^"]*)"/' });
 
+/** A fixed list of values (Grafana custom variable), exactly one selected; no query, so nothing to refresh. */
+export function customVariable(name: string, label: string, values: readonly string[], current: string): Variable {
+  return {
+    type: 'custom', name, label, query: values.join(','), multi: false, includeAll: false, hide: 0,
+    current: { text: current, value: current },
+    options: values.map((v) => ({ text: v, value: v, selected: v === current })),
+  };
+}
+
+/** `level`: the threshold level (warning | major | critical) a time-above panel reads; default major. */
+export const levelVariable = (current: Level = 'major'): Variable =>
+  customVariable('level', 'Threshold level', ['warning', 'major', 'critical'], current);
+
 // ---------------------------------------------------------------- dashboards
 
 export interface DashboardSpec {

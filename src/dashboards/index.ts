@@ -1,5 +1,6 @@
 import type { KpiConfig } from '../rules/config.js';
 import { healthDashboard } from './boards/health.js';
+import { thresholdsDashboard } from './boards/thresholds.js';
 import { makeDashCtx, SHIPPED_DASHBOARDS, type DashboardOptions, type DashCtx } from './context.js';
 import type { Dashboard } from './grafana.js';
 
@@ -10,6 +11,7 @@ export type { Dashboard } from './grafana.js';
 /** Every dashboard, in the order docs/dashboards.md presents them; file name = `<uid>.json`. */
 export const BOARDS: readonly ((ctx: DashCtx) => Dashboard)[] = [
   healthDashboard,
+  thresholdsDashboard,
 ];
 
 export function generateDashboards(kpi: KpiConfig, options: DashboardOptions = SHIPPED_DASHBOARDS): Dashboard[] {
