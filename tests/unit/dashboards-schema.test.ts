@@ -2,7 +2,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { bargauge, dashboard, panel, q, stat, stateTimeline, table, text, timeseries } from '../../src/dashboards/build.js';
-import type { Dashboard } from '../../src/dashboards/grafana.js';
+import type { Dashboard, Panel } from '../../src/dashboards/grafana.js';
 import { BOARDS, generateDashboards, UID } from '../../src/dashboards/index.js';
 import { loadKpiConfig } from '../../src/rules/index.js';
 import { dashboardSchemaErrors, loadGrafanaSchemas, PANEL_SCHEMA } from '../support/grafana-schema.js';
@@ -103,6 +103,13 @@ describe('the schema check bites', () => {
     const i = firstOf(d, 'timeseries');
     (d.panels[i] as { fieldConfig: { defaults: { custom?: unknown } } }).fieldConfig.defaults.custom = { lineWidth: 'thick' };
     expect(dashboardSchemaErrors(schemas, d).join('\n')).toContain(`/panels/${i}/fieldConfig/defaults/custom/lineWidth must be`);
+  });
+
+  it('an override without a matcher id fails (the relaxed override fields still check their envelope)', () => {
+    const d = clone(base);
+    const i = firstOf(d, 'timeseries');
+    (d.panels[i] as Panel).fieldConfig.overrides = [{ matcher: { options: 'Value' } as unknown as { id: string }, properties: [{ id: 'unit', value: 'short' }] }];
+    expect(dashboardSchemaErrors(schemas, d).join('\n')).toContain(`/panels/${i}/fieldConfig/overrides/0/matcher must have required property 'id'`);
   });
 
   it('a panel type without a schema fails', () => {
