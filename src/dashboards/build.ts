@@ -265,9 +265,12 @@ export interface DashboardSpec {
   tags?: string[];
 }
 
+/** Title of the questions panel every dashboard opens with (docs/dashboards.md reads the questions from it). */
+export const QUESTIONS_TITLE = 'What this dashboard answers';
+
 /** The questions panel every dashboard opens with. */
 const questionsPanel = (spec: DashboardSpec): Sized =>
-  text('What this dashboard answers', 'The NOC questions this dashboard answers and where to go next (docs/dashboards.md).',
+  text(QUESTIONS_TITLE, 'The NOC questions this dashboard answers and where to go next (docs/dashboards.md).',
     spec.questions.map((x) => `- ${x}`).join('\n'), 24, Math.min(2 + spec.questions.length, 7));
 
 export function dashboard(spec: DashboardSpec): Dashboard {
