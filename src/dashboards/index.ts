@@ -1,5 +1,7 @@
 import type { KpiConfig } from '../rules/config.js';
+import { availabilityDashboard } from './boards/availability.js';
 import { healthDashboard } from './boards/health.js';
+import { overviewDashboard } from './boards/overview.js';
 import { thresholdsDashboard } from './boards/thresholds.js';
 import { makeDashCtx, SHIPPED_DASHBOARDS, type DashboardOptions, type DashCtx } from './context.js';
 import type { Dashboard } from './grafana.js';
@@ -10,8 +12,10 @@ export type { Dashboard } from './grafana.js';
 
 /** Every dashboard, in the order docs/dashboards.md presents them; file name = `<uid>.json`. */
 export const BOARDS: readonly ((ctx: DashCtx) => Dashboard)[] = [
+  overviewDashboard,
   healthDashboard,
   thresholdsDashboard,
+  availabilityDashboard,
 ];
 
 export function generateDashboards(kpi: KpiConfig, options: DashboardOptions = SHIPPED_DASHBOARDS): Dashboard[] {

@@ -59,10 +59,13 @@ export const SITE_ROWS: RowKind = {
   links: [columnLinks('site_name', [siteLink()]), columnLinks('region', [regionLink()])],
 };
 
-/** One region per row (series already by {org_id, region}); links to the region. */
+/**
+ * One region per row (series already by {org_id, region}); links to the region. `max without ()` drops the metric
+ * name, which would otherwise keep Grafana's merge from joining the columns of different recorded series.
+ */
 export const REGION_ROWS: RowKind = {
   keys: ['org_id', 'region'],
-  wrap: (e) => e,
+  wrap: (e) => `max without () (${e})`,
   order: ['region'],
   hidden: ['org_id', 'level', 'kpi'],
   links: [columnLinks('region', [regionLink()])],
@@ -135,3 +138,11 @@ export function rankedTable(spec: RankedTable, w = 24, h = 10): ReturnType<typeo
   if (spec.emptyWhenQuiet) panelSpec.emptyWhenQuiet = spec.emptyWhenQuiet;
   return table(panelSpec, w, h);
 }
+
+/** The same rows, one per value of an extra label too (e.g. `kpi`, `sle`), shown after the names. */
+export const perLabel = (rows: RowKind, label: string): RowKind => ({
+  ...rows,
+  keys: [...rows.keys, label],
+  order: [...rows.order, label],
+  hidden: rows.hidden.filter((h) => h !== label),
+});

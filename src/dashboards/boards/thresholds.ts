@@ -147,7 +147,7 @@ export function thresholdsDashboard(ctx: DashCtx): Dashboard {
   const utilizationNow: PanelSpec = {
     title: 'Utilization p95 by region',
     description: 'The 95th percentile of the 5-minute utilization over the circuits of each region, with the configured thresholds.',
-    unit: 'percentunit', thresholds: levelSteps(ctx.kpi.thresholds.utilization), min: 0,
+    unit: 'percentunit', thresholds: levelSteps(ctx.kpi.thresholds.utilization), colorMode: 'palette-classic', min: 0,
     custom: { thresholdsStyle: { mode: 'dashed' } },
     queries: [q(`${R.regionUtilizationP95}{region=~"$region"}`, { legend: '{{region}}', interval: ctx.d(MINUTE) })],
   };
