@@ -1,5 +1,6 @@
 import type { KpiConfig } from '../rules/config.js';
 import { healthDashboard } from './boards/health.js';
+import { nocDashboard } from './boards/noc.js';
 import { makeDashCtx, SHIPPED_DASHBOARDS, type DashboardOptions, type DashCtx } from './context.js';
 import type { Dashboard } from './grafana.js';
 
@@ -9,6 +10,7 @@ export type { Dashboard } from './grafana.js';
 
 /** Every dashboard, in the order docs/dashboards.md presents them; file name = `<uid>.json`. */
 export const BOARDS: readonly ((ctx: DashCtx) => Dashboard)[] = [
+  nocDashboard,
   healthDashboard,
 ];
 
