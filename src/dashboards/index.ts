@@ -1,6 +1,7 @@
 import type { KpiConfig } from '../rules/config.js';
 import { availabilityDashboard } from './boards/availability.js';
 import { healthDashboard } from './boards/health.js';
+import { nocDashboard } from './boards/noc.js';
 import { overviewDashboard } from './boards/overview.js';
 import { thresholdsDashboard } from './boards/thresholds.js';
 import { makeDashCtx, SHIPPED_DASHBOARDS, type DashboardOptions, type DashCtx } from './context.js';
@@ -13,9 +14,10 @@ export type { Dashboard } from './grafana.js';
 /** Every dashboard, in the order docs/dashboards.md presents them; file name = `<uid>.json`. */
 export const BOARDS: readonly ((ctx: DashCtx) => Dashboard)[] = [
   overviewDashboard,
-  healthDashboard,
+  nocDashboard,
   thresholdsDashboard,
   availabilityDashboard,
+  healthDashboard,
 ];
 
 export function generateDashboards(kpi: KpiConfig, options: DashboardOptions = SHIPPED_DASHBOARDS): Dashboard[] {
