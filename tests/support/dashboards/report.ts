@@ -20,7 +20,7 @@ export function reportRows(quiet: PassResult, forced: PassResult): ReportRow[] {
   });
 }
 
-const cell = (t: TargetResult | undefined): string => (!t ? '-' : t.error ? 'ERROR' : String(t.rows));
+const cell = (t: TargetResult | undefined): string => (!t ? '-' : t.error ? 'ERROR' : `${t.rows}${t.attempts > 1 ? ` (run ${t.attempts})` : ''}`);
 
 function table(header: readonly string[], rows: readonly (readonly string[])[]): string {
   const width = header.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i]!.length)));

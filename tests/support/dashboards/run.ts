@@ -22,6 +22,14 @@ export interface PassOptions {
   readonly scrapeSeconds: number;
   /** The value to select among a variable's options (called in declaration order). */
   choose(v: Variable, options: readonly VariableOptionValue[]): Selection;
+  /**
+   * An empty target is run again this many times, `retryDelayMs` apart, at the new now (default 0): on a loaded
+   * machine a compressed collection can run late and leave a family unknown for a few seconds.
+   */
+  readonly retries?: number;
+  readonly retryDelayMs?: number;
+  /** Which empty targets to run again (default: all). */
+  retryIf?(t: PanelTarget): boolean;
 }
 
 export interface VariableResult extends ResolvedVariable {
@@ -36,6 +44,8 @@ export interface TargetResult extends PanelTarget {
   /** Series returned (range: series with at least one point); 0 when empty or failed. */
   readonly rows: number;
   readonly error?: string;
+  /** Runs it took (> 1: empty at first, see PassOptions.retries). */
+  readonly attempts: number;
 }
 
 export interface PassResult {
@@ -84,14 +94,20 @@ export async function runDashboard(d: Dashboard, o: PassOptions): Promise<PassRe
   }
   const targets: TargetResult[] = [];
   for (const t of targetsOf(d)) {
-    const tt = targetTime(t, o);
-    let sent = t.expr;
-    try {
-      sent = interpolate(t.expr, all, selected, tt);
-      targets.push({ ...t, sent, rows: await runTarget(o.prom, sent, t, tt) });
-    } catch (err) {
-      targets.push({ ...t, sent, rows: 0, error: message(err) });
+    let result: TargetResult | undefined;
+    for (let attempt = 1; attempt <= 1 + (o.retries ?? 0); attempt++) {
+      if (attempt > 1) await new Promise((r) => setTimeout(r, o.retryDelayMs ?? 1_000));
+      const tt = targetTime(t, attempt === 1 ? o : { ...o, to: Date.now() / 1000 });
+      let sent = t.expr;
+      try {
+        sent = interpolate(t.expr, all, selected, tt);
+        result = { ...t, sent, rows: await runTarget(o.prom, sent, t, tt), attempts: attempt };
+      } catch (err) {
+        result = { ...t, sent, rows: 0, error: message(err), attempts: attempt };
+      }
+      if (result.error || result.rows > 0 || (o.retryIf && !o.retryIf(t))) break;
     }
+    targets.push(result!);
   }
   return { variables, targets };
 }
