@@ -30,6 +30,13 @@ export interface PassOptions {
   readonly retryDelayMs?: number;
   /** Which empty targets to run again (default: all). */
   retryIf?(t: PanelTarget): boolean;
+  /**
+   * The start of the UTC day holding `t` as the rules see it (their day may be shifted: dayPhaseSeconds), for a
+   * panel's relative time `now/d`. Default: the UTC day.
+   */
+  startOfDay?(t: number): number;
+  /** Targets run at once (default 4). */
+  readonly concurrency?: number;
 }
 
 export interface VariableResult extends ResolvedVariable {
@@ -53,6 +60,20 @@ export interface PassResult {
   readonly targets: TargetResult[];
 }
 
+/** `fn` over `items`, at most `n` at a time, results in the items' order. */
+async function pool<T, U>(items: readonly T[], n: number, fn: (item: T) => Promise<U>): Promise<U[]> {
+  const out: U[] = new Array<U>(items.length);
+  let next = 0;
+  const worker = async (): Promise<void> => {
+    while (next < items.length) {
+      const i = next++;
+      out[i] = await fn(items[i]!);
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(n, items.length) }, worker));
+  return out;
+}
+
 const message = (err: unknown): string => (err instanceof Error ? err.message : String(err));
 
 async function runTarget(prom: PrometheusServer, sent: string, t: PanelTarget, time: TimeContext): Promise<number> {
@@ -66,9 +87,19 @@ async function runTarget(prom: PrometheusServer, sent: string, t: PanelTarget, t
   return data.result.filter((s) => s.values.length > 0).length;
 }
 
+/**
+ * Where a panel's relative time (Grafana's timeFrom: `24h`, `now/d`, `now/w`, …) starts; never before the run
+ * (the data begins there).
+ */
+function relativeFrom(timeFrom: string, o: PassOptions): number {
+  if (timeFrom === 'now/d') return o.startOfDay ? o.startOfDay(o.to) : o.to - (o.to % 86_400);
+  if (timeFrom.startsWith('now/')) return o.from;
+  return o.to - parseDuration(timeFrom.replace(/^now-/, ''));
+}
+
 /** A target's time: the panel's relative time (shorter than the run only) and its min interval. */
 function targetTime(t: PanelTarget, o: PassOptions): TimeContext {
-  const from = t.timeFrom ? Math.max(o.from, o.to - parseDuration(t.timeFrom)) : o.from;
+  const from = t.timeFrom ? Math.max(o.from, relativeFrom(t.timeFrom, o)) : o.from;
   const step = Math.max(o.stepSeconds, t.interval ? parseDuration(t.interval) : 0);
   return { from, to: o.to, intervalSeconds: step, scrapeSeconds: o.scrapeSeconds };
 }
@@ -92,14 +123,13 @@ export async function runDashboard(d: Dashboard, o: PassOptions): Promise<PassRe
       variables.push({ name: v.name, type: v.type, query: v.query, options: [], uid: d.uid, error: message(err) });
     }
   }
-  const targets: TargetResult[] = [];
-  for (const t of targetsOf(d)) {
+  const runOne = async (t: PanelTarget): Promise<TargetResult> => {
     let result: TargetResult | undefined;
     for (let attempt = 1; attempt <= 1 + (o.retries ?? 0); attempt++) {
       if (attempt > 1) await new Promise((r) => setTimeout(r, o.retryDelayMs ?? 1_000));
-      const tt = targetTime(t, attempt === 1 ? o : { ...o, to: Date.now() / 1000 });
       let sent = t.expr;
       try {
+        const tt = targetTime(t, attempt === 1 ? o : { ...o, to: Date.now() / 1000 });
         sent = interpolate(t.expr, all, selected, tt);
         result = { ...t, sent, rows: await runTarget(o.prom, sent, t, tt), attempts: attempt };
       } catch (err) {
@@ -107,19 +137,15 @@ export async function runDashboard(d: Dashboard, o: PassOptions): Promise<PassRe
       }
       if (result.error || result.rows > 0 || (o.retryIf && !o.retryIf(t))) break;
     }
-    targets.push(result!);
-  }
-  return { variables, targets };
+    return result!;
+  };
+  return { variables, targets: await pool(targetsOf(d), o.concurrency ?? 4, runOne) };
 }
 
+/** The dashboards side by side (as several open browser tabs would query), results in the dashboards' order. */
 export async function runDashboards(ds: readonly Dashboard[], o: PassOptions): Promise<PassResult> {
-  const out: PassResult = { variables: [], targets: [] };
-  for (const d of ds) {
-    const r = await runDashboard(d, o);
-    out.variables.push(...r.variables);
-    out.targets.push(...r.targets);
-  }
-  return out;
+  const results = await Promise.all(ds.map((d) => runDashboard(d, o)));
+  return { variables: results.flatMap((r) => r.variables), targets: results.flatMap((r) => r.targets) };
 }
 
 /** Stable key of a target across passes. */
