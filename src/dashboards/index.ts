@@ -1,5 +1,8 @@
 import type { KpiConfig } from '../rules/config.js';
+import { circuitDashboard } from './boards/circuit.js';
 import { healthDashboard } from './boards/health.js';
+import { regionDashboard } from './boards/region.js';
+import { siteDashboard } from './boards/site.js';
 import { makeDashCtx, SHIPPED_DASHBOARDS, type DashboardOptions, type DashCtx } from './context.js';
 import type { Dashboard } from './grafana.js';
 
@@ -10,6 +13,9 @@ export type { Dashboard } from './grafana.js';
 /** Every dashboard, in the order docs/dashboards.md presents them; file name = `<uid>.json`. */
 export const BOARDS: readonly ((ctx: DashCtx) => Dashboard)[] = [
   healthDashboard,
+  regionDashboard,
+  siteDashboard,
+  circuitDashboard,
 ];
 
 export function generateDashboards(kpi: KpiConfig, options: DashboardOptions = SHIPPED_DASHBOARDS): Dashboard[] {
