@@ -110,14 +110,17 @@ export interface PanelSpec {
 /** Marks the reason a panel may be empty in a healthy network (PanelSpec.emptyWhenQuiet). */
 export const QUIET_EMPTY_MARK = 'Empty when all is well: ';
 
-/** Panel options every panel of a type gets unless the spec sets them. */
+/**
+ * Panel options every panel of a type gets unless the spec sets them: each type's required options in Grafana's
+ * schema (tests/unit/dashboards-schema.test.ts validates them per type).
+ */
 const DEFAULT_OPTIONS: Partial<Record<PanelType, Record<string, unknown>>> = {
   timeseries: { legend: { displayMode: 'table', placement: 'bottom', showLegend: true, calcs: ['mean', 'max', 'lastNotNull'] }, tooltip: { mode: 'multi', sort: 'desc' } },
-  stat: { reduceOptions: { calcs: ['lastNotNull'], fields: '', values: false }, colorMode: 'background', graphMode: 'none', justifyMode: 'auto', orientation: 'auto', textMode: 'auto', showPercentChange: false, wideLayout: true },
-  table: { showHeader: true, cellHeight: 'sm', footer: { show: false, reducer: ['sum'], countRows: false, fields: '' } },
-  bargauge: { reduceOptions: { calcs: ['lastNotNull'], fields: '', values: false }, orientation: 'horizontal', displayMode: 'gradient', showUnfilled: true, valueMode: 'color', namePlacement: 'auto', sizing: 'auto', minVizWidth: 8, minVizHeight: 16, maxVizHeight: 300 },
-  'state-timeline': { mergeValues: true, showValue: 'auto', alignValue: 'left', rowHeight: 0.9, legend: { displayMode: 'list', placement: 'bottom', showLegend: true }, tooltip: { mode: 'single', sort: 'none' } },
-  'status-history': { showValue: 'auto', rowHeight: 0.9, colWidth: 0.9, legend: { displayMode: 'list', placement: 'bottom', showLegend: true }, tooltip: { mode: 'single', sort: 'none' } },
+  stat: { reduceOptions: { calcs: ['lastNotNull'], fields: '', values: false }, colorMode: 'background', graphMode: 'none', justifyMode: 'auto', orientation: 'auto', textMode: 'auto', showPercentChange: false, percentChangeColorMode: 'standard', wideLayout: true },
+  table: { frameIndex: 0, showHeader: true, cellHeight: 'sm', footer: { show: false, reducer: ['sum'], countRows: false, fields: [] } },
+  bargauge: { reduceOptions: { calcs: ['lastNotNull'], fields: '', values: false }, orientation: 'horizontal', displayMode: 'gradient', showUnfilled: true, legend: { displayMode: 'list', placement: 'bottom', showLegend: false, calcs: [] }, valueMode: 'color', namePlacement: 'auto', sizing: 'auto', minVizWidth: 8, minVizHeight: 16, maxVizHeight: 300 },
+  'state-timeline': { mergeValues: true, showValue: 'auto', alignValue: 'left', rowHeight: 0.9, legend: { displayMode: 'list', placement: 'bottom', showLegend: true, calcs: [] }, tooltip: { mode: 'single', sort: 'none' } },
+  'status-history': { showValue: 'auto', rowHeight: 0.9, colWidth: 0.9, legend: { displayMode: 'list', placement: 'bottom', showLegend: true, calcs: [] }, tooltip: { mode: 'single', sort: 'none' } },
 };
 
 type Sized = { panel: Omit<Panel, 'id' | 'gridPos'>; w: number; h: number };
@@ -234,6 +237,19 @@ export const circuitVariable = (): Variable => queryVariable('port_id', 'Circuit
   'query_result(max by (port_id, wan_name) (mist_wan_port_info{site_id="$site_id"}))',
   { regex: '/port_id="(?<value>[^"]+)",wan_name="(?<text>[^"]*)"/' });
 
+/** A fixed list of values (Grafana custom variable), exactly one selected; no query, so nothing to refresh. */
+export function customVariable(name: string, label: string, values: readonly string[], current: string): Variable {
+  return {
+    type: 'custom', name, label, query: values.join(','), multi: false, includeAll: false, hide: 0,
+    current: { text: current, value: current },
+    options: values.map((v) => ({ text: v, value: v, selected: v === current })),
+  };
+}
+
+/** `level`: the threshold level (warning | major | critical) a time-above panel reads; default major. */
+export const levelVariable = (current: Level = 'major'): Variable =>
+  customVariable('level', 'Threshold level', ['warning', 'major', 'critical'], current);
+
 // ---------------------------------------------------------------- dashboards
 
 export interface DashboardSpec {
@@ -249,9 +265,12 @@ export interface DashboardSpec {
   tags?: string[];
 }
 
+/** Title of the questions panel every dashboard opens with (docs/dashboards.md reads the questions from it). */
+export const QUESTIONS_TITLE = 'What this dashboard answers';
+
 /** The questions panel every dashboard opens with. */
 const questionsPanel = (spec: DashboardSpec): Sized =>
-  text('What this dashboard answers', 'The NOC questions this dashboard answers and where to go next (docs/dashboards.md).',
+  text(QUESTIONS_TITLE, 'The NOC questions this dashboard answers and where to go next (docs/dashboards.md).',
     spec.questions.map((x) => `- ${x}`).join('\n'), 24, Math.min(2 + spec.questions.length, 7));
 
 export function dashboard(spec: DashboardSpec): Dashboard {

@@ -1,5 +1,5 @@
 import { metric } from '../rules/promql.js';
-import type { DataLink, FieldOverride, Panel } from './grafana.js';
+import type { DataLink, FieldOverride, Panel, ThresholdStep } from './grafana.js';
 
 export { R } from '../rules/names.js';
 export { metric };
@@ -61,3 +61,50 @@ export const columnLinks = (field: string, links: DataLink[]): FieldOverride =>
 /** A unit (or other property) for one column of a multi-query table, e.g. columnUnit('Value #B', 'percentunit'). */
 export const columnUnit = (field: string, unit: string): FieldOverride =>
   ({ matcher: { id: 'byName', options: field }, properties: [{ id: 'unit', value: unit }] });
+
+// ---------------------------------------------------------------- raw reads and table columns (live and health boards)
+
+/** The job variable's matcher for raw metrics (recorded series carry no job). */
+export const JOB = 'job=~"$job"';
+
+/**
+ * A raw catalogue metric read across exporter replicas and overlapping `?family=` jobs: one series per identity
+ * (the rules read raw metrics the same way), so sums and joins never count a series twice.
+ */
+export const anyReplica = (name: string, matchers = ''): string =>
+  `max without (instance, job) (${metric(name)}${matchers ? `{${matchers}}` : ''})`;
+
+/** Org labels: 1 per {org_id, org_name}. */
+export const orgInfo = (): string => `group by (org_id, org_name) (${metric('mist_org_info')})`;
+
+/**
+ * `expr` (labelled by org_id) with org_name added where the org family knows it, and kept as is where it does not
+ * (a health panel must not lose its rows when the org family is the one that is stale).
+ */
+export const withOrg = (expr: string): string =>
+  `(${expr}) * on (org_id) group_left (org_name) ${orgInfo()} or ((${expr}) unless on (org_id) ${orgInfo()})`;
+
+/** Table columns kept in the data (data links read them, e.g. `${__data.fields.site_id}`) but not shown. */
+export const hiddenColumns = (...fields: string[]): FieldOverride[] =>
+  fields.map((field) => ({ matcher: { id: 'byName', options: field }, properties: [{ id: 'custom.hidden', value: true }] }));
+
+/** One table column coloured by thresholds (cell background), with its unit. */
+export const colouredColumn = (field: string, unit: string, steps: ThresholdStep[]): FieldOverride => ({
+  matcher: { id: 'byName', options: field },
+  properties: [
+    { id: 'unit', value: unit },
+    { id: 'thresholds', value: { mode: 'absolute', steps } },
+    { id: 'color', value: { mode: 'thresholds' } },
+    { id: 'custom.cellOptions', value: { type: 'color-background', mode: 'basic' } },
+  ],
+});
+
+/** Thresholds (and their colours) for the values of one query of a multi-query panel, by refId. */
+export const queryThresholds = (refId: string, steps: ThresholdStep[]): FieldOverride => ({
+  matcher: { id: 'byFrameRefID', options: refId },
+  properties: [{ id: 'thresholds', value: { mode: 'absolute', steps } }, { id: 'color', value: { mode: 'thresholds' } }],
+});
+
+/** Column titles by field name (display names: the fields keep their names, which data links read). */
+export const columnTitles = (names: Readonly<Record<string, string>>): FieldOverride[] =>
+  Object.entries(names).map(([field, title]) => ({ matcher: { id: 'byName', options: field }, properties: [{ id: 'displayName', value: title }] }));
