@@ -1,8 +1,11 @@
 import type { KpiConfig } from '../rules/config.js';
 import { availabilityDashboard } from './boards/availability.js';
+import { circuitDashboard } from './boards/circuit.js';
 import { healthDashboard } from './boards/health.js';
 import { nocDashboard } from './boards/noc.js';
 import { overviewDashboard } from './boards/overview.js';
+import { regionDashboard } from './boards/region.js';
+import { siteDashboard } from './boards/site.js';
 import { thresholdsDashboard } from './boards/thresholds.js';
 import { makeDashCtx, SHIPPED_DASHBOARDS, type DashboardOptions, type DashCtx } from './context.js';
 import type { Dashboard } from './grafana.js';
@@ -18,6 +21,9 @@ export const BOARDS: readonly ((ctx: DashCtx) => Dashboard)[] = [
   thresholdsDashboard,
   availabilityDashboard,
   healthDashboard,
+  regionDashboard,
+  siteDashboard,
+  circuitDashboard,
 ];
 
 export function generateDashboards(kpi: KpiConfig, options: DashboardOptions = SHIPPED_DASHBOARDS): Dashboard[] {
