@@ -18,8 +18,9 @@ describe('dashboards proof: Grafana interpolation and variable regexes', () => {
     expect(interpolate('$region', vars, sel({ region: { all: true } }), time)).toBe('.*');
   });
 
-  it('fails on a variable with no value rather than sending a `$` to Prometheus', () => {
+  it('fails on a variable with no value rather than sending a `$` to Prometheus; `$1` stays, as in Grafana', () => {
     expect(() => interpolate('x{port_id="$port_id"}', vars, sel({}), time)).toThrow(/port_id/);
+    expect(interpolate('label_replace(x, "peer_mac", "$1", "mac", "(.+)")', vars, sel({}), time)).toBe('label_replace(x, "peer_mac", "$1", "mac", "(.+)")');
   });
 
   it('applies the site and circuit variables\' regexes to query_result lines (value = id, text = name)', () => {

@@ -58,7 +58,8 @@ function formatValue(variable: Variable | undefined, sel: Selection): string {
 
 /**
  * Substitutes every variable; throws on one that is neither a dashboard variable with a selection nor a built-in
- * (a query that would reach Prometheus with a `$` left in it).
+ * (a query that would reach Prometheus with a `$` left in it), but for `$1`-style group references, which Grafana
+ * leaves as written.
  */
 export function interpolate(expr: string, variables: readonly Variable[], selected: ReadonlyMap<string, Selection>, time: TimeContext): string {
   const builtin = builtins(time);
@@ -68,6 +69,8 @@ export function interpolate(expr: string, variables: readonly Variable[], select
     const b = builtin[name];
     if (b) return b(format);
     const sel = selected.get(name);
+    // `$1` in label_replace's replacement: Grafana leaves a name it does not know as written.
+    if (!sel && /^\d+$/.test(name)) return match;
     if (!sel) throw new Error(`${match}: no value for variable "${name}" in ${expr}`);
     return formatValue(variables.find((v) => v.name === name), sel);
   });

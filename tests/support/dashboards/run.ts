@@ -81,8 +81,11 @@ async function runTarget(prom: PrometheusServer, sent: string, t: PanelTarget, t
     const data = await prom.api<{ resultType: string; result: unknown[] }>('query', { query: sent, time: String(time.to) });
     return data.resultType === 'scalar' || data.resultType === 'string' ? 1 : data.result.length;
   }
+  // The last step falls on `to` (a dashboard refreshed just after a step): what was recorded before now is shown.
+  const step = time.intervalSeconds;
+  const start = time.to - Math.floor((time.to - time.from) / step) * step;
   const data = await prom.api<{ result: { values: unknown[] }[] }>('query_range', {
-    query: sent, start: String(time.from), end: String(time.to), step: String(time.intervalSeconds),
+    query: sent, start: String(start), end: String(time.to), step: String(step),
   });
   return data.result.filter((s) => s.values.length > 0).length;
 }
