@@ -2,7 +2,7 @@ import type { Level } from '../../rules/config.js';
 import {
   anyIsBad, bargauge, dashboard, levelSteps, lowIsBad, q, regionVariable, stat, timeseries, UID, type PanelSpec,
 } from '../build.js';
-import { DAY, MINUTE, type DashCtx } from '../context.js';
+import { DAY, HOUR, MINUTE, type DashCtx } from '../context.js';
 import type { Dashboard, ThresholdStep } from '../grafana.js';
 import { CIRCUIT_ROWS, perLabel, rankedTable, REGION_ROWS, SITE_ROWS, STAT_OPTIONS, type Column } from '../offenders.js';
 import { clockHours, DAYS_30, DAYS_7, lastDays, latestDaily, latestWithin, MONTHS_13, type Window } from '../periods.js';
@@ -73,6 +73,33 @@ export function overviewDashboard(ctx: DashCtx): Dashboard {
     trend('Loss by region (hourly mean)', 'Per region: mean over its circuits of the trailing hour\'s mean loss (VPN paths).', R.regionLossAvg1h, 'percentunit', levelSteps(th.loss_ratio)),
     trend('Latency by region (hourly mean)', 'Per region: mean over its circuits of the trailing hour\'s mean latency (VPN paths).', R.regionLatencyAvg1h, 's', levelSteps(th.latency_seconds)),
     trend('Jitter by region (hourly mean)', 'Per region: mean over its circuits of the trailing hour\'s mean jitter (VPN paths).', R.regionJitterAvg1h, 's', levelSteps(th.jitter_seconds)),
+  ];
+
+  // ------------------------------------------------------------ daily trends by region (region daily rollups)
+  const dailyTrend = (title: string, description: string, exprs: readonly { expr: string; legend: string }[], unit: string, steps?: ThresholdStep[]): ReturnType<typeof timeseries> => {
+    const spec: PanelSpec = {
+      title, unit,
+      description: `${description} One point per finished UTC day (region daily rollups, recorded 01:00–02:00 UTC).`,
+      custom: { drawStyle: 'line', lineInterpolation: 'stepAfter', fillOpacity: 10, ...(steps ? { thresholdsStyle: { mode: 'dashed' } } : {}) },
+      queries: exprs.map((e) => q(latestDaily(ctx, e.expr), { legend: e.legend, interval: ctx.d(HOUR) })),
+    };
+    if (steps) {
+      spec.thresholds = steps;
+      spec.colorMode = 'palette-classic';
+    }
+    return timeseries(spec, 8, 7);
+  };
+  const dailyTrends = [
+    dailyTrend('Availability by region, per day', 'Per region: up minutes / known minutes of its circuits per UTC day.', [{ expr: `${R.regionAvailability1d}${REGION}`, legend: '{{region}}' }], 'percentunit', avSteps),
+    dailyTrend(`Time congested (${congestion}) by region, per day`, `Per region: circuit time at or above the ${congestion} utilization threshold per UTC day, summed over its circuits.`,
+      [{ expr: `${R.regionUtilizationBreachSeconds1d}{region=~"$region", level="${congestion}"}`, legend: '{{region}}' }], 'dtdurations'),
+    dailyTrend('Failovers and flaps by region, per day', 'Per region: failovers and flaps of its circuits per UTC day.', [
+      { expr: `${R.regionFailovers1d}${REGION}`, legend: 'failovers {{region}}' },
+      { expr: `${R.regionFlaps1d}${REGION}`, legend: 'flaps {{region}}' },
+    ], 'none'),
+    dailyTrend('Loss by region, per day', 'Per region: mean over its circuits of the day\'s mean loss (VPN paths).', [{ expr: `${R.regionLossAvg1d}${REGION}`, legend: '{{region}}' }], 'percentunit', levelSteps(th.loss_ratio)),
+    dailyTrend('Latency by region, per day', 'Per region: mean over its circuits of the day\'s mean latency (VPN paths).', [{ expr: `${R.regionLatencyAvg1d}${REGION}`, legend: '{{region}}' }], 's', levelSteps(th.latency_seconds)),
+    dailyTrend('Jitter by region, per day', 'Per region: mean over its circuits of the day\'s mean jitter (VPN paths).', [{ expr: `${R.regionJitterAvg1d}${REGION}`, legend: '{{region}}' }], 's', levelSteps(th.jitter_seconds)),
   ];
 
   // ------------------------------------------------------------ 24 h / 7 d / 30 d / 13 months
@@ -200,7 +227,8 @@ export function overviewDashboard(ctx: DashCtx): Dashboard {
     tags: ['overview'],
     sections: [
       { row: 'Now', panels: [...nowStats, regionsNow] },
-      { row: 'Trends by region', panels: trends },
+      { row: 'Trends by region (live, hourly)', panels: trends },
+      { row: 'Daily trends by region', panels: dailyTrends },
       { row: 'Scorecard: 24 h / 7 d / 30 d / 13 months', panels: scorecard },
       { row: 'Top offenders, 24 h', panels: [busiest, leastAvailable, flapping] },
       { row: 'Chronic offenders', panels: [chronicByKpi, chronicSites, chronicCircuits] },
