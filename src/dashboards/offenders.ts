@@ -81,6 +81,8 @@ export interface RankedTable {
   readonly columns: readonly Column[];
   readonly timeFrom?: string;
   readonly emptyWhenQuiet?: string;
+  /** The column the table opens sorted by (default the first) and its direction (default: worst first). */
+  readonly sortBy?: { readonly column: string; readonly desc: boolean };
 }
 
 /**
@@ -131,7 +133,7 @@ export function rankedTable(spec: RankedTable, w = 24, h = 10): ReturnType<typeo
     queries: exprs.map((e) => q(e, { table: true, instant: true })),
     transformations: [...(exprs.length > 1 ? [mergeTables()] : []), organize(spec.rows.hidden, rename, order)],
     overrides,
-    options: { ...TABLE_OPTIONS, sortBy: [{ displayName: first.title, desc: spec.rank !== 'bottom' }] },
+    options: { ...TABLE_OPTIONS, sortBy: [spec.sortBy ? { displayName: spec.sortBy.column, desc: spec.sortBy.desc } : { displayName: first.title, desc: spec.rank !== 'bottom' }] },
   };
   if (first.thresholds) panelSpec.thresholds = first.thresholds;
   if (spec.timeFrom) panelSpec.timeFrom = spec.timeFrom;

@@ -63,14 +63,14 @@ export function availabilityDashboard(ctx: DashCtx): Dashboard {
   const regionTable = rankedTable({
     title: 'Availability by region: 24 h, 7 d, 30 d, 13 months, selected period',
     description: 'Per region: up minutes / known minutes of its circuits over the last 24 clock hours, the last 7 / 30 / 395 finished UTC days, and the finished UTC days of the dashboard time range (Today shows nothing until a day has finished: use 24 h). The region opens the region dashboard.',
-    rows: REGION_ROWS, rank: 'all',
+    rows: REGION_ROWS, rank: 'all', sortBy: { column: P.day.label, desc: false },
     columns: all.map((p) => avail(p.label, regionAvail(p))),
   }, 14, 8);
 
   const regionMinutes = rankedTable({
     title: 'Up, down, unknown minutes, flaps and failovers by region: selected period',
     description: 'Per region over the finished UTC days of the dashboard time range: circuit-minutes up, down (known but not up) and unknown (no fresh data, within the days each circuit has a daily sample), flaps (port down/up events) and failovers.',
-    rows: REGION_ROWS, rank: 'all',
+    rows: REGION_ROWS, rank: 'all', sortBy: { column: 'Down', desc: true },
     columns: [
       mins('Up', byRegion(up(P.selected))),
       mins('Down', `${byRegion(known(P.selected))} - ${byRegion(up(P.selected))}`),
