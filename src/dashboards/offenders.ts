@@ -41,12 +41,15 @@ export const circuitLink = (): DataLink =>
   drill('Open the circuit', UID.circuit, { site_id: '${__data.fields.site_id}', port_id: '${__data.fields.port_id}' });
 export const regionLink = (): DataLink => drill('Open the region', UID.region, { region: '${__data.fields.region}' });
 
-/** One circuit per row: site, circuit name, role, provider; links to the site and the circuit. */
+/**
+ * One circuit per row: site, circuit name, role, provider, the provider's circuit id (what a ticket with the carrier
+ * quotes, so it is in the CSV too); links to the site and the circuit.
+ */
 export const CIRCUIT_ROWS: RowKind = {
   keys: CIRCUIT_KEYS,
   wrap: (e) => withSiteAndCircuit(e),
-  order: ['site_name', 'wan_name', 'role', 'provider', 'region'],
-  hidden: ['org_id', 'mac', 'level', 'kpi', 'circuit_id'],
+  order: ['site_name', 'wan_name', 'role', 'provider', 'circuit_id', 'region'],
+  hidden: ['org_id', 'mac', 'level', 'kpi'],
   links: [columnLinks('site_name', [siteLink()]), columnLinks('wan_name', [circuitLink()])],
 };
 
