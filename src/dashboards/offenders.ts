@@ -88,15 +88,6 @@ export interface RankedTable {
   readonly sortBy?: { readonly column: string; readonly desc: boolean };
 }
 
-/**
- * Table options the schema requires beyond build.ts's defaults (../shared/grafana-schema table Options: frameIndex
- * required, footer.fields an array).
- */
-export const TABLE_OPTIONS = { frameIndex: 0, footer: { show: false, reducer: ['sum'], countRows: false, fields: [] } } as const;
-
-/** Stat options the schema requires beyond build.ts's defaults (percentChangeColorMode). */
-export const STAT_OPTIONS = { percentChangeColorMode: 'standard' } as const;
-
 const CSV = ' Sortable by any column; export: panel menu → Inspect → Data → Download CSV.';
 
 /** The value column Grafana names for query i of n instant table queries. */
@@ -136,7 +127,7 @@ export function rankedTable(spec: RankedTable, w = 24, h = 10): ReturnType<typeo
     queries: exprs.map((e) => q(e, { table: true, instant: true })),
     transformations: [...(exprs.length > 1 ? [mergeTables()] : []), organize(spec.rows.hidden, rename, order)],
     overrides,
-    options: { ...TABLE_OPTIONS, sortBy: [spec.sortBy ? { displayName: spec.sortBy.column, desc: spec.sortBy.desc } : { displayName: first.title, desc: spec.rank !== 'bottom' }] },
+    options: { sortBy: [spec.sortBy ? { displayName: spec.sortBy.column, desc: spec.sortBy.desc } : { displayName: first.title, desc: spec.rank !== 'bottom' }] },
   };
   if (first.thresholds) panelSpec.thresholds = first.thresholds;
   if (spec.timeFrom) panelSpec.timeFrom = spec.timeFrom;

@@ -4,7 +4,7 @@ import {
 } from '../build.js';
 import { DAY, HOUR, MINUTE, type DashCtx } from '../context.js';
 import type { Dashboard, ThresholdStep } from '../grafana.js';
-import { CIRCUIT_ROWS, perLabel, rankedTable, REGION_ROWS, SITE_ROWS, STAT_OPTIONS, type Column } from '../offenders.js';
+import { CIRCUIT_ROWS, perLabel, rankedTable, REGION_ROWS, SITE_ROWS, type Column } from '../offenders.js';
 import { clockHours, DAYS_30, DAYS_7, lastDays, latestDaily, latestWithin, MONTHS_13, type Window } from '../periods.js';
 import { metric, R, withSite } from '../queries.js';
 import { availabilitySteps } from './availability.js';
@@ -28,7 +28,7 @@ export function overviewDashboard(ctx: DashCtx): Dashboard {
 
   // ------------------------------------------------------------ now
   const nowStat = (title: string, description: string, expr: string, steps: ThresholdStep[]): ReturnType<typeof stat> =>
-    stat({ title, description, unit: 'none', thresholds: steps, options: STAT_OPTIONS, queries: [q(expr)] });
+    stat({ title, description, unit: 'none', thresholds: steps, queries: [q(expr)] });
   const degraded = `count(${withSite(`max by (org_id, site_id, mac, port_id) (${[R.lossBreach, R.latencyBreach, R.jitterBreach]
     .map((n) => `${n}{level="${quality}"} == 1`).join(' or ')})`)}) or vector(0)`;
   const nowStats = [
@@ -118,7 +118,7 @@ export function overviewDashboard(ctx: DashCtx): Dashboard {
       : [lastDays(ctx, 'sum_over_time', R.upMinutes1d, w.seconds), lastDays(ctx, 'sum_over_time', R.knownMinutes1d, w.seconds)];
     const source = hourly ? 'the last 24 clock hours (hourly series)' : `the last ${w.label === MONTHS_13.label ? '395' : w.label.replace(' d', '')} finished UTC days (daily series)`;
     const s = (title: string, description: string, unit: string, expr: string, steps?: ThresholdStep[], decimals?: number): ReturnType<typeof stat> => {
-      const spec: PanelSpec = { title: `${title}, ${w.label}`, description: `${description} Over ${source}, selected regions.`, unit, options: STAT_OPTIONS, queries: [q(expr)] };
+      const spec: PanelSpec = { title: `${title}, ${w.label}`, description: `${description} Over ${source}, selected regions.`, unit, queries: [q(expr)] };
       if (steps) spec.thresholds = steps;
       else spec.colorMode = 'fixed';
       if (decimals !== undefined) spec.decimals = decimals;
