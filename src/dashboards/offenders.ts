@@ -41,12 +41,15 @@ export const circuitLink = (): DataLink =>
   drill('Open the circuit', UID.circuit, { site_id: '${__data.fields.site_id}', port_id: '${__data.fields.port_id}' });
 export const regionLink = (): DataLink => drill('Open the region', UID.region, { region: '${__data.fields.region}' });
 
-/** One circuit per row: site, circuit name, role, provider; links to the site and the circuit. */
+/**
+ * One circuit per row: site, circuit name, role, provider, the provider's circuit id (what a ticket with the carrier
+ * quotes, so it is in the CSV too); links to the site and the circuit.
+ */
 export const CIRCUIT_ROWS: RowKind = {
   keys: CIRCUIT_KEYS,
   wrap: (e) => withSiteAndCircuit(e),
-  order: ['site_name', 'wan_name', 'role', 'provider', 'region'],
-  hidden: ['org_id', 'mac', 'level', 'kpi', 'circuit_id'],
+  order: ['site_name', 'wan_name', 'role', 'provider', 'circuit_id', 'region'],
+  hidden: ['org_id', 'mac', 'level', 'kpi'],
   links: [columnLinks('site_name', [siteLink()]), columnLinks('wan_name', [circuitLink()])],
 };
 
@@ -81,16 +84,9 @@ export interface RankedTable {
   readonly columns: readonly Column[];
   readonly timeFrom?: string;
   readonly emptyWhenQuiet?: string;
+  /** The column the table opens sorted by (default the first) and its direction (default: worst first). */
+  readonly sortBy?: { readonly column: string; readonly desc: boolean };
 }
-
-/**
- * Table options the schema requires beyond build.ts's defaults (../shared/grafana-schema table Options: frameIndex
- * required, footer.fields an array).
- */
-export const TABLE_OPTIONS = { frameIndex: 0, footer: { show: false, reducer: ['sum'], countRows: false, fields: [] } } as const;
-
-/** Stat options the schema requires beyond build.ts's defaults (percentChangeColorMode). */
-export const STAT_OPTIONS = { percentChangeColorMode: 'standard' } as const;
 
 const CSV = ' Sortable by any column; export: panel menu → Inspect → Data → Download CSV.';
 
@@ -131,7 +127,7 @@ export function rankedTable(spec: RankedTable, w = 24, h = 10): ReturnType<typeo
     queries: exprs.map((e) => q(e, { table: true, instant: true })),
     transformations: [...(exprs.length > 1 ? [mergeTables()] : []), organize(spec.rows.hidden, rename, order)],
     overrides,
-    options: { ...TABLE_OPTIONS, sortBy: [{ displayName: first.title, desc: spec.rank !== 'bottom' }] },
+    options: { sortBy: [spec.sortBy ? { displayName: spec.sortBy.column, desc: spec.sortBy.desc } : { displayName: first.title, desc: spec.rank !== 'bottom' }] },
   };
   if (first.thresholds) panelSpec.thresholds = first.thresholds;
   if (spec.timeFrom) panelSpec.timeFrom = spec.timeFrom;

@@ -2,10 +2,10 @@ import type { Level } from '../../rules/config.js';
 import {
   anyIsBad, bargauge, dashboard, levelSteps, lowIsBad, q, regionVariable, stat, timeseries, UID, type PanelSpec,
 } from '../build.js';
-import { DAY, MINUTE, type DashCtx } from '../context.js';
+import { DAY, HOUR, MINUTE, type DashCtx } from '../context.js';
 import type { Dashboard, ThresholdStep } from '../grafana.js';
-import { CIRCUIT_ROWS, perLabel, rankedTable, REGION_ROWS, SITE_ROWS, STAT_OPTIONS, type Column } from '../offenders.js';
-import { clockHours, DAYS_30, DAYS_7, lastDays, latestDaily, MONTHS_13, type Window } from '../periods.js';
+import { CIRCUIT_ROWS, perLabel, rankedTable, REGION_ROWS, SITE_ROWS, type Column } from '../offenders.js';
+import { clockHours, DAYS_30, DAYS_7, lastDays, latestDaily, latestWithin, MONTHS_13, type Window } from '../periods.js';
 import { metric, R, withSite } from '../queries.js';
 import { availabilitySteps } from './availability.js';
 import { timeAboveSteps } from './thresholds.js';
@@ -28,7 +28,7 @@ export function overviewDashboard(ctx: DashCtx): Dashboard {
 
   // ------------------------------------------------------------ now
   const nowStat = (title: string, description: string, expr: string, steps: ThresholdStep[]): ReturnType<typeof stat> =>
-    stat({ title, description, unit: 'none', thresholds: steps, options: STAT_OPTIONS, queries: [q(expr)] });
+    stat({ title, description, unit: 'none', thresholds: steps, queries: [q(expr)] });
   const degraded = `count(${withSite(`max by (org_id, site_id, mac, port_id) (${[R.lossBreach, R.latencyBreach, R.jitterBreach]
     .map((n) => `${n}{level="${quality}"} == 1`).join(' or ')})`)}) or vector(0)`;
   const nowStats = [
@@ -43,7 +43,7 @@ export function overviewDashboard(ctx: DashCtx): Dashboard {
   const regionsNow = rankedTable({
     title: 'Regions now',
     description: 'Per region: circuits up / down / unknown, sites down, gateways on secondary, circuits congested now, and availability over the trailing hour. The region opens the region dashboard.',
-    rows: REGION_ROWS, rank: 'all',
+    rows: REGION_ROWS, rank: 'all', sortBy: { column: 'Availability, last hour', desc: false },
     columns: [
       { title: 'Availability, last hour', expr: `${R.regionAvailability1h}${REGION}`, unit: 'percentunit', thresholds: avSteps, decimals: 3 },
       { title: 'Circuits up', expr: `${R.regionCircuitsUp}${REGION}`, unit: 'none' },
@@ -75,6 +75,33 @@ export function overviewDashboard(ctx: DashCtx): Dashboard {
     trend('Jitter by region (hourly mean)', 'Per region: mean over its circuits of the trailing hour\'s mean jitter (VPN paths).', R.regionJitterAvg1h, 's', levelSteps(th.jitter_seconds)),
   ];
 
+  // ------------------------------------------------------------ daily trends by region (region daily rollups)
+  const dailyTrend = (title: string, description: string, exprs: readonly { expr: string; legend: string }[], unit: string, steps?: ThresholdStep[]): ReturnType<typeof timeseries> => {
+    const spec: PanelSpec = {
+      title, unit,
+      description: `${description} One point per finished UTC day (region daily rollups, recorded 01:00–02:00 UTC).`,
+      custom: { drawStyle: 'line', lineInterpolation: 'stepAfter', fillOpacity: 10, ...(steps ? { thresholdsStyle: { mode: 'dashed' } } : {}) },
+      queries: exprs.map((e) => q(latestDaily(ctx, e.expr), { legend: e.legend, interval: ctx.d(HOUR) })),
+    };
+    if (steps) {
+      spec.thresholds = steps;
+      spec.colorMode = 'palette-classic';
+    }
+    return timeseries(spec, 8, 7);
+  };
+  const dailyTrends = [
+    dailyTrend('Availability by region, per day', 'Per region: up minutes / known minutes of its circuits per UTC day.', [{ expr: `${R.regionAvailability1d}${REGION}`, legend: '{{region}}' }], 'percentunit', avSteps),
+    dailyTrend(`Time congested (${congestion}) by region, per day`, `Per region: circuit time at or above the ${congestion} utilization threshold per UTC day, summed over its circuits.`,
+      [{ expr: `${R.regionUtilizationBreachSeconds1d}{region=~"$region", level="${congestion}"}`, legend: '{{region}}' }], 'dtdurations'),
+    dailyTrend('Failovers and flaps by region, per day', 'Per region: failovers and flaps of its circuits per UTC day.', [
+      { expr: `${R.regionFailovers1d}${REGION}`, legend: 'failovers {{region}}' },
+      { expr: `${R.regionFlaps1d}${REGION}`, legend: 'flaps {{region}}' },
+    ], 'none'),
+    dailyTrend('Loss by region, per day', 'Per region: mean over its circuits of the day\'s mean loss (VPN paths).', [{ expr: `${R.regionLossAvg1d}${REGION}`, legend: '{{region}}' }], 'percentunit', levelSteps(th.loss_ratio)),
+    dailyTrend('Latency by region, per day', 'Per region: mean over its circuits of the day\'s mean latency (VPN paths).', [{ expr: `${R.regionLatencyAvg1d}${REGION}`, legend: '{{region}}' }], 's', levelSteps(th.latency_seconds)),
+    dailyTrend('Jitter by region, per day', 'Per region: mean over its circuits of the day\'s mean jitter (VPN paths).', [{ expr: `${R.regionJitterAvg1d}${REGION}`, legend: '{{region}}' }], 's', levelSteps(th.jitter_seconds)),
+  ];
+
   // ------------------------------------------------------------ 24 h / 7 d / 30 d / 13 months
   const congestedLevel = `{level="${congestion}"}`;
   /** A circuit series summed over the selected regions. */
@@ -91,7 +118,7 @@ export function overviewDashboard(ctx: DashCtx): Dashboard {
       : [lastDays(ctx, 'sum_over_time', R.upMinutes1d, w.seconds), lastDays(ctx, 'sum_over_time', R.knownMinutes1d, w.seconds)];
     const source = hourly ? 'the last 24 clock hours (hourly series)' : `the last ${w.label === MONTHS_13.label ? '395' : w.label.replace(' d', '')} finished UTC days (daily series)`;
     const s = (title: string, description: string, unit: string, expr: string, steps?: ThresholdStep[], decimals?: number): ReturnType<typeof stat> => {
-      const spec: PanelSpec = { title: `${title}, ${w.label}`, description: `${description} Over ${source}, selected regions.`, unit, options: STAT_OPTIONS, queries: [q(expr)] };
+      const spec: PanelSpec = { title: `${title}, ${w.label}`, description: `${description} Over ${source}, selected regions.`, unit, queries: [q(expr)] };
       if (steps) spec.thresholds = steps;
       else spec.colorMode = 'fixed';
       if (decimals !== undefined) spec.decimals = decimals;
@@ -114,9 +141,9 @@ export function overviewDashboard(ctx: DashCtx): Dashboard {
   const util = (title: string, expr: string): Column => ({ title, expr, unit: 'percentunit', thresholds: levelSteps(th.utilization) });
   const busiest = rankedTable({
     title: 'Busiest circuits, 24 h',
-    description: `Per circuit: the utilization of its busiest clock hour in the last 24 h, and the 5-minute utilization now. ${circuitNote}`,
+    description: `Per circuit: the utilization of its busiest clock hour in the last 24 h, and its latest 5-minute utilization (within the last 5 minutes). ${circuitNote}`,
     rows: CIRCUIT_ROWS, rank: 'top', n: 10,
-    columns: [util('Busiest hour, 24 h', clockHours(ctx, 'max_over_time', R.utilization1h, DAY)), util('Now (5 min)', R.utilization5m)],
+    columns: [util('Busiest hour, 24 h', clockHours(ctx, 'max_over_time', R.utilization1h, DAY)), util('Latest 5 min', latestWithin(ctx, R.utilization5m, 5 * MINUTE))],
   }, 8, 9);
   const leastAvailable = rankedTable({
     title: 'Least available circuits, 24 h',
@@ -200,7 +227,8 @@ export function overviewDashboard(ctx: DashCtx): Dashboard {
     tags: ['overview'],
     sections: [
       { row: 'Now', panels: [...nowStats, regionsNow] },
-      { row: 'Trends by region', panels: trends },
+      { row: 'Trends by region (live, hourly)', panels: trends },
+      { row: 'Daily trends by region', panels: dailyTrends },
       { row: 'Scorecard: 24 h / 7 d / 30 d / 13 months', panels: scorecard },
       { row: 'Top offenders, 24 h', panels: [busiest, leastAvailable, flapping] },
       { row: 'Chronic offenders', panels: [chronicByKpi, chronicSites, chronicCircuits] },

@@ -2,7 +2,7 @@ import type { Level } from '../../rules/config.js';
 import { dashboard, levelSteps, levelVariable, q, regionVariable, stat, timeseries, UID, type PanelSpec } from '../build.js';
 import { HOUR, MINUTE, type DashCtx } from '../context.js';
 import type { Dashboard, ThresholdStep } from '../grafana.js';
-import { CIRCUIT_ROWS, rankedTable, STAT_OPTIONS, type Column } from '../offenders.js';
+import { CIRCUIT_ROWS, rankedTable, type Column } from '../offenders.js';
 import {
   calendarDays, calendarHours, DATA_SECONDS_PER_SAMPLE, latestDaily, lastDays, longestRunRolling, MONTHS_13, ROLLING, timeAboveRolling,
   type Window,
@@ -42,7 +42,7 @@ export function thresholdsDashboard(ctx: DashCtx): Dashboard {
   const congestedNow = (level: Level): ReturnType<typeof stat> => stat({
     title: `Congested now (${level})`,
     description: `Circuits whose 5-minute utilization is at or above the ${level} threshold now (${Math.round(ctx.kpi.thresholds.utilization[level] * 100)} % by default; region overrides apply), selected regions.`,
-    unit: 'none', options: STAT_OPTIONS, thresholds: [{ color: 'green', value: null }, { color: level === 'warning' ? 'yellow' : level === 'major' ? 'orange' : 'red', value: 1 }],
+    unit: 'none', thresholds: [{ color: 'green', value: null }, { color: level === 'warning' ? 'yellow' : level === 'major' ? 'orange' : 'red', value: 1 }],
     queries: [q(`sum(${R.regionCongested}{level="${level}", region=~"$region"}) or vector(0)`)],
   });
 
