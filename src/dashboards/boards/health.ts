@@ -106,7 +106,7 @@ function mistApi(ctx: DashCtx) {
   return [
     stat({
       title: 'API budget used this hour per token',
-      description: `Mist API calls made with each token in the current clock hour against its hourly limit (mist_api_budget_used_requests / mist_api_budget_limit_requests; Mist allows 5,000 per token per hour). Orange from ${Math.round(ctx.kpi.alerts.budget_used_ratio * 100)} %, where MistApiBudgetNearExhaustion fires. Tokens are shown by fingerprint, never the token.`,
+      description: `Mist API calls made with each token in the current clock hour against its hourly limit (mist_api_budget_used_requests / mist_api_budget_limit_requests; Mist allows 5,000 per token per hour). As the collector last reported it: a report from an earlier clock hour (the collector stopped) still shows that hour's use; MistApiBudgetNearExhaustion ignores such reports. Orange from ${Math.round(ctx.kpi.alerts.budget_used_ratio * 100)} %, where that alert fires. Tokens are shown by fingerprint, never the token.`,
       unit: 'percentunit', decimals: 1, min: 0, max: 1, thresholds: budgetSteps,
       queries: [q(budgetRatio, { legend: '{{token_fingerprint}}' })],
       options: { textMode: 'value_and_name' },
