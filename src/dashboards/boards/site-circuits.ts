@@ -3,7 +3,7 @@ import { DAY, type DashCtx } from '../context.js';
 import { R, SITE, withCircuit } from '../queries.js';
 import {
   availabilitySteps, circuitQuality, onOff, QUALITY, QUALITY_KINDS, qualitySteps, raw, seriesLinks, siteThresholds, THRESHOLD_LEGEND,
-  thresholdOverrides, type QualityKind,
+  thresholdOverrides, TOWARDS, type QualityKind,
 } from './drill-queries.js';
 import { columnsTable } from './drill-tables.js';
 
@@ -17,7 +17,7 @@ function circuitsTable(ctx: DashCtx): PanelSpec {
   const c = (expr: string): string => withCircuit(expr, SITE);
   const t = ctx.kpi.thresholds;
   const quality = (k: QualityKind) => ({
-    title: QUALITY[k].title, expr: c(circuitQuality(QUALITY[k].recorded, QUALITY[k].path, SITE)),
+    title: QUALITY[k].title, expr: c(circuitQuality(QUALITY[k].recorded, QUALITY[k].path, SITE, TOWARDS.site)),
     unit: QUALITY[k].unit, thresholds: qualitySteps(ctx, k), colour: true,
   });
   return {
@@ -72,7 +72,7 @@ export function circuitPanels(ctx: DashCtx) {
       description: `Each circuit's ${k} per minute: the mean over its up VPN paths (a hub circuit: over the up paths that end on it). Dashed: the thresholds that apply to this site.`,
       unit: QUALITY[k].unit, min: 0, overrides: [seriesLinks([SERIES_LINK], 'A'), ...thresholdOverrides()],
       queries: [
-        q(withCircuit(circuitQuality(QUALITY[k].recorded, QUALITY[k].path, SITE), SITE), { legend: CIRCUIT_LEGEND, interval: '1m' }),
+        q(withCircuit(circuitQuality(QUALITY[k].recorded, QUALITY[k].path, SITE, TOWARDS.site), SITE), { legend: CIRCUIT_LEGEND, interval: '1m' }),
         q(siteThresholds(QUALITY[k].threshold), { legend: THRESHOLD_LEGEND, interval: '1m' }),
       ],
     }, 8)),
