@@ -108,7 +108,8 @@ function timeAboveTable(ctx: DashCtx): PanelSpec {
     title: 'Time above threshold over the time range',
     description: 'Per threshold level: the cumulative time the circuit spent at or above it over the dashboard\'s time range '
       + '(utilization, 5-minute; loss, latency and jitter, per minute) and the longest continuous run of utilization above it '
-      + 'within the range (a run that began before the range counts from its start).',
+      + 'within the range (a run that began before the range counts from its start). A hub circuit originates no VPN path, '
+      + 'so it has no recorded quality: its loss, latency and jitter columns stay empty.',
     unit: 's',
     ...columnsTable([
       { title: 'Utilization, cumulative', expr: cumulative(R.utilizationBreach), unit: 's' },

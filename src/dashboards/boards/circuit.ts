@@ -5,13 +5,15 @@ import type { DashCtx } from '../context.js';
 import type { Dashboard } from '../grafana.js';
 import { CIRCUIT, R, withSite } from '../queries.js';
 import { eventPanels, qualityPanels, statusPanels, thresholdPanels, utilizationPanels } from './circuit-panels.js';
-import { availabilitySteps, circuitQuality, onOff, QUALITY, QUALITY_KINDS, qualitySteps, raw, withGateway, type QualityKind } from './drill-queries.js';
+import {
+  availabilitySteps, circuitQuality, gatewayMacVariable, onOff, QUALITY, QUALITY_KINDS, qualitySteps, raw, TOWARDS, withGateway, type QualityKind,
+} from './drill-queries.js';
 import { pathsTable } from './site-events.js';
 
 /** Circuit: one WAN circuit ($site_id, $port_id): utilization vs thresholds, up/down, quality, time above, flaps, failovers. */
 
 const C = CIRCUIT;
-const quality = (k: QualityKind): string => circuitQuality(QUALITY[k].recorded, QUALITY[k].path, C);
+const quality = (k: QualityKind): string => circuitQuality(QUALITY[k].recorded, QUALITY[k].path, C, TOWARDS.circuit);
 
 function nowStats(ctx: DashCtx) {
   return [
@@ -91,7 +93,7 @@ export function circuitDashboard(ctx: DashCtx): Dashboard {
       'Are its loss, latency and jitter within their thresholds? Which VPN paths run over it?',
       'How often did it flap or fail over?',
     ],
-    variables: [regionVariable(), siteVariable(), circuitVariable()],
+    variables: [regionVariable(), siteVariable(), circuitVariable(), gatewayMacVariable()],
     time: { from: 'now-24h', to: 'now' },
     refresh: '1m',
     sections: [

@@ -1,6 +1,6 @@
 import type { DashCtx } from '../context.js';
-import type { DataLink, FieldOverride, ThresholdStep } from '../grafana.js';
-import { LEVEL_COLOURS, levelSteps } from '../build.js';
+import type { DataLink, FieldOverride, ThresholdStep, Variable } from '../grafana.js';
+import { LEVEL_COLOURS, levelSteps, queryVariable } from '../build.js';
 import { LEVELS } from '../../rules/config.js';
 import { metric, R } from '../queries.js';
 
@@ -28,23 +28,40 @@ export const withGateway = (expr: string, matchers = ''): string =>
 
 // ---------------------------------------------------------------- VPN paths
 
-const PATH_NAMES = 'router_name, wan_name, peer_router_name, peer_wan_name';
+/** What the site and circuit boards show: the site ($site_id) or one of its circuits ($site_id, $port_id). */
+export type Scope = 'site' | 'circuit';
 
-/** `expr` (path level) with the router and WAN names of both ends (mist_vpn_path_info). */
-export const withPathNames = (expr: string): string =>
-  `(${expr}) * on (${PATH_ID}) group_left (${PATH_NAMES}) group by (${PATH_ID}, ${PATH_NAMES}) (${metric('mist_vpn_path_info')})`;
+/** Paths the scope's gateway reports. */
+const OWN: Readonly<Record<Scope, string>> = { site: 'site_id="$site_id"', circuit: 'site_id="$site_id", port_id="$port_id"' };
 
 /**
- * The site's VPN paths, from either end: those its gateways report (`site_id`) and those other gateways report
- * towards them (`peer_mac`). A hub reports none of its own (its spokes report the paths to it), so without the
- * second half a hub's page would show no path.
+ * Paths other gateways report towards the scope. By label (peer_mac of the site's gateways, the hidden
+ * $gateway_mac variable), so Prometheus reads only those series from its index, not every path of the org.
  */
-export function sitePaths(name: string, scope: 'site' | 'circuit'): string {
-  const own = raw(name, scope === 'site' ? 'site_id="$site_id"' : 'site_id="$site_id", port_id="$port_id"');
-  const gateways = `label_replace(group by (org_id, mac) (${metric('mist_gateway_info')}{site_id="$site_id"}), "peer_mac", "$1", "mac", "(.+)")`;
-  const towards = `(${raw(name, scope === 'site' ? '' : 'peer_port_id="$port_id"')} and on (org_id, peer_mac) ${gateways})`;
-  return `(${own} or ${towards})`;
+export const TOWARDS: Readonly<Record<Scope, string>> = {
+  site: 'peer_mac=~"$gateway_mac"',
+  circuit: 'peer_mac=~"$gateway_mac", peer_port_id="$port_id"',
+};
+
+/** $gateway_mac: the MACs of the site's gateways (hidden; every one selected), for the TOWARDS matchers. */
+export const gatewayMacVariable = (): Variable => queryVariable('gateway_mac', 'Gateways of the site',
+  `label_values(${metric('mist_gateway_info')}{site_id="$site_id"}, mac)`,
+  { hide: 2, multi: true, includeAll: true, current: { text: ['All'], value: ['$__all'] } });
+
+const PATH_NAMES = 'router_name, wan_name, peer_router_name, peer_wan_name';
+
+/** `expr` (path level) with the router and WAN names of both ends (mist_vpn_path_info of the scope's paths). */
+export function withPathNames(expr: string, scope: Scope): string {
+  const info = (matchers: string): string => `${metric('mist_vpn_path_info')}{${matchers}}`;
+  return `(${expr}) * on (${PATH_ID}) group_left (${PATH_NAMES}) group by (${PATH_ID}, ${PATH_NAMES}) (${info(OWN[scope])} or ${info(TOWARDS[scope])})`;
 }
+
+/**
+ * The scope's VPN paths, from either end: those its gateway reports and those other gateways report towards it.
+ * A hub reports none of its own (its spokes report the paths to it), so without the second half a hub's page
+ * would show no path.
+ */
+export const sitePaths = (name: string, scope: Scope): string => `(${raw(name, OWN[scope])} or ${raw(name, TOWARDS[scope])})`;
 
 // ---------------------------------------------------------------- circuit quality
 
@@ -52,11 +69,12 @@ export function sitePaths(name: string, scope: 'site' | 'circuit'): string {
  * A circuit's quality now (recorded: the mean over its up VPN paths), or, for a circuit that reports no path of
  * its own (a hub's: its spokes report the paths that end on it), the mean over the up paths that end on it, as
  * their other ends measure them (a path's loss, latency and jitter are end to end). `circuitMatchers` select the
- * circuits (mist_wan_port_info matchers, e.g. site_id="$site_id").
+ * circuits (mist_wan_port_info matchers, e.g. site_id="$site_id"); `pathMatchers` narrow the paths read for the
+ * second part (TOWARDS; none on the region board, an instant table over many sites).
  */
-export function circuitQuality(recorded: string, pathMetric: string, circuitMatchers = ''): string {
+export function circuitQuality(recorded: string, pathMetric: string, circuitMatchers = '', pathMatchers = ''): string {
   const m = circuitMatchers ? `{${circuitMatchers}}` : '';
-  const upPaths = `(${raw(pathMetric)} and on (${PATH_ID}) (${raw('mist_vpn_path_up')} == 1))`;
+  const upPaths = `(${raw(pathMetric, pathMatchers)} and on (${PATH_ID}) (${raw('mist_vpn_path_up', pathMatchers)} == 1))`;
   const byPeer = `label_replace(label_replace(avg by (org_id, peer_mac, peer_port_id) ${upPaths}, "mac", "$1", "peer_mac", "(.+)"), "port_id", "$1", "peer_port_id", "(.+)")`;
   const ending = `max by (${CIRCUIT_ID}) (${byPeer} * on (org_id, mac, port_id) group_left (site_id) group by (${CIRCUIT_ID}) (${metric('mist_wan_port_info')}${m}))`;
   return `(${recorded}${m} or on (${CIRCUIT_ID}) ${ending})`;
@@ -122,5 +140,11 @@ export const colourCells = (field: string): FieldOverride =>
 export const column = (field: string, properties: Record<string, unknown>): FieldOverride =>
   ({ matcher: { id: 'byName', options: field }, properties: Object.entries(properties).map(([id, value]) => ({ id, value })) });
 
-/** Links as a column property (columnLinks in queries.ts, inlined where a column gets more properties). */
-export const linksOf = (links: DataLink[]): Record<string, unknown> => ({ links });
+/**
+ * Data links on the series of a graph: on the values of one query (`refId`), or of all (numeric fields). An
+ * override, not fieldConfig.defaults.links (Grafana's dashboard schema types that one as dashboard links).
+ */
+export const seriesLinks = (links: DataLink[], refId?: string): FieldOverride => ({
+  matcher: refId ? { id: 'byFrameRefID', options: refId } : { id: 'byType', options: 'number' },
+  properties: [{ id: 'links', value: links }],
+});

@@ -1,7 +1,7 @@
 import { bargauge, q, stateTimeline, table, timeseries, type PanelSpec } from '../build.js';
 import type { DashCtx } from '../context.js';
 import { R, SITE, withCircuit } from '../queries.js';
-import { CIRCUIT_ID, onOff, QUALITY, qualitySteps, raw, sitePaths, sleSteps, withGateway, withPathNames } from './drill-queries.js';
+import { CIRCUIT_ID, onOff, PATH_ID, QUALITY, qualitySteps, raw, sitePaths, sleSteps, withGateway, withPathNames } from './drill-queries.js';
 import { columnsTable } from './drill-tables.js';
 
 /** The site board's VPN paths, SLE, alarms and failover panels. */
@@ -10,7 +10,7 @@ const PATH_LEGEND = '{{router_name}} {{wan_name}} → {{peer_router_name}} {{pee
 
 /** The VPN paths of the site or of the circuit, from either end (sitePaths). */
 export function pathsTable(ctx: DashCtx, scope: 'site' | 'circuit'): PanelSpec {
-  const p = (name: string): string => withPathNames(sitePaths(name, scope));
+  const p = (name: string): string => withPathNames(sitePaths(name, scope), scope);
   return {
     title: scope === 'site' ? 'VPN paths of ${site_id:text}' : 'VPN paths over ${port_id:text}',
     description: `Every VPN path the ${scope}'s gateway reports and every path other gateways report towards it (a hub's paths `
@@ -39,7 +39,7 @@ export function pathPanels(ctx: DashCtx) {
     ...(['latency', 'loss'] as const).map((k) => timeseries({
       title: `Path ${k}`, description: `Each VPN path's ${k} as Mist samples it (up paths; a down path keeps no value).`,
       unit: QUALITY[k].unit, min: 0,
-      queries: [q(withPathNames(`${sitePaths(QUALITY[k].path, 'site')} and on (${CIRCUIT_ID}, peer_mac, peer_port_id, path_type) (${sitePaths('mist_vpn_path_up', 'site')} == 1)`), { legend: PATH_LEGEND })],
+      queries: [q(withPathNames(`${sitePaths(QUALITY[k].path, 'site')} and on (${PATH_ID}) (${sitePaths('mist_vpn_path_up', 'site')} == 1)`, 'site'), { legend: PATH_LEGEND })],
     }, 12)),
   ];
 }

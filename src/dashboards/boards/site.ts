@@ -4,7 +4,7 @@ import {
 import { DAY, type DashCtx } from '../context.js';
 import type { Dashboard } from '../grafana.js';
 import { R, SITE } from '../queries.js';
-import { onOff, raw, sleSteps, withGateway } from './drill-queries.js';
+import { gatewayMacVariable, onOff, raw, sleSteps, withGateway } from './drill-queries.js';
 import { columnsTable } from './drill-tables.js';
 import { circuitPanels } from './site-circuits.js';
 import { eventPanels, pathPanels, slePanels } from './site-events.js';
@@ -109,7 +109,7 @@ export function siteDashboard(ctx: DashCtx): Dashboard {
       'What does Mist\'s WAN SLE say, what degraded it and which interfaces?',
       'Which alarms are open; when did it fail over or flap?',
     ],
-    variables: [regionVariable(), siteVariable()],
+    variables: [regionVariable(), siteVariable(), gatewayMacVariable()],
     time: { from: 'now-24h', to: 'now' },
     refresh: '1m',
     sections: [
