@@ -25,9 +25,11 @@ import { force, type Truth, type TruthSite } from '../support/truth.js';
  * Test-only differences from the shipped config and rules, stated:
  * - KPI config: fresh_intervals 3 (the rig: a compressed copy's data is older in intervals) and chronic.days 1 /
  *   of_days 1 (a breach day makes a chronic offender: a 1/20 day is 72 wall minutes, the run sees one or two);
- * - rules: dayPhaseSeconds shifts the UTC day by whole hours so a compressed midnight comes 0.5–1.5
- *   compressed hours after the start (a clock hour); the test waits for the day group (00:00–01:00) and the region day group
- *   (01:00–02:00) to record before its first pass.
+ * - rules: dayPhaseSeconds shifts the UTC day by whole hours so a compressed midnight comes 20–80
+ *   compressed minutes after the start (a clock hour); the test waits for the day group (00:00–01:00) and the region day group
+ *   (01:00–02:00) to record before its first pass;
+ * - collector: SLE_DEGRADED_THRESHOLD 1 (details for every site below a perfect score, so the site's
+ *   classifiers and impacted interfaces show for the congested site).
  *
  * Passes. Quiet: the network as the simulator runs it, nothing forced; every target must answer without error
  * and return data, but for the panels marked emptyWhenQuiet (QUIET_EMPTY_MARK in the description), which may be
@@ -36,7 +38,8 @@ import { force, type Truth, type TruthSite } from '../support/truth.js';
  * the marked ones included. A marked target that reads daily series and is still empty gets a second compressed
  * midnight (the rules reloaded with a new day phase) and is run again.
  *
- * Grafana's variables: $region the site's region, $site_id the site, $port_id its primary circuit, $job All
+ * Grafana's variables: $region the site's region (forced pass: the incident sites' regions, several values),
+ * $site_id the site, $port_id its primary circuit, $job All
  * (`.+`), custom variables their default; $__range the run so far, $__interval the step (3 compressed minutes; a range query's last step is now),
  * $__rate_interval Grafana's max($__interval + scrape, 4 × scrape) with the scaled scrape interval (1 s).
  */
@@ -44,7 +47,7 @@ const SCALE = 1 / 20;
 const GRAIN = 60 * SCALE;
 const HOUR = 3600 * SCALE;
 /** The compressed midnight comes this long (wall seconds) after the rules are generated, at a clock hour. */
-const MIDNIGHT_LEAD = 0.5 * HOUR;
+const MIDNIGHT_LEAD = HOUR / 3;
 /** Long incidents (simulated seconds): still on at the last pass. */
 const LONG = 8 * 3600;
 const STEP = 3 * GRAIN;
@@ -59,7 +62,8 @@ const calm = (s: TruthSite) => !s.is_hub && !s.outage && s.gateway.connected && 
   s.circuits.every((c) => c.up && !c.flappy_trait && !c.congested_trait) && s.gateway.active_port === s.circuits[0]!.port_id;
 
 interface Focus {
-  readonly region: string;
+  /** One region (quiet pass) or several (forced pass: the incident sites' regions, a multi-value selection). */
+  readonly regions: readonly string[];
   readonly siteId: string;
   readonly portId: string;
 }
@@ -70,7 +74,10 @@ const chooser = (focus: Focus) => (v: Variable, options: readonly VariableOption
     if (!options.some((o) => o.value === value)) throw new Error(`${v.name}: "${value}" not among its ${options.length} options`);
     return { values: [value] };
   };
-  if (v.name === 'region') return pick(focus.region);
+  if (v.name === 'region') {
+    for (const r of focus.regions) pick(r);
+    return { values: focus.regions };
+  }
   if (v.name === 'site_id') return pick(focus.siteId);
   if (v.name === 'port_id') return pick(focus.portId);
   if (v.includeAll && v.allValue !== undefined && v.name === 'job') return { all: true };
@@ -89,6 +96,7 @@ describe('dashboards on real data (simulator → collector → exporter → Prom
   let failoverSite: TruthSite;
   let outageSite: TruthSite;
   let focus: Focus;
+  let forcedFocus: Focus;
   let quiet: PassResult;
   let forced: PassResult;
   const timings: Record<string, string> = {};
@@ -132,6 +140,8 @@ describe('dashboards on real data (simulator → collector → exporter → Prom
         return { dayPhaseSeconds: midnight.dayPhaseSeconds };
       },
       promArgs: ['--web.enable-lifecycle'],
+      // SLE details (classifiers, impacted interfaces) for every site whose SLE is below 1, not only below 0.9.
+      env: { SLE_DEGRADED_THRESHOLD: '1' },
     });
     start = Math.floor(now());
     mark('pipeline and Prometheus up');
@@ -141,9 +151,12 @@ describe('dashboards on real data (simulator → collector → exporter → Prom
     const calmSites = truth.sites.filter(calm);
     expect(calmSites.length, 'three calm spokes').toBeGreaterThanOrEqual(3);
     [site, failoverSite, outageSite] = [calmSites[0]!, calmSites[1]!, calmSites[2]!];
-    const info = await rig.prom.waitFor(`mist_site_info{site_id="${site.site_id}"}`, (s) => s.length > 0 && s[0]!.metric.region !== undefined, 60_000);
-    focus = { region: info[0]!.metric.region!, siteId: site.site_id, portId: site.circuits[0]!.port_id };
-    console.log(`day phase ${midnight.dayPhaseSeconds} s: compressed midnight at +${(midnight.midnight - start).toFixed(0)} s; site ${site.name} (${focus.region}), circuit ${focus.portId}`);
+    const regions = await Promise.all([site, failoverSite, outageSite].map(async (s) =>
+      (await rig.prom.waitFor(`mist_site_info{site_id="${s.site_id}"}`, (x) => x.length > 0 && x[0]!.metric.region !== undefined, 60_000))[0]!.metric.region!));
+    focus = { regions: regions.slice(0, 1), siteId: site.site_id, portId: site.circuits[0]!.port_id };
+    forcedFocus = { ...focus, regions: [...new Set(regions)] };
+    console.log(`day phase ${midnight.dayPhaseSeconds} s: compressed midnight at +${(midnight.midnight - start).toFixed(0)} s; site ${site.name} (${regions[0]}), circuit ${focus.portId}; `
+      + `failover at ${failoverSite.name} (${regions[1]}), outage at ${outageSite.name} (${regions[2]})`);
     await waitForDay(midnight);
     mark('day and region day series recorded (quiet pass starts)');
   }, 600_000);
@@ -185,8 +198,10 @@ describe('dashboards on real data (simulator → collector → exporter → Prom
     await prom.waitFor(`${R.flaps1h}{site_id="${site.site_id}", port_id="${primary.port_id}"}`, q1, 60_000);
     await prom.waitFor(`ALERTS{alertname="MistSiteDown", alertstate="firing", site_id="${outageSite.site_id}"}`, (s) => s.length === 1, 60_000);
     await prom.waitFor(`mist_alarms_active{site_id="${outageSite.site_id}", severity="critical"}`, (s) => s.some((x) => x.value > 0), 60_000);
+    await prom.waitFor(`mist_alarms_active{site_id="${site.site_id}"}`, (s) => s.some((x) => x.value > 0), 60_000);
+    await prom.waitFor(`mist_site_sle_classifier_degraded_ratio{site_id="${site.site_id}"}`, (s) => s.length > 0, 120_000);
     mark('forced conditions visible in Prometheus');
-    forced = await pass(focus);
+    forced = await pass(forcedFocus);
     mark('forced pass done');
 
     // A marked target reading daily series needs a midnight after the incidents: move it, wait for it, run again.
@@ -197,7 +212,7 @@ describe('dashboards on real data (simulator → collector → exporter → Prom
       midnight = await moveMidnight(prom, rig.kpi, rig.ruleOptions, MIDNIGHT_LEAD);
       await waitForDay(midnight);
       mark('second midnight recorded');
-      const again = await pass(focus, dashboards.filter((d) => uids.has(d.uid)));
+      const again = await pass(forcedFocus, dashboards.filter((d) => uids.has(d.uid)));
       const byKey = new Map(again.targets.map((t) => [`${t.uid}#${t.panelId}/${t.refId}`, t]));
       forced = { variables: [...forced.variables, ...again.variables], targets: forced.targets.map((t) => byKey.get(`${t.uid}#${t.panelId}/${t.refId}`) ?? t) };
       mark('forced pass after the second midnight done');

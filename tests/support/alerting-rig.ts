@@ -63,6 +63,8 @@ export interface AlertingRigOptions {
   generate?: (nowSeconds: number) => Partial<GenerateOptions>;
   /** Extra Prometheus flags (e.g. --web.enable-lifecycle). */
   promArgs?: readonly string[];
+  /** Further configuration variables of the collector and exporters (fast-pipeline.ts). */
+  env?: Readonly<Record<string, string>>;
 }
 
 function scaleDuration(text: string, timeScale: number): string {
@@ -123,7 +125,7 @@ export async function startAlertingRig(opts: AlertingRigOptions): Promise<Alerti
     const { yaml, overridden } = testAlertmanagerConfig(shippedAm, { url: (r) => hook.urlFor(r), timings: (_key, shippedValue) => scaleDuration(shippedValue, timeScale) });
     const am = await startAlertmanager({ config: yaml });
     closers.push(() => am.stop());
-    const pipeline = await startFastPipeline({ redisUrl: opts.redisUrl, timeScale, log: opts.log, exporters: 2, ...(opts.sim ? { sim: opts.sim } : {}) });
+    const pipeline = await startFastPipeline({ redisUrl: opts.redisUrl, timeScale, log: opts.log, exporters: 2, ...(opts.sim ? { sim: opts.sim } : {}), ...(opts.env ? { env: opts.env } : {}) });
     closers.push(() => pipeline.close());
     const ruleOptions: GenerateOptions = { ...opts.generate?.(Date.now() / 1000), timeScale };
     const ruleFiles = Object.fromEntries(renderRuleFiles(kpi, ruleOptions));

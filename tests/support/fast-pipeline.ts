@@ -36,6 +36,8 @@ export interface FastPipelineOptions {
   refreshSeconds?: number;
   /** Exporter replicas on the same store (default 1), as the shipped prometheus.yml scrapes two. */
   exporters?: number;
+  /** Further configuration variables of the collector and exporters (e.g. SLE_DEGRADED_THRESHOLD). */
+  env?: Readonly<Record<string, string>>;
 }
 
 export interface CollectorRun {
@@ -64,7 +66,7 @@ export async function startFastPipeline(opts: FastPipelineOptions): Promise<Fast
   const sim = await startTestSim({ ...opts.sim, speed });
   const prefix = uniquePrefix('fast-pipeline');
   const store = new RedisStore({ url: opts.redisUrl, prefix }, opts.log);
-  const config = exporterConfig(sim, { EXPORTER_REFRESH_SECONDS: String(opts.refreshSeconds ?? 1) });
+  const config = exporterConfig(sim, { EXPORTER_REFRESH_SECONDS: String(opts.refreshSeconds ?? 1), ...opts.env });
   const exporters: RunningExporter[] = [];
   const runs: CollectorRun[] = [];
 
