@@ -9,10 +9,10 @@ import { columnLinks, columnUnit, organize, R } from '../../src/dashboards/queri
 import { generateDashboards, UID } from '../../src/dashboards/index.js';
 import { loadKpiConfig } from '../../src/rules/index.js';
 import {
-  allPanels, declaredSeries, formatFinding, lintDashboard, RULE_NAMES, type LintContext, type RuleName,
+  allPanels, formatFinding, lintContext, lintDashboard, RULE_NAMES, type RuleName,
 } from '../support/dashboard-lint.js';
 import { loadGrafanaSchemas } from '../support/grafana-schema.js';
-import { parsePromql, substituteVariables, variableQueryPromql } from '../support/promql-static.js';
+import { outputLabels, parsePromql, substituteVariables, variableQueryPromql } from '../support/promql-static.js';
 
 /**
  * grafana/dashboard-linter's rules, ported (tests/support/dashboard-lint.ts), over every generated dashboard: no
@@ -22,13 +22,12 @@ import { parsePromql, substituteVariables, variableQueryPromql } from '../suppor
 
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 const KPI = loadKpiConfig(join(ROOT, 'prometheus/kpi-config.yml'));
-const declared = declaredSeries(KPI);
 const units = loadGrafanaSchemas().units;
 const shipped = generateDashboards(KPI);
 const compressed = generateDashboards(KPI, { timeScale: 1 / 30 });
 
 describe('lint of the generated dashboards', () => {
-  const ctx: LintContext = { boards: shipped, declared, units };
+  const ctx = lintContext(KPI, shipped, units);
 
   it.each(shipped.map((d) => [d.uid, d] as const))('%s: no finding', (_uid, d) => {
     expect(lintDashboard(d, ctx).map(formatFinding)).toEqual([]);
@@ -87,7 +86,7 @@ function goodPair(): [Dashboard, Dashboard] {
 }
 
 const lint = (pair: readonly Dashboard[]): ReturnType<typeof lintDashboard> =>
-  pair.flatMap((d) => lintDashboard(d, { boards: pair, declared, units }));
+  pair.flatMap((d) => lintDashboard(d, lintContext(KPI, pair, units)));
 
 const panelsOf = (d: Dashboard): Panel[] => allPanels(d).filter((p): p is Panel => p.type !== 'row');
 const byTitle = (d: Dashboard, title: string): Panel => {
@@ -160,7 +159,7 @@ const BAD: readonly Bad[] = [
     breakIt: (s) => { const l = byTitle(s, 'Up').fieldConfig.defaults.links![0]!; l.url = l.url.replace('var-datasource=${datasource}&', ''); } },
   { rule: 'link-fields', name: 'a link reading a column an organize step removes', message: /reads field site_id, which an organize transformation removes/,
     breakIt: (s) => { byTitle(s, 'Circuits').transformations = [organize(['org_id', 'site_id'])]; } },
-  { rule: 'link-fields', name: 'a link reading a column no query returns', message: /reads field port_id, which no query of the panel names/,
+  { rule: 'link-fields', name: 'a link reading a column no query returns', message: /reads field port_id, which no query of the panel returns/,
     breakIt: (s) => { byTitle(s, 'Circuits').targets[0]!.expr = `max by (org_id, site_id) (${R.utilization5m}{site_id="$site_id"})`; } },
   { rule: 'metrics-declared', name: 'a misspelt metric', message: /reads mist_wan_port_recieve_bytes_total, declared by neither/,
     breakIt: (s) => { byTitle(s, 'Receive').targets[0]!.expr = `sum(rate(mist_wan_port_recieve_bytes_total[$__rate_interval]))`; } },
@@ -195,6 +194,25 @@ describe('PromQL helpers', () => {
     expect(variableQueryPromql('query_result(max by (a) (x))')).toBe('max by (a) (x)');
     expect(variableQueryPromql('label_values(region)')).toBeNull();
     expect(variableQueryPromql('up')).toBe('up');
+  });
+
+  it('tell the labels a query returns', () => {
+    const known = (m: string): readonly string[] | undefined => (m === 'mist_site_info' ? ['org_id', 'site_id', 'site_name', 'region'] : undefined);
+    const labels = (e: string): string[] | null => { const l = outputLabels(parsePromql(e), known); return l === null ? null : [...l].sort(); };
+    expect(labels('topk(5, sum by (a) (x))')).toEqual(['a']);
+    expect(labels('(sum by (a) (x)) * on (a) group_left (site_name) group by (a, site_name) (y)')).toEqual(['a', 'site_name']);
+    expect(labels('label_replace(sum by (a) (x), "d", "$1", "a", "(.*)")')).toEqual(['a', 'd']);
+    expect(labels('time() - max by (b) (x)')).toEqual(['b']);
+    expect(labels('sum by (a) (x) or vector(0)')).toEqual(['a']);
+    expect(labels('sum without (region) (mist_site_info)')).toEqual(['instance', 'job', 'org_id', 'site_id', 'site_name']);
+    expect(labels('ALERTS{alertstate="firing"}')).toBeNull();
+    expect(labels('sum(x)')).toEqual([]);
+  });
+
+  it('declare prom-client\'s default metrics the exporter serves, not the ones it removes', () => {
+    const declared = lintContext(KPI, [], units).declared;
+    for (const n of ['process_resident_memory_bytes', 'process_cpu_seconds_total', 'nodejs_eventloop_lag_p99_seconds', 'nodejs_gc_duration_seconds_bucket', 'up', 'ALERTS', R.utilization5m]) expect(declared, n).toContain(n);
+    for (const n of ['nodejs_active_handles_total', 'nodejs_gc_duration_seconds']) expect(declared, n).not.toContain(n);
   });
 
   it('substitute variables by where they stand', () => {
