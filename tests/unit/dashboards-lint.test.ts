@@ -6,6 +6,7 @@ import {
 } from '../../src/dashboards/build.js';
 import type { Dashboard, Panel, Variable } from '../../src/dashboards/grafana.js';
 import { columnLinks, columnUnit, organize, R } from '../../src/dashboards/queries.js';
+import { drillEdges } from '../../src/dashboards/docs.js';
 import { generateDashboards, UID } from '../../src/dashboards/index.js';
 import { loadKpiConfig } from '../../src/rules/index.js';
 import {
@@ -41,6 +42,17 @@ describe('lint of the generated dashboards', () => {
     const targets = shipped.flatMap((d) => allPanels(d).flatMap((p) => (p.type === 'row' ? [] : (p as Panel).targets)));
     expect(targets.length).toBeGreaterThan(2);
     for (const t of targets) expect(parsePromql(t.expr).errors, t.expr).toEqual([]);
+  });
+
+  it('the drill-down: overview and NOC → region → site → circuit, each link setting the ids its target reads', () => {
+    const edges = drillEdges(shipped).filter((e) => e.from !== e.to);
+    const has = (from: string, to: string): boolean => edges.some((e) => e.from === from && e.to === to);
+    expect(shipped.map((d) => d.uid).sort()).toEqual(Object.values(UID).sort());
+    for (const [from, to] of [[UID.overview, UID.region], [UID.noc, UID.site], [UID.noc, UID.circuit], [UID.region, UID.site], [UID.site, UID.circuit]] as const) {
+      expect(has(from, to), `${from} → ${to}`).toBe(true);
+    }
+    const needs: Readonly<Record<string, readonly string[]>> = { [UID.region]: ['region'], [UID.site]: ['site_id'], [UID.circuit]: ['site_id', 'port_id'] };
+    for (const e of edges) for (const v of needs[e.to] ?? []) expect(e.vars, `${e.from} "${e.panel}" → ${e.to}`).toContain(v);
   });
 
   it('dashboard uids and titles are distinct, every title is under "Mist WAN /"', () => {
