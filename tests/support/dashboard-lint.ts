@@ -41,7 +41,7 @@ export type RuleName =
   | 'unique-panel-ids' | 'template-datasource' | 'panel-datasource' | 'target-datasource' | 'panel-units'
   | 'panel-title-description' | 'panel-no-targets' | 'target-promql' | 'target-rate-interval' | 'target-counter-agg'
   | 'template-refresh' | 'template-datasource-ref' | 'template-promql' | 'template-no-all-site' | 'variables-defined'
-  | 'link-target' | 'link-fields' | 'metrics-declared';
+  | 'link-target' | 'link-fields' | 'legend-labels' | 'metrics-declared';
 
 /** Grafana's global and per-panel variables (grafana.com/docs/grafana/latest/dashboards/variables/add-template-variables/#global-variables). */
 const BUILTIN_VARIABLES = new Set([
@@ -177,6 +177,14 @@ const RULES: Readonly<Record<RuleName, Rule>> = {
       .filter((f) => hidden.has(f) || !fieldMayExist(f, p, ctx))
       .map((f) => ({ where: at(d, p), message: `link "${l.title}" reads field ${f}, ${hidden.has(f) ? 'which an organize transformation removes (hide it with an override instead)' : 'which no query of the panel returns'}` })));
   }),
+
+  'legend-labels': (d, ctx) => contentPanels(d).flatMap((p) => p.targets.flatMap((t) => {
+    const wanted = [...(t.legendFormat ?? '').matchAll(/\{\{\s*([A-Za-z_]\w*)\s*\}\}/g)].map((m) => m[1]!);
+    if (wanted.length === 0) return [];
+    const labels = outputLabels(parsePromql(t.expr), (m) => ctx.metricLabels.get(m));
+    return labels === null ? [] : wanted.filter((l) => !labels.has(l))
+      .map((l) => ({ where: `${at(d, p)} target ${t.refId}`, message: `legend {{${l}}} names a label the query does not return` }));
+  })),
 
   'metrics-declared': (d, ctx) => {
     const exprs: [string, string][] = [

@@ -55,6 +55,24 @@ describe('lint of the generated dashboards', () => {
     for (const e of edges) for (const v of needs[e.to] ?? []) expect(e.vars, `${e.from} "${e.panel}" → ${e.to}`).toContain(v);
   });
 
+  it('threshold colours come from the KPI config the rules are generated from (none hard-coded)', () => {
+    const odd = {
+      utilization: { warning: 0.61, major: 0.73, critical: 0.87 }, loss_ratio: { warning: 0.0021, major: 0.0061, critical: 0.0113 },
+      latency_seconds: { warning: 0.061, major: 0.113, critical: 0.171 }, jitter_seconds: { warning: 0.011, major: 0.031, critical: 0.053 },
+    };
+    const stepSets = (boards: readonly Dashboard[], uid?: string): Set<string> => new Set(boards.filter((d) => !uid || d.uid === uid).flatMap((d) => panelsOf(d).flatMap((p) => [
+      p.fieldConfig.defaults.thresholds, ...p.fieldConfig.overrides.flatMap((o) => o.properties.filter((x) => x.id === 'thresholds').map((x) => x.value as Panel['fieldConfig']['defaults']['thresholds'])),
+    ].flatMap((t) => (t ? [t.steps.flatMap((x) => (x.value === null ? [] : [x.value])).join(',')] : [])))));
+    const triple = (l: { warning: number; major: number; critical: number }): string => `${l.warning},${l.major},${l.critical}`;
+    const changed = generateDashboards({ ...KPI, thresholds: odd });
+    for (const [kpi, levels] of Object.entries(odd)) {
+      expect(stepSets(changed), kpi).toContain(triple(levels));
+      expect(stepSets(shipped), kpi).toContain(triple(KPI.thresholds[kpi as keyof typeof odd]));
+      expect(stepSets(changed), `${kpi}: shipped levels left in a dashboard`).not.toContain(triple(KPI.thresholds[kpi as keyof typeof odd]));
+    }
+    for (const uid of [UID.noc, UID.circuit]) expect(stepSets(changed, uid), uid).toContain(triple(odd.utilization));
+  });
+
   it('dashboard uids and titles are distinct, every title is under "Mist WAN /"', () => {
     expect(new Set(shipped.map((d) => d.uid)).size).toBe(shipped.length);
     expect(new Set(shipped.map((d) => d.title)).size).toBe(shipped.length);
@@ -173,6 +191,8 @@ const BAD: readonly Bad[] = [
     breakIt: (s) => { byTitle(s, 'Circuits').transformations = [organize(['org_id', 'site_id'])]; } },
   { rule: 'link-fields', name: 'a link reading a column no query returns', message: /reads field port_id, which no query of the panel returns/,
     breakIt: (s) => { byTitle(s, 'Circuits').targets[0]!.expr = `max by (org_id, site_id) (${R.utilization5m}{site_id="$site_id"})`; } },
+  { rule: 'legend-labels', name: 'a legend naming a label the aggregation dropped', message: /legend \{\{site_name\}\} names a label the query does not return/,
+    breakIt: (s) => { byTitle(s, 'Receive').targets[0]!.legendFormat = '{{site_name}} {{port_id}}'; } },
   { rule: 'metrics-declared', name: 'a misspelt metric', message: /reads mist_wan_port_recieve_bytes_total, declared by neither/,
     breakIt: (s) => { byTitle(s, 'Receive').targets[0]!.expr = `sum(rate(mist_wan_port_recieve_bytes_total[$__rate_interval]))`; } },
   { rule: 'metrics-declared', name: 'a recorded name the rules do not record', message: /reads site_circuit:mist_wan_utilization:ratio10m/,
