@@ -18,10 +18,6 @@ import { ageSteps, snapshotAgeIntervalsExpr, snapshotAgeStat, staleFamiliesStat 
 const UP = 'up';
 const SCRAPE_SAMPLES = 'scrape_samples_scraped';
 const SCRAPE_DURATION = 'scrape_duration_seconds';
-/** prom-client's default process and Node.js metrics the exporter serves beside the catalogue (docs/metrics.md). */
-const PROCESS_MEMORY = 'process_resident_memory_bytes';
-const PROCESS_CPU = 'process_cpu_seconds_total';
-const EVENT_LOOP_LAG = 'nodejs_eventloop_lag_p99_seconds';
 
 const TARGET = '{{job}} {{instance}}';
 
@@ -150,6 +146,22 @@ function mistApi(ctx: DashCtx) {
       queries: [q(`sum by (reason) (${perReplicaRate('mist_api_request_failures_total')})
         or on () label_replace(vector(0), "reason", "none", "", "")`, { legend: '{{reason}}' })],
     }, 8, 8),
+    timeseries({
+      title: 'Mist API calls per collection',
+      description: 'Successful Mist API calls each family\'s last successful collection made (mist_collector_last_calls, summed over orgs): what each family costs of the hourly budget per cycle.',
+      unit: 'short',
+      queries: [q(`sum by (family) (${anyReplica('mist_collector_last_calls', JOB)})`, { legend: '{{family}}' })],
+    }, 12, 8),
+    timeseries({
+      title: 'SLE details: budget and degraded pairs',
+      description: 'The SLE details family polls only degraded (site, SLE) pairs, within the budget the other families leave: the calls its last cycle was allowed (mist_sle_details_budget_requests) and made (mist_sle_details_used_requests), and the degraded pairs by state (mist_sle_details_pairs: polled, carried = earlier details kept, missing = none). Carried or missing pairs mean the budget is short.',
+      unit: 'short',
+      queries: [
+        q(`sum(${anyReplica('mist_sle_details_budget_requests', JOB)})`, { legend: 'calls allowed' }),
+        q(`sum(${anyReplica('mist_sle_details_used_requests', JOB)})`, { legend: 'calls made' }),
+        q(`sum by (state) (${anyReplica('mist_sle_details_pairs', JOB)})`, { legend: 'pairs {{state}}' }),
+      ],
+    }, 12, 8),
   ];
 }
 
@@ -224,18 +236,11 @@ function exporter() {
       ],
     }, 12, 8),
     timeseries({
-      title: 'Exporter process',
-      description: 'Resident memory and CPU of each exporter process, and its event-loop lag (p99), from prom-client\'s default process_* and nodejs_* metrics. A growing lag delays scrapes.',
-      unit: 'bytes',
-      queries: [
-        q(target(PROCESS_MEMORY), { legend: `${TARGET} memory` }),
-        q(`rate(${target(PROCESS_CPU)}[$__rate_interval])`, { legend: `${TARGET} CPU` }),
-        q(target(EVENT_LOOP_LAG), { legend: `${TARGET} event-loop lag p99` }),
-      ],
-      overrides: [
-        { matcher: { id: 'byFrameRefID', options: 'B' }, properties: [{ id: 'unit', value: 'percentunit' }, { id: 'custom.axisPlacement', value: 'right' }] },
-        { matcher: { id: 'byFrameRefID', options: 'C' }, properties: [{ id: 'unit', value: 's' }, { id: 'custom.axisPlacement', value: 'right' }] },
-      ],
+      title: 'History the collector could not count',
+      description: 'Seconds of Mist history the families that count events and alarms could not count (mist_collector_uncounted_gap_seconds_total: after an outage longer than Mist serves back, the events of the gap are lost to the flap and alarm counts); 0 while everything is counted.',
+      unit: 's',
+      queries: [q(`sum by (family) (max without (instance, job) (increase(${metric('mist_collector_uncounted_gap_seconds_total')}{${JOB}}[$__rate_interval])))
+        or on () label_replace(vector(0), "family", "none", "", "")`, { legend: '{{family}}' })],
     }, 12, 8),
   ];
 }

@@ -25,6 +25,8 @@ const ALERT_MATCHERS = 'alertname=~"Mist.*", region=~"$region|"';
 /** Prometheus's own alert series (not in the metric catalogue). */
 const ALERTS = 'ALERTS';
 const ALERTS_FOR_STATE = 'ALERTS_FOR_STATE';
+/** The labels of our alerts a NOC reads (docs/alerting.md); an alert without one leaves its cell empty. */
+const ALERT_COLUMNS = 'alertname, severity, region, site_name, site_id, wan_name, port_id, family, token_fingerprint, instance';
 const TOP = 20;
 
 const siteLink = drill('Site', UID.site, { region: '${__data.fields.region}', site_id: '${__data.fields.site_id}' });
@@ -244,9 +246,10 @@ function failoverFlapsAlarms() {
       description: 'Mist alerts firing in Prometheus now, of the selected regions plus the pipeline alerts (no region), and how long each has been active (since it began pending: time() − ALERTS_FOR_STATE). docs/runbooks.md has a section per alert; Alertmanager routes and inhibits them (docs/alerting.md).',
       emptyWhenQuiet: 'no Mist alert is firing.',
       unit: 's',
-      queries: [q(`sort_desc(time() - (${ALERTS_FOR_STATE}{${ALERT_MATCHERS}} and ignoring (alertstate) ${ALERTS}{alertstate="firing"}))`)],
-      overrides: [...siteColumns(), ...hiddenColumns('port_id'), ...columnTitles({ alertname: 'Alert', severity: 'Severity', wan_name: 'Circuit', family: 'Family', Value: 'Active for' })],
-      transformations: [organize(['org_id', 'mac', 'role', 'provider', 'circuit_id'], {}, ['alertname', 'severity', 'site_name', 'region', 'wan_name', 'family', 'Value'])],
+      queries: [q(`sort_desc(time() - max by (${ALERT_COLUMNS}) (
+        ${ALERTS_FOR_STATE}{${ALERT_MATCHERS}} and ignoring (alertstate) ${ALERTS}{alertstate="firing"}))`)],
+      overrides: [...siteColumns(), ...hiddenColumns('port_id'), columnLinks('wan_name', [circuitLink]), ...columnTitles({ alertname: 'Alert', severity: 'Severity', wan_name: 'Circuit', family: 'Family', token_fingerprint: 'Token', instance: 'Target', Value: 'Active for' })],
+      transformations: [organize([], {}, ['alertname', 'severity', 'site_name', 'region', 'wan_name', 'family', 'token_fingerprint', 'instance', 'Value'])],
       options: sortBy('Active for'),
     }, 12, 9),
   ];
