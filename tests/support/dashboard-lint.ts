@@ -173,9 +173,13 @@ const RULES: Readonly<Record<RuleName, Rule>> = {
   'link-fields': (d, ctx) => contentPanels(d).flatMap((p) => {
     const hidden = new Set(p.transformations?.filter((t) => t.id === 'organize')
       .flatMap((t) => Object.entries((t.options.excludeByName ?? {}) as Record<string, boolean>).filter(([, x]) => x).map(([k]) => k)) ?? []);
-    return panelLinks(p).flatMap((l) => [...l.url.matchAll(/\$\{__data\.fields\.([^}:]+)\}/g)].map((m) => m[1]!)
-      .filter((f) => hidden.has(f) || !fieldMayExist(f, p, ctx))
-      .map((f) => ({ where: at(d, p), message: `link "${l.title}" reads field ${f}, ${hidden.has(f) ? 'which an organize transformation removes (hide it with an override instead)' : 'which no query of the panel returns'}` })));
+    const fields = panelLinks(p).flatMap((l) => [...l.url.matchAll(/\$\{__data\.fields\.([^}:]+)\}/g)].map((m) => [l, m[1]!] as const)
+      .filter(([, f]) => hidden.has(f) || !fieldMayExist(f, p, ctx))
+      .map(([, f]) => ({ where: at(d, p), message: `link "${l.title}" reads field ${f}, ${hidden.has(f) ? 'which an organize transformation removes (hide it with an override instead)' : 'which no query of the panel returns'}` })));
+    const labels = panelLinks(p).flatMap((l) => [...l.url.matchAll(/\$\{__field\.labels\.([^}:]+)\}/g)].map((m) => m[1]!)
+      .filter((f) => !p.targets.some((t) => { const o = outputLabels(parsePromql(t.expr), (m) => ctx.metricLabels.get(m)); return o === null || o.has(f); }))
+      .map((f) => ({ where: at(d, p), message: `link "${l.title}" reads series label ${f}, which no query of the panel returns` })));
+    return [...fields, ...labels];
   }),
 
   'legend-labels': (d, ctx) => contentPanels(d).flatMap((p) => p.targets.flatMap((t) => {
