@@ -40,7 +40,7 @@ export interface LintContext {
 export type RuleName =
   | 'unique-panel-ids' | 'template-datasource' | 'panel-datasource' | 'target-datasource' | 'panel-units'
   | 'panel-title-description' | 'panel-no-targets' | 'target-promql' | 'target-rate-interval' | 'target-counter-agg'
-  | 'template-refresh' | 'template-datasource-ref' | 'template-promql' | 'template-no-all-site' | 'variables-defined'
+  | 'template-refresh' | 'template-datasource-ref' | 'template-promql' | 'template-regex' | 'template-no-all-site' | 'variables-defined'
   | 'link-target' | 'link-fields' | 'legend-labels' | 'metrics-declared';
 
 /** Grafana's global and per-panel variables (grafana.com/docs/grafana/latest/dashboards/variables/add-template-variables/#global-variables). */
@@ -145,6 +145,23 @@ const RULES: Readonly<Record<RuleName, Rule>> = {
     const expr = variablePromql(v);
     if (expr === null) return /^\s*label_values\s*\(\s*\w+\s*\)\s*$/.test(v.query) ? [] : [{ where: atVar(d, v), message: `unrecognised variable query ${v.query}` }];
     return parsePromql(expr).errors.map((e) => ({ where: atVar(d, v), message: `${e} in ${v.query}` }));
+  }),
+
+  'template-regex': (d, ctx) => d.templating.list.flatMap((v) => {
+    if (v.type !== 'query' || !v.regex) return [];
+    const m = /^\/(.*)\/([gimsuy]*)$/.exec(v.regex);
+    if (!m) return [{ where: atVar(d, v), message: `regex ${v.regex} is not /…/` }];
+    try { new RegExp(m[1]!, m[2]); } catch (err) { return [{ where: atVar(d, v), message: `regex does not compile: ${(err as Error).message}` }]; }
+    const out: Omit<Finding, 'rule'>[] = [];
+    if (!/\(\?<value>/.test(m[1]!)) out.push({ where: atVar(d, v), message: 'regex has no (?<value>…) group' });
+    const promql = variablePromql(v);
+    if (promql === null || !/^\s*query_result\s*\(/.test(v.query)) return out;
+    // Grafana prints a query_result series as {a="…",b="…"} with Prometheus' label order (sorted by name).
+    const named = [...m[1]!.matchAll(/([A-Za-z_]\w*)="/g)].map((x) => x[1]!);
+    const labels = outputLabels(parsePromql(promql), (x) => ctx.metricLabels.get(x));
+    for (const l of named) if (labels !== null && !labels.has(l)) out.push({ where: atVar(d, v), message: `regex reads label ${l}, which the query does not return` });
+    if (named.join(',') !== [...named].sort().join(',')) out.push({ where: atVar(d, v), message: `regex expects labels in the order ${named.join(', ')}; Grafana prints them sorted by name` });
+    return out;
   }),
 
   'template-no-all-site': (d) => d.templating.list.filter((v) => v.name === SITE_VARIABLE && (v.includeAll || v.multi))
