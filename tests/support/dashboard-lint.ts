@@ -41,7 +41,7 @@ export type RuleName =
   | 'unique-panel-ids' | 'template-datasource' | 'panel-datasource' | 'target-datasource' | 'panel-units'
   | 'panel-title-description' | 'panel-no-targets' | 'target-promql' | 'target-rate-interval' | 'target-counter-agg'
   | 'template-refresh' | 'template-datasource-ref' | 'template-promql' | 'template-regex' | 'template-no-all-site' | 'variables-defined'
-  | 'link-target' | 'link-fields' | 'legend-labels' | 'metrics-declared';
+  | 'link-target' | 'link-fields' | 'legend-labels' | 'table-sort' | 'metrics-declared';
 
 /** Grafana's global and per-panel variables (grafana.com/docs/grafana/latest/dashboards/variables/add-template-variables/#global-variables). */
 const BUILTIN_VARIABLES = new Set([
@@ -206,6 +206,20 @@ const RULES: Readonly<Record<RuleName, Rule>> = {
     return labels === null ? [] : wanted.filter((l) => !labels.has(l))
       .map((l) => ({ where: `${at(d, p)} target ${t.refId}`, message: `legend {{${l}}} names a label the query does not return` }));
   })),
+
+  'table-sort': (d, ctx) => contentPanels(d).filter((p) => p.type === 'table').flatMap((p) => {
+    const sortBy = (p.options.sortBy ?? []) as { displayName?: string }[];
+    const titles = new Set([
+      ...p.fieldConfig.overrides.flatMap((o) => o.properties.filter((x) => x.id === 'displayName').map((x) => String(x.value))),
+      ...(p.transformations?.flatMap((t) => Object.values((t.options.renameByName ?? {}) as Record<string, string>)) ?? []),
+      ...(p.fieldConfig.defaults.displayName ? [p.fieldConfig.defaults.displayName] : []),
+    ]);
+    return sortBy.flatMap(({ displayName: name }) => {
+      if (!name) return [{ where: at(d, p), message: 'sortBy entry without a displayName' }];
+      if (titles.has(name) || /^Value( #[A-Z])?$/.test(name) || fieldMayExist(name, p, ctx)) return [];
+      return [{ where: at(d, p), message: `sorted by "${name}", which is no column of the table: Grafana would leave it unsorted` }];
+    });
+  }),
 
   'metrics-declared': (d, ctx) => {
     const exprs: [string, string][] = [

@@ -199,6 +199,8 @@ const BAD: readonly Bad[] = [
     breakIt: (s) => { byTitle(s, 'Circuits').targets[0]!.expr = `max by (org_id, site_id) (${R.utilization5m}{site_id="$site_id"})`; } },
   { rule: 'link-fields', name: 'a series link reading a label the aggregation dropped', message: /reads series label site_id, which no query of the panel returns/,
     breakIt: (s) => { byTitle(s, 'Receive').fieldConfig.defaults.links = [drill('Circuit', UID.circuit, { site_id: '${__field.labels.site_id}', port_id: '${__field.labels.port_id}' })]; } },
+  { rule: 'table-sort', name: 'a table sorted by a column it does not have', message: /sorted by "Utilisation", which is no column of the table/,
+    breakIt: (s) => { byTitle(s, 'Circuits').options.sortBy = [{ displayName: 'Utilisation', desc: true }]; } },
   { rule: 'legend-labels', name: 'a legend naming a label the aggregation dropped', message: /legend \{\{site_name\}\} names a label the query does not return/,
     breakIt: (s) => { byTitle(s, 'Receive').targets[0]!.legendFormat = '{{site_name}} {{port_id}}'; } },
   { rule: 'metrics-declared', name: 'a misspelt metric', message: /reads mist_wan_port_recieve_bytes_total, declared by neither/,
