@@ -65,5 +65,5 @@ export const snapshotAgeStat = (ctx: DashCtx, w: number, h: number, matchers = '
   decimals: 1,
   queries: [q(snapshotAgeIntervalsExpr(matchers), { legend: '{{family}}' })],
   thresholds: ageSteps(ctx),
-  options: { textMode: 'value_and_name', colorMode: 'background', orientation: 'vertical' },
+  options: { textMode: 'value_and_name', colorMode: 'background' },
 }, w, h);

@@ -109,7 +109,7 @@ function nowStats(ctx: DashCtx) {
       queries: [q(`count(${withSite(`${anyReplica('mist_vpn_path_up')} == 0`)}) or vector(0)`)],
     }, 3, 4),
     stat({
-      title: 'Critical alarms open', description: 'Open Mist alarms of severity critical (mist_alarms_active), of the selected regions\' sites.',
+      title: 'Critical alarms open', description: 'Open Mist alarms of severity critical (mist_alarms_active), of the selected regions\' sites. The table "Critical alarms by site" lists them.',
       unit: 'none', decimals: 0, thresholds: anyIsBad(),
       queries: [q(`sum(${withSite(anyReplica('mist_alarms_active', 'severity="critical"'))}) or vector(0)`)],
     }, 3, 4),
@@ -232,7 +232,7 @@ function failoverFlapsAlarms() {
       options: sortBy('Flaps in the last hour'),
     }, 12, 9),
     table({
-      title: 'Critical alarms open',
+      title: 'Critical alarms by site',
       description: 'Open Mist alarms of severity critical by site and type (mist_alarms_active > 0; Mist\'s alarm types, e.g. gateway_down). Click the site for its dashboard.',
       emptyWhenQuiet: 'no critical alarm is open.',
       unit: 'none', decimals: 0,
