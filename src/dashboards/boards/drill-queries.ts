@@ -122,5 +122,11 @@ export const colourCells = (field: string): FieldOverride =>
 export const column = (field: string, properties: Record<string, unknown>): FieldOverride =>
   ({ matcher: { id: 'byName', options: field }, properties: Object.entries(properties).map(([id, value]) => ({ id, value })) });
 
-/** Links as a column property (columnLinks in queries.ts, inlined where a column gets more properties). */
-export const linksOf = (links: DataLink[]): Record<string, unknown> => ({ links });
+/**
+ * Data links on the series of a graph: on the values of one query (`refId`), or of all (numeric fields). An
+ * override, not fieldConfig.defaults.links (Grafana's dashboard schema types that one as dashboard links).
+ */
+export const seriesLinks = (links: DataLink[], refId?: string): FieldOverride => ({
+  matcher: refId ? { id: 'byFrameRefID', options: refId } : { id: 'byType', options: 'number' },
+  properties: [{ id: 'links', value: links }],
+});

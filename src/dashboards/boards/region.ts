@@ -5,7 +5,7 @@ import { DAY, type DashCtx } from '../context.js';
 import type { Dashboard } from '../grafana.js';
 import { R, withSite } from '../queries.js';
 import {
-  availabilitySteps, circuitQuality, onOff, QUALITY, QUALITY_KINDS, qualitySteps, raw, sleSteps, type QualityKind,
+  availabilitySteps, circuitQuality, onOff, QUALITY, QUALITY_KINDS, qualitySteps, raw, seriesLinks, sleSteps, type QualityKind,
 } from './drill-queries.js';
 import { columnsTable } from './drill-tables.js';
 
@@ -57,7 +57,7 @@ const byRegion = (expr: string): string => `max by (region) (${expr}{${REGION}})
 export function regionDashboard(ctx: DashCtx): Dashboard {
   const t = ctx.kpi.thresholds;
   const level = ctx.kpi.alerts.congestion_level;
-  const toRegion = [drill('Open the region ${__field.labels.region}', UID.region, { region: '${__field.labels.region}' })];
+  const toRegion = [seriesLinks([drill('Open the region ${__field.labels.region}', UID.region, { region: '${__field.labels.region}' })])];
   return dashboard({
     uid: UID.region,
     title: 'Mist WAN / Region → sites',
@@ -95,18 +95,18 @@ export function regionDashboard(ctx: DashCtx): Dashboard {
         panels: [
           timeseries({
             title: 'Availability per region (trailing hour)', description: 'Up minutes of the region\'s circuits over their known minutes, over the trailing hour. Red below the chronic-offender availability.',
-            unit: 'percentunit', decimals: 2, max: 1, thresholds: availabilitySteps(ctx), links: toRegion,
+            unit: 'percentunit', decimals: 2, max: 1, thresholds: availabilitySteps(ctx), overrides: toRegion,
             custom: { thresholdsStyle: { mode: 'dashed' } },
             queries: [q(byRegion(R.regionAvailability1h), { legend: '{{region}}', interval: '1m' })],
           }, 12),
           timeseries({
             title: 'Utilization p95 per region (5 min)', description: 'The 95th percentile of the circuits\' 5-minute utilization in each region; dashed: the default thresholds.',
-            unit: 'percentunit', thresholds: levelSteps(t.utilization), links: toRegion, custom: { thresholdsStyle: { mode: 'dashed' } },
+            unit: 'percentunit', thresholds: levelSteps(t.utilization), overrides: toRegion, custom: { thresholdsStyle: { mode: 'dashed' } },
             queries: [q(byRegion(R.regionUtilizationP95), { legend: '{{region}}', interval: '1m' })],
           }, 12),
           timeseries({
             title: 'Down and unknown per region', description: 'Sites down, circuits down and circuits unknown in each region over time.',
-            unit: 'none', decimals: 0, links: toRegion,
+            unit: 'none', decimals: 0, overrides: toRegion,
             queries: [
               q(`sum by (region) (${R.regionSitesDown}{${REGION}})`, { legend: '{{region}} sites down', interval: '1m' }),
               q(`sum by (region) (${R.regionCircuitsDown}{${REGION}})`, { legend: '{{region}} circuits down', interval: '1m' }),
@@ -115,7 +115,7 @@ export function regionDashboard(ctx: DashCtx): Dashboard {
           }, 12),
           timeseries({
             title: 'On secondary and congested per region', description: `Gateways on a secondary circuit and circuits at or above the ${level} utilization threshold, per region over time.`,
-            unit: 'none', decimals: 0, links: toRegion,
+            unit: 'none', decimals: 0, overrides: toRegion,
             queries: [
               q(`sum by (region) (${R.regionOnSecondary}{${REGION}})`, { legend: '{{region}} on secondary', interval: '1m' }),
               q(`sum by (region) (${R.regionCongested}{${REGION}, level="${level}"})`, { legend: '{{region}} congested', interval: '1m' }),
@@ -124,7 +124,7 @@ export function regionDashboard(ctx: DashCtx): Dashboard {
           ...QUALITY_KINDS.map((k) => timeseries({
             title: `${QUALITY[k].title} per region (trailing hour)`,
             description: `Mean ${k} of the region's circuits over the trailing hour (each minute weighs alike); dashed: the default thresholds.`,
-            unit: QUALITY[k].unit, links: toRegion, custom: { thresholdsStyle: { mode: 'dashed' } },
+            unit: QUALITY[k].unit, overrides: toRegion, custom: { thresholdsStyle: { mode: 'dashed' } },
             thresholds: qualitySteps(ctx, k),
             queries: [q(byRegion(k === 'loss' ? R.regionLossAvg1h : k === 'latency' ? R.regionLatencyAvg1h : R.regionJitterAvg1h), { legend: '{{region}}', interval: '1m' })],
           }, 8)),

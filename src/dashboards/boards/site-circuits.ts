@@ -2,7 +2,9 @@ import { drill, levelSteps, q, stateTimeline, table, timeseries, UID, type Panel
 import { DAY, type DashCtx } from '../context.js';
 import { R, SITE, withCircuit } from '../queries.js';
 import {
-  availabilitySteps, circuitQuality, onOff, QUALITY, QUALITY_KINDS, qualitySteps, raw, type QualityKind, siteThresholds, THRESHOLD_LEGEND, thresholdOverrides } from './drill-queries.js';
+  availabilitySteps, circuitQuality, onOff, QUALITY, QUALITY_KINDS, qualitySteps, raw, seriesLinks, siteThresholds, THRESHOLD_LEGEND,
+  thresholdOverrides, type QualityKind,
+} from './drill-queries.js';
 import { columnsTable } from './drill-tables.js';
 
 /** The site board's circuit panels: the circuits table (→ circuit board), utilization, up/down, quality per circuit. */
@@ -53,7 +55,7 @@ export function circuitPanels(ctx: DashCtx) {
     timeseries({
       title: 'Utilization per circuit (5 min)',
       description: 'Each circuit\'s utilization: the larger of receive and transmit bytes over the contracted bandwidth, over 5 minutes. Dashed: the thresholds that apply to this site (its region\'s, else the default).',
-      unit: 'percentunit', min: 0, links: [SERIES_LINK], overrides: thresholdOverrides(),
+      unit: 'percentunit', min: 0, overrides: [seriesLinks([SERIES_LINK], 'A'), ...thresholdOverrides()],
       queries: [
         q(withCircuit(`${R.utilization5m}{${SITE}}`, SITE), { legend: CIRCUIT_LEGEND, interval: '1m' }),
         q(siteThresholds(R.utilizationThreshold), { legend: THRESHOLD_LEGEND, interval: '1m' }),
@@ -62,13 +64,13 @@ export function circuitPanels(ctx: DashCtx) {
     stateTimeline({
       title: 'Up / down per circuit',
       description: 'Each circuit per minute: up, down (port down or gateway disconnected) or blank (unknown: no fresh data).',
-      unit: 'none', mappings: onOff('Down', 'red', 'Up', 'green'), links: [SERIES_LINK],
+      unit: 'none', mappings: onOff('Down', 'red', 'Up', 'green'), overrides: [seriesLinks([SERIES_LINK])],
       queries: [q(withCircuit(`${R.circuitUp}{${SITE}}`, SITE), { legend: CIRCUIT_LEGEND, interval: '1m' })],
     }, 12, 8),
     ...QUALITY_KINDS.map((k) => timeseries({
       title: `${QUALITY[k].title} per circuit`,
       description: `Each circuit's ${k} per minute: the mean over its up VPN paths (a hub circuit: over the up paths that end on it). Dashed: the thresholds that apply to this site.`,
-      unit: QUALITY[k].unit, min: 0, links: [SERIES_LINK], overrides: thresholdOverrides(),
+      unit: QUALITY[k].unit, min: 0, overrides: [seriesLinks([SERIES_LINK], 'A'), ...thresholdOverrides()],
       queries: [
         q(withCircuit(circuitQuality(QUALITY[k].recorded, QUALITY[k].path, SITE), SITE), { legend: CIRCUIT_LEGEND, interval: '1m' }),
         q(siteThresholds(QUALITY[k].threshold), { legend: THRESHOLD_LEGEND, interval: '1m' }),
