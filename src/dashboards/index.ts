@@ -1,8 +1,11 @@
 import type { KpiConfig } from '../rules/config.js';
 import { availabilityDashboard } from './boards/availability.js';
+import { circuitDashboard } from './boards/circuit.js';
 import { healthDashboard } from './boards/health.js';
 import { nocDashboard } from './boards/noc.js';
 import { overviewDashboard } from './boards/overview.js';
+import { regionDashboard } from './boards/region.js';
+import { siteDashboard } from './boards/site.js';
 import { thresholdsDashboard } from './boards/thresholds.js';
 import { makeDashCtx, SHIPPED_DASHBOARDS, type DashboardOptions, type DashCtx } from './context.js';
 import type { Dashboard } from './grafana.js';
@@ -15,6 +18,9 @@ export type { Dashboard } from './grafana.js';
 export const BOARDS: readonly ((ctx: DashCtx) => Dashboard)[] = [
   overviewDashboard,
   nocDashboard,
+  regionDashboard,
+  siteDashboard,
+  circuitDashboard,
   thresholdsDashboard,
   availabilityDashboard,
   healthDashboard,

@@ -58,6 +58,9 @@ export const lastDays = (ctx: DashCtx, fn: string, sel: string, seconds: number)
 /** The latest sample of a daily series (recorded once a day): for "now" tables and for range queries. */
 export const latestDaily = (ctx: DashCtx, sel: string): string => `last_over_time(${sel}[${ctx.d(DAY)}])`;
 
+/** The latest sample within the last `seconds` (a live value that rides out a short gap of its series). */
+export const latestWithin = (ctx: DashCtx, sel: string, seconds: number): string => `last_over_time(${sel}[${ctx.d(seconds)}])`;
+
 /**
  * Grafana's end of the dashboard range (the instant of an instant query) in Unix seconds. Used where a rolling
  * window's start T0 is needed inside a subquery, whose own time() is the step's.

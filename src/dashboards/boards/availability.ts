@@ -17,7 +17,10 @@ export interface Period {
   readonly label: string;
   /** `fn` over the period of the hourly series `hourly` or the daily series `daily`, whichever the period reads. */
   read(fn: string, hourly: string, daily: string): string;
-  /** Minutes one sample of the series read stands for (60 an hour, 1440 a day): unknown = samples × this − known. */
+  /**
+   * Minutes one sample of the series read stands for (60 an hour, 1440 a day): unknown = samples × this − known,
+   * i.e. the minutes without data within the hours (days) that have a sample; a wholly unknown hour (day) has none.
+   */
   readonly minutesPerSample: number;
 }
 
@@ -66,7 +69,7 @@ export function availabilityDashboard(ctx: DashCtx): Dashboard {
 
   const regionMinutes = rankedTable({
     title: 'Up, down, unknown minutes, flaps and failovers by region: selected period',
-    description: 'Per region over the finished UTC days of the dashboard time range: circuit-minutes up, down (known but not up) and unknown (no data), flaps (port down/up events) and failovers.',
+    description: 'Per region over the finished UTC days of the dashboard time range: circuit-minutes up, down (known but not up) and unknown (no fresh data, within the days each circuit has a daily sample), flaps (port down/up events) and failovers.',
     rows: REGION_ROWS, rank: 'all',
     columns: [
       mins('Up', byRegion(up(P.selected))),
@@ -86,7 +89,7 @@ export function availabilityDashboard(ctx: DashCtx): Dashboard {
 
   const worstCircuits = (p: Period, w: number): ReturnType<typeof rankedTable> => rankedTable({
     title: `Worst circuits by availability: ${p.label}`,
-    description: `Per circuit over ${p === P.day ? 'the last 24 clock hours (hourly series)' : p === P.selected ? 'the finished UTC days of the dashboard time range (daily series)' : `the last ${p.label} of finished UTC days (daily series)`}: availability, up / down / unknown minutes, flaps and failovers. ${circuitRows}`,
+    description: `Per circuit over ${p === P.day ? 'the last 24 clock hours (hourly series)' : p === P.selected ? 'the finished UTC days of the dashboard time range (daily series)' : `the last ${p.label} of finished UTC days (daily series)`}: availability, up / down / unknown minutes (unknown: without fresh data, within the ${p === P.day ? 'hours' : 'days'} that have a sample), flaps and failovers. ${circuitRows}`,
     rows: CIRCUIT_ROWS, rank: 'bottom',
     columns: [
       avail('Availability', `(${up(p)}) / (${known(p)})`),

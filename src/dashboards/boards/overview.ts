@@ -5,7 +5,7 @@ import {
 import { DAY, MINUTE, type DashCtx } from '../context.js';
 import type { Dashboard, ThresholdStep } from '../grafana.js';
 import { CIRCUIT_ROWS, perLabel, rankedTable, REGION_ROWS, SITE_ROWS, STAT_OPTIONS, type Column } from '../offenders.js';
-import { clockHours, DAYS_30, DAYS_7, lastDays, latestDaily, MONTHS_13, type Window } from '../periods.js';
+import { clockHours, DAYS_30, DAYS_7, lastDays, latestDaily, latestWithin, MONTHS_13, type Window } from '../periods.js';
 import { metric, R, withSite } from '../queries.js';
 import { availabilitySteps } from './availability.js';
 import { timeAboveSteps } from './thresholds.js';
@@ -114,9 +114,9 @@ export function overviewDashboard(ctx: DashCtx): Dashboard {
   const util = (title: string, expr: string): Column => ({ title, expr, unit: 'percentunit', thresholds: levelSteps(th.utilization) });
   const busiest = rankedTable({
     title: 'Busiest circuits, 24 h',
-    description: `Per circuit: the utilization of its busiest clock hour in the last 24 h, and the 5-minute utilization now. ${circuitNote}`,
+    description: `Per circuit: the utilization of its busiest clock hour in the last 24 h, and its latest 5-minute utilization (within the last 5 minutes). ${circuitNote}`,
     rows: CIRCUIT_ROWS, rank: 'top', n: 10,
-    columns: [util('Busiest hour, 24 h', clockHours(ctx, 'max_over_time', R.utilization1h, DAY)), util('Now (5 min)', R.utilization5m)],
+    columns: [util('Busiest hour, 24 h', clockHours(ctx, 'max_over_time', R.utilization1h, DAY)), util('Latest 5 min', latestWithin(ctx, R.utilization5m, 5 * MINUTE))],
   }, 8, 9);
   const leastAvailable = rankedTable({
     title: 'Least available circuits, 24 h',
