@@ -18,12 +18,12 @@ export type { Dashboard } from './grafana.js';
 export const BOARDS: readonly ((ctx: DashCtx) => Dashboard)[] = [
   overviewDashboard,
   nocDashboard,
-  thresholdsDashboard,
-  availabilityDashboard,
-  healthDashboard,
   regionDashboard,
   siteDashboard,
   circuitDashboard,
+  thresholdsDashboard,
+  availabilityDashboard,
+  healthDashboard,
 ];
 
 export function generateDashboards(kpi: KpiConfig, options: DashboardOptions = SHIPPED_DASHBOARDS): Dashboard[] {

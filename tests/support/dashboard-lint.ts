@@ -1,9 +1,10 @@
+import { collectDefaultMetrics, Registry } from 'prom-client';
 import { catalogueEntries } from '../../src/metrics/catalogue/index.js';
 import { generateRuleFiles, type KpiConfig } from '../../src/rules/index.js';
 import { isAlert } from '../../src/rules/types.js';
 import type { Dashboard, DataLink, Panel, RowPanel, Variable } from '../../src/dashboards/grafana.js';
 import {
-  countersOutsideRate, metricNames, parsePromql, rateWithoutRateInterval, variableQueryPromql, variableRefs,
+  countersOutsideRate, metricNames, outputLabels, parsePromql, rateWithoutRateInterval, variableQueryPromql, variableRefs,
 } from './promql-static.js';
 
 /**
@@ -32,13 +33,15 @@ export interface LintContext {
   readonly declared: ReadonlySet<string>;
   /** Grafana's unit ids (units.jsonschema.json). */
   readonly units: ReadonlySet<string>;
+  /** Labels of the catalogue's metrics (what a raw selector returns, beside job and instance). */
+  readonly metricLabels: ReadonlyMap<string, readonly string[]>;
 }
 
 export type RuleName =
   | 'unique-panel-ids' | 'template-datasource' | 'panel-datasource' | 'target-datasource' | 'panel-units'
   | 'panel-title-description' | 'panel-no-targets' | 'target-promql' | 'target-rate-interval' | 'target-counter-agg'
-  | 'template-refresh' | 'template-datasource-ref' | 'template-promql' | 'template-no-all-site' | 'variables-defined'
-  | 'link-target' | 'link-fields' | 'metrics-declared';
+  | 'template-refresh' | 'template-datasource-ref' | 'template-promql' | 'template-regex' | 'template-no-all-site' | 'variables-defined'
+  | 'link-target' | 'link-fields' | 'legend-labels' | 'table-sort' | 'metrics-declared';
 
 /** Grafana's global and per-panel variables (grafana.com/docs/grafana/latest/dashboards/variables/add-template-variables/#global-variables). */
 const BUILTIN_VARIABLES = new Set([
@@ -144,6 +147,23 @@ const RULES: Readonly<Record<RuleName, Rule>> = {
     return parsePromql(expr).errors.map((e) => ({ where: atVar(d, v), message: `${e} in ${v.query}` }));
   }),
 
+  'template-regex': (d, ctx) => d.templating.list.flatMap((v) => {
+    if (v.type !== 'query' || !v.regex) return [];
+    const m = /^\/(.*)\/([gimsuy]*)$/.exec(v.regex);
+    if (!m) return [{ where: atVar(d, v), message: `regex ${v.regex} is not /…/` }];
+    try { new RegExp(m[1]!, m[2]); } catch (err) { return [{ where: atVar(d, v), message: `regex does not compile: ${(err as Error).message}` }]; }
+    const out: Omit<Finding, 'rule'>[] = [];
+    if (!/\(\?<value>/.test(m[1]!)) out.push({ where: atVar(d, v), message: 'regex has no (?<value>…) group' });
+    const promql = variablePromql(v);
+    if (promql === null || !/^\s*query_result\s*\(/.test(v.query)) return out;
+    // Grafana prints a query_result series as {a="…",b="…"} with Prometheus' label order (sorted by name).
+    const named = [...m[1]!.matchAll(/([A-Za-z_]\w*)="/g)].map((x) => x[1]!);
+    const labels = outputLabels(parsePromql(promql), (x) => ctx.metricLabels.get(x));
+    for (const l of named) if (labels !== null && !labels.has(l)) out.push({ where: atVar(d, v), message: `regex reads label ${l}, which the query does not return` });
+    if (named.join(',') !== [...named].sort().join(',')) out.push({ where: atVar(d, v), message: `regex expects labels in the order ${named.join(', ')}; Grafana prints them sorted by name` });
+    return out;
+  }),
+
   'template-no-all-site': (d) => d.templating.list.filter((v) => v.name === SITE_VARIABLE && (v.includeAll || v.multi))
     .map((v) => ({ where: atVar(d, v), message: '"All"/multi over thousands of sites (one site at a time)' })),
 
@@ -167,12 +187,38 @@ const RULES: Readonly<Record<RuleName, Rule>> = {
 
   'link-target': (d, ctx) => contentPanels(d).flatMap((p) => panelLinks(p).flatMap((l) => linkProblems(l, ctx).map((m) => ({ where: at(d, p), message: `link "${l.title}": ${m}` })))),
 
-  'link-fields': (d) => contentPanels(d).flatMap((p) => {
+  'link-fields': (d, ctx) => contentPanels(d).flatMap((p) => {
     const hidden = new Set(p.transformations?.filter((t) => t.id === 'organize')
       .flatMap((t) => Object.entries((t.options.excludeByName ?? {}) as Record<string, boolean>).filter(([, x]) => x).map(([k]) => k)) ?? []);
-    return panelLinks(p).flatMap((l) => [...l.url.matchAll(/\$\{__data\.fields\.([^}:]+)\}/g)].map((m) => m[1]!)
-      .filter((f) => hidden.has(f) || !fieldMayExist(f, p))
-      .map((f) => ({ where: at(d, p), message: `link "${l.title}" reads field ${f}, ${hidden.has(f) ? 'which an organize transformation removes (hide it with an override instead)' : 'which no query of the panel names'}` })));
+    const fields = panelLinks(p).flatMap((l) => [...l.url.matchAll(/\$\{__data\.fields\.([^}:]+)\}/g)].map((m) => [l, m[1]!] as const)
+      .filter(([, f]) => hidden.has(f) || !fieldMayExist(f, p, ctx))
+      .map(([, f]) => ({ where: at(d, p), message: `link "${l.title}" reads field ${f}, ${hidden.has(f) ? 'which an organize transformation removes (hide it with an override instead)' : 'which no query of the panel returns'}` })));
+    const labels = panelLinks(p).flatMap((l) => [...l.url.matchAll(/\$\{__field\.labels\.([^}:]+)\}/g)].map((m) => m[1]!)
+      .filter((f) => !p.targets.some((t) => { const o = outputLabels(parsePromql(t.expr), (m) => ctx.metricLabels.get(m)); return o === null || o.has(f); }))
+      .map((f) => ({ where: at(d, p), message: `link "${l.title}" reads series label ${f}, which no query of the panel returns` })));
+    return [...fields, ...labels];
+  }),
+
+  'legend-labels': (d, ctx) => contentPanels(d).flatMap((p) => p.targets.flatMap((t) => {
+    const wanted = [...(t.legendFormat ?? '').matchAll(/\{\{\s*([A-Za-z_]\w*)\s*\}\}/g)].map((m) => m[1]!);
+    if (wanted.length === 0) return [];
+    const labels = outputLabels(parsePromql(t.expr), (m) => ctx.metricLabels.get(m));
+    return labels === null ? [] : wanted.filter((l) => !labels.has(l))
+      .map((l) => ({ where: `${at(d, p)} target ${t.refId}`, message: `legend {{${l}}} names a label the query does not return` }));
+  })),
+
+  'table-sort': (d, ctx) => contentPanels(d).filter((p) => p.type === 'table').flatMap((p) => {
+    const sortBy = (p.options.sortBy ?? []) as { displayName?: string }[];
+    const titles = new Set([
+      ...p.fieldConfig.overrides.flatMap((o) => o.properties.filter((x) => x.id === 'displayName').map((x) => String(x.value))),
+      ...(p.transformations?.flatMap((t) => Object.values((t.options.renameByName ?? {}) as Record<string, string>)) ?? []),
+      ...(p.fieldConfig.defaults.displayName ? [p.fieldConfig.defaults.displayName] : []),
+    ]);
+    return sortBy.flatMap(({ displayName: name }) => {
+      if (!name) return [{ where: at(d, p), message: 'sortBy entry without a displayName' }];
+      if (titles.has(name) || /^Value( #[A-Z])?$/.test(name) || fieldMayExist(name, p, ctx)) return [];
+      return [{ where: at(d, p), message: `sorted by "${name}", which is no column of the table: Grafana would leave it unsorted` }];
+    });
   }),
 
   'metrics-declared': (d, ctx) => {
@@ -188,14 +234,18 @@ const RULES: Readonly<Record<RuleName, Rule>> = {
 export const RULE_NAMES = Object.keys(RULES) as RuleName[];
 
 /**
- * A field a `${__data.fields.X}` link reads must be something a query can return: a label named in one of the
- * panel's queries (selected, grouped by, joined), or a value column (`Value`, `Value #A`), or a renamed column.
+ * A field a `${__data.fields.X}` link reads must be something a query returns: a label of some query's result
+ * (from its `by (…)`, `group_left (…)`, the catalogue labels of a raw selector; any label where the expression
+ * cannot tell), a value column (`Value`, `Value #A`) or a renamed column.
  */
-function fieldMayExist(field: string, p: Panel): boolean {
+function fieldMayExist(field: string, p: Panel, ctx: LintContext): boolean {
   if (/^Value( #[A-Z])?$/.test(field)) return true;
   const renamed = p.transformations?.flatMap((t) => Object.values((t.options.renameByName ?? {}) as Record<string, string>)) ?? [];
   if (renamed.includes(field)) return true;
-  return p.targets.some((t) => new RegExp(`\\b${field.replace(/[^\w]/g, '\\$&')}\\b`).test(t.expr));
+  return p.targets.some((t) => {
+    const labels = outputLabels(parsePromql(t.expr), (m) => ctx.metricLabels.get(m));
+    return labels === null || labels.has(field);
+  });
 }
 
 /**
@@ -230,8 +280,30 @@ export const formatFinding = (f: Finding): string => `[${f.rule}] ${f.where}: ${
 export const PROMETHEUS_SERIES = ['ALERTS', 'ALERTS_FOR_STATE', 'up', 'scrape_duration_seconds', 'scrape_samples_scraped',
   'scrape_samples_post_metric_relabeling', 'scrape_series_added'] as const;
 
-/** Every name a dashboard may read: the metric catalogue, the records of the rules generated from `kpi`, Prometheus' own. */
+/**
+ * prom-client's default process_* and nodejs_* metrics the exporter serves beside the catalogue
+ * (src/server/exporter.ts: collectDefaultMetrics, minus the gauges named `_total` it removes); histograms as
+ * their _bucket/_sum/_count series.
+ */
+export function promClientDefaults(): string[] {
+  const registry = new Registry();
+  collectDefaultMetrics({ register: registry });
+  return registry.getMetricsAsArray().flatMap((m) => {
+    const type = (m as unknown as { type: string }).type;
+    if (type === 'gauge' && m.name.endsWith('_total')) return [];
+    return type === 'histogram' ? ['_bucket', '_sum', '_count'].map((x) => `${m.name}${x}`) : [m.name];
+  });
+}
+
+/** Every name a dashboard may read: the metric catalogue, the records of the rules generated from `kpi`, Prometheus' own, prom-client's defaults. */
 export function declaredSeries(kpi: KpiConfig): Set<string> {
   const records = generateRuleFiles(kpi).flatMap((f) => f.groups.flatMap((g) => g.rules.flatMap((r) => (isAlert(r) ? [] : [r.record]))));
-  return new Set([...catalogueEntries().map((e) => e.name), ...records, ...PROMETHEUS_SERIES]);
+  return new Set([...catalogueEntries().map((e) => e.name), ...records, ...PROMETHEUS_SERIES, ...promClientDefaults()]);
 }
+
+/** The catalogue's labels per metric name. */
+export const catalogueLabels = (): Map<string, readonly string[]> => new Map(catalogueEntries().map((e) => [e.name, e.labels]));
+
+/** The lint context of a generated set (what the tests use). */
+export const lintContext = (kpi: KpiConfig, boards: readonly Dashboard[], units: ReadonlySet<string>): LintContext =>
+  ({ boards, declared: declaredSeries(kpi), units, metricLabels: catalogueLabels() });

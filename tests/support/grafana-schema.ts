@@ -42,6 +42,20 @@ interface SchemaDoc { definitions: Record<string, { properties?: Record<string, 
  */
 export const RELAXED = ['MatcherConfig.options', 'DynamicConfigValue.value'] as const;
 
+/**
+ * A field's data links (`fieldConfig.defaults.links`) are Grafana's DataLink ({title, url, targetBlank?, …},
+ * packages/grafana-data/src/types/dataLink.ts), which the generated schema types as a DashboardLink (the dashboard
+ * link bar's model, with type/tags/asDropdown/icon required): the foundation SDK's quirk (tooling notes §3.1).
+ * They are checked against DataLink's own fields here, no others allowed.
+ */
+const DATA_LINK = {
+  type: 'object', additionalProperties: false, required: ['title', 'url'],
+  properties: {
+    title: { type: 'string' }, url: { type: 'string' }, targetBlank: { type: 'boolean' }, internal: { type: 'object' },
+    onClick: {}, origin: {}, sortIndex: { type: 'number' }, oneClick: { type: 'boolean' },
+  },
+} as const;
+
 function relaxAnyTyped(doc: SchemaDoc): void {
   for (const path of RELAXED) {
     const [def, prop] = path.split('.') as [string, string];
@@ -49,6 +63,9 @@ function relaxAnyTyped(doc: SchemaDoc): void {
     if (!props?.[prop]) throw new Error(`dashboard schema has no ${path} to relax`);
     props[prop] = { description: `${props[prop].description ?? ''} (any value, as in Grafana's CUE kind)` };
   }
+  const fieldConfig = doc.definitions.FieldConfig?.properties;
+  if (!fieldConfig?.links) throw new Error('dashboard schema has no FieldConfig.links');
+  fieldConfig.links = { type: 'array', items: DATA_LINK, description: 'Data links (Grafana DataLink)' } as unknown as { description: string };
 }
 
 // ajv-formats is CommonJS: its plugin is the namespace's default or default.default depending on the loader.

@@ -199,3 +199,95 @@ export function countersOutsideRate(p: ParsedPromql): string[] {
   }
   return bad;
 }
+
+// ---------------------------------------------------------------- output labels
+
+/** The labels a query's result carries; null when they cannot be told (a selector of an unknown series, `without`). */
+export type OutputLabels = ReadonlySet<string> | null;
+
+const EXPR_NODES = new Set(['AggregateExpr', 'BinaryExpr', 'FunctionCall', 'MatrixSelector', 'NumberDurationLiteral', 'NumberLiteral',
+  'OffsetExpr', 'ParenExpr', 'StringLiteral', 'SubqueryExpr', 'UnaryExpr', 'VectorSelector', 'StepInvariantExpr']);
+const LITERALS = new Set(['NumberDurationLiteral', 'NumberLiteral', 'StringLiteral']);
+/** Functions returning a scalar. */
+const SCALAR_FUNCTIONS = new Set(['time', 'scalar', 'pi']);
+/** Aggregations that keep their input's series (and labels). */
+const SELECTING = new Set(['topk', 'bottomk', 'limitk', 'limit_ratio']);
+
+const children = (n: SyntaxNode): SyntaxNode[] => {
+  const out: SyntaxNode[] = [];
+  for (let c = n.firstChild; c; c = c.nextSibling) out.push(c);
+  return out;
+};
+const exprChildren = (n: SyntaxNode | null | undefined): SyntaxNode[] => (n ? children(n).filter((c) => EXPR_NODES.has(c.name)) : []);
+const labelList = (p: ParsedPromql, n: SyntaxNode | null | undefined): string[] => (n ? nodesUnder(n, 'LabelName').map((l) => textOf(p, l)) : []);
+const union = (a: OutputLabels, b: OutputLabels): OutputLabels => (a === null || b === null ? null : new Set([...a, ...b]));
+const unquote = (s: string): string => s.slice(1, -1);
+
+/**
+ * The labels the result of a (parsed) query carries, as far as the expression says: `by (…)` lists them,
+ * `group_left (…)` adds to the left side's, `label_replace` adds its destination, `or` unites, a number has none;
+ * a selector carries its metric's labels when `labelsOf` knows them (plus job and instance), else any (null).
+ */
+export function outputLabels(p: ParsedPromql, labelsOf: (metric: string) => readonly string[] | undefined): OutputLabels {
+  /** A scalar side of a binary operation: its result takes the other side's labels. */
+  const isScalar = (n: SyntaxNode): boolean => {
+    if (LITERALS.has(n.name)) return true;
+    if (n.name === 'FunctionCall') return SCALAR_FUNCTIONS.has(functionOf(p, n));
+    if (n.name === 'ParenExpr' || n.name === 'UnaryExpr') return exprChildren(n).every(isScalar);
+    if (n.name === 'BinaryExpr') return exprChildren(n).every(isScalar);
+    return false;
+  };
+  const of = (n: SyntaxNode | undefined): OutputLabels => {
+    if (!n) return new Set();
+    if (LITERALS.has(n.name)) return new Set();
+    switch (n.name) {
+      case 'VectorSelector': {
+        const name = selectorName(p, n);
+        const known = name === null ? undefined : labelsOf(name);
+        return known ? new Set([...known, 'job', 'instance']) : null;
+      }
+      case 'AggregateExpr': {
+        const op = textOf(p, n.getChild('AggregateOp')!);
+        const args = exprChildren(n.getChild('FunctionCallBody'));
+        if (SELECTING.has(op)) return of(args.at(-1));
+        const modifier = n.getChild('AggregateModifier');
+        let base: OutputLabels = new Set();
+        if (modifier?.getChild('By')) base = new Set(labelList(p, modifier));
+        else if (modifier?.getChild('Without')) {
+          const inner = of(args.at(-1));
+          const drop = new Set(labelList(p, modifier));
+          base = inner === null ? null : new Set([...inner].filter((l) => !drop.has(l)));
+        }
+        return op === 'count_values' && args[0]?.name === 'StringLiteral' ? union(base, new Set([unquote(textOf(p, args[0]))])) : base;
+      }
+      case 'FunctionCall': {
+        const fn = functionOf(p, n);
+        const args = exprChildren(n.getChild('FunctionCallBody'));
+        if (fn === 'vector' || fn === 'time' || fn === 'scalar') return new Set();
+        if (fn === 'absent' || fn === 'absent_over_time') return null;
+        if ((fn === 'label_replace' || fn === 'label_join') && args[1]?.name === 'StringLiteral') return union(of(args[0]), new Set([unquote(textOf(p, args[1]))]));
+        return of(args.find((a) => !LITERALS.has(a.name)));
+      }
+      case 'BinaryExpr': {
+        const [left, right] = [exprChildren(n)[0], exprChildren(n).at(-1)];
+        if (left && isScalar(left)) return of(right);
+        if (right && isScalar(right)) return of(left);
+        const matching = n.getChild('MatchingModifierClause');
+        const groupLeft = matching?.getChild('GroupLeft');
+        const groupRight = matching?.getChild('GroupRight');
+        const extra = (g: SyntaxNode): Set<string> => {
+          const lists = matching!.getChildren('GroupingLabels');
+          const after = lists.filter((l) => l.from > g.from);
+          return new Set(labelList(p, after[0]));
+        };
+        if (groupLeft) return union(of(left), extra(groupLeft));
+        if (groupRight) return union(of(right), extra(groupRight));
+        if (n.getChild('Or')) return union(of(left), of(right));
+        return of(left);
+      }
+      default:
+        return of(exprChildren(n)[0]);
+    }
+  };
+  return of(exprChildren(p.top)[0]);
+}

@@ -6,13 +6,14 @@ import {
 } from '../../src/dashboards/build.js';
 import type { Dashboard, Panel, Variable } from '../../src/dashboards/grafana.js';
 import { columnLinks, columnUnit, organize, R } from '../../src/dashboards/queries.js';
+import { drillEdges } from '../../src/dashboards/docs.js';
 import { generateDashboards, UID } from '../../src/dashboards/index.js';
 import { loadKpiConfig } from '../../src/rules/index.js';
 import {
-  allPanels, declaredSeries, formatFinding, lintDashboard, RULE_NAMES, type LintContext, type RuleName,
+  allPanels, formatFinding, lintContext, lintDashboard, RULE_NAMES, type RuleName,
 } from '../support/dashboard-lint.js';
 import { loadGrafanaSchemas } from '../support/grafana-schema.js';
-import { parsePromql, substituteVariables, variableQueryPromql } from '../support/promql-static.js';
+import { outputLabels, parsePromql, substituteVariables, variableQueryPromql } from '../support/promql-static.js';
 
 /**
  * grafana/dashboard-linter's rules, ported (tests/support/dashboard-lint.ts), over every generated dashboard: no
@@ -22,13 +23,12 @@ import { parsePromql, substituteVariables, variableQueryPromql } from '../suppor
 
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 const KPI = loadKpiConfig(join(ROOT, 'prometheus/kpi-config.yml'));
-const declared = declaredSeries(KPI);
 const units = loadGrafanaSchemas().units;
 const shipped = generateDashboards(KPI);
 const compressed = generateDashboards(KPI, { timeScale: 1 / 30 });
 
 describe('lint of the generated dashboards', () => {
-  const ctx: LintContext = { boards: shipped, declared, units };
+  const ctx = lintContext(KPI, shipped, units);
 
   it.each(shipped.map((d) => [d.uid, d] as const))('%s: no finding', (_uid, d) => {
     expect(lintDashboard(d, ctx).map(formatFinding)).toEqual([]);
@@ -42,6 +42,35 @@ describe('lint of the generated dashboards', () => {
     const targets = shipped.flatMap((d) => allPanels(d).flatMap((p) => (p.type === 'row' ? [] : (p as Panel).targets)));
     expect(targets.length).toBeGreaterThan(2);
     for (const t of targets) expect(parsePromql(t.expr).errors, t.expr).toEqual([]);
+  });
+
+  it('the drill-down: overview and NOC → region → site → circuit, each link setting the ids its target reads', () => {
+    const edges = drillEdges(shipped).filter((e) => e.from !== e.to);
+    const has = (from: string, to: string): boolean => edges.some((e) => e.from === from && e.to === to);
+    expect(shipped.map((d) => d.uid).sort()).toEqual(Object.values(UID).sort());
+    for (const [from, to] of [[UID.overview, UID.region], [UID.noc, UID.site], [UID.noc, UID.circuit], [UID.region, UID.site], [UID.site, UID.circuit]] as const) {
+      expect(has(from, to), `${from} → ${to}`).toBe(true);
+    }
+    const needs: Readonly<Record<string, readonly string[]>> = { [UID.region]: ['region'], [UID.site]: ['site_id'], [UID.circuit]: ['site_id', 'port_id'] };
+    for (const e of edges) for (const v of needs[e.to] ?? []) expect(e.vars, `${e.from} "${e.panel}" → ${e.to}`).toContain(v);
+  });
+
+  it('threshold colours come from the KPI config the rules are generated from (none hard-coded)', () => {
+    const odd = {
+      utilization: { warning: 0.61, major: 0.73, critical: 0.87 }, loss_ratio: { warning: 0.0021, major: 0.0061, critical: 0.0113 },
+      latency_seconds: { warning: 0.061, major: 0.113, critical: 0.171 }, jitter_seconds: { warning: 0.011, major: 0.031, critical: 0.053 },
+    };
+    const stepSets = (boards: readonly Dashboard[], uid?: string): Set<string> => new Set(boards.filter((d) => !uid || d.uid === uid).flatMap((d) => panelsOf(d).flatMap((p) => [
+      p.fieldConfig.defaults.thresholds, ...p.fieldConfig.overrides.flatMap((o) => o.properties.filter((x) => x.id === 'thresholds').map((x) => x.value as Panel['fieldConfig']['defaults']['thresholds'])),
+    ].flatMap((t) => (t ? [t.steps.flatMap((x) => (x.value === null ? [] : [x.value])).join(',')] : [])))));
+    const triple = (l: { warning: number; major: number; critical: number }): string => `${l.warning},${l.major},${l.critical}`;
+    const changed = generateDashboards({ ...KPI, thresholds: odd });
+    for (const [kpi, levels] of Object.entries(odd)) {
+      expect(stepSets(changed), kpi).toContain(triple(levels));
+      expect(stepSets(shipped), kpi).toContain(triple(KPI.thresholds[kpi as keyof typeof odd]));
+      expect(stepSets(changed), `${kpi}: shipped levels left in a dashboard`).not.toContain(triple(KPI.thresholds[kpi as keyof typeof odd]));
+    }
+    for (const uid of [UID.noc, UID.circuit]) expect(stepSets(changed, uid), uid).toContain(triple(odd.utilization));
   });
 
   it('dashboard uids and titles are distinct, every title is under "Mist WAN /"', () => {
@@ -87,7 +116,7 @@ function goodPair(): [Dashboard, Dashboard] {
 }
 
 const lint = (pair: readonly Dashboard[]): ReturnType<typeof lintDashboard> =>
-  pair.flatMap((d) => lintDashboard(d, { boards: pair, declared, units }));
+  pair.flatMap((d) => lintDashboard(d, lintContext(KPI, pair, units)));
 
 const panelsOf = (d: Dashboard): Panel[] => allPanels(d).filter((p): p is Panel => p.type !== 'row');
 const byTitle = (d: Dashboard, title: string): Panel => {
@@ -142,6 +171,12 @@ const BAD: readonly Bad[] = [
     breakIt: (s) => { variable(s, 'region').datasource = { type: 'prometheus', uid: 'mist-wan-prometheus' }; } },
   { rule: 'template-promql', name: 'a variable query that does not parse', message: /syntax error/,
     breakIt: (s) => { variable(s, 'region').query = 'label_values(mist_site_info{region!=""} ==, region)'; } },
+  { rule: 'template-regex', name: 'a query_result regex expecting labels out of Prometheus order', message: /Grafana prints them sorted by name/,
+    breakIt: (s) => { variable(s, 'site_id').regex = '/site_name="(?<text>[^"]*)",site_id="(?<value>[^"]+)"/'; } },
+  { rule: 'template-regex', name: 'a query_result regex reading a label the query drops', message: /regex reads label wan_name, which the query does not return/,
+    breakIt: (s) => { variable(s, 'port_id').query = 'query_result(max by (port_id) (mist_wan_port_info{site_id="$site_id"}))'; } },
+  { rule: 'template-regex', name: 'a regex that does not compile', message: /regex does not compile/,
+    breakIt: (s) => { variable(s, 'site_id').regex = '/site_id="(?<value>[^"]+"/'; } },
   { rule: 'template-no-all-site', name: '"All" on the site variable', message: /"All"\/multi over thousands of sites/,
     breakIt: (s) => { Object.assign(variable(s, 'site_id'), { includeAll: true, allValue: '.*' }); } },
   { rule: 'variables-defined', name: 'a query reading a variable the dashboard lacks', message: /reads \$level, not a variable of this dashboard/,
@@ -160,8 +195,14 @@ const BAD: readonly Bad[] = [
     breakIt: (s) => { const l = byTitle(s, 'Up').fieldConfig.defaults.links![0]!; l.url = l.url.replace('var-datasource=${datasource}&', ''); } },
   { rule: 'link-fields', name: 'a link reading a column an organize step removes', message: /reads field site_id, which an organize transformation removes/,
     breakIt: (s) => { byTitle(s, 'Circuits').transformations = [organize(['org_id', 'site_id'])]; } },
-  { rule: 'link-fields', name: 'a link reading a column no query returns', message: /reads field port_id, which no query of the panel names/,
+  { rule: 'link-fields', name: 'a link reading a column no query returns', message: /reads field port_id, which no query of the panel returns/,
     breakIt: (s) => { byTitle(s, 'Circuits').targets[0]!.expr = `max by (org_id, site_id) (${R.utilization5m}{site_id="$site_id"})`; } },
+  { rule: 'link-fields', name: 'a series link reading a label the aggregation dropped', message: /reads series label site_id, which no query of the panel returns/,
+    breakIt: (s) => { byTitle(s, 'Receive').fieldConfig.defaults.links = [drill('Circuit', UID.circuit, { site_id: '${__field.labels.site_id}', port_id: '${__field.labels.port_id}' })]; } },
+  { rule: 'table-sort', name: 'a table sorted by a column it does not have', message: /sorted by "Utilisation", which is no column of the table/,
+    breakIt: (s) => { byTitle(s, 'Circuits').options.sortBy = [{ displayName: 'Utilisation', desc: true }]; } },
+  { rule: 'legend-labels', name: 'a legend naming a label the aggregation dropped', message: /legend \{\{site_name\}\} names a label the query does not return/,
+    breakIt: (s) => { byTitle(s, 'Receive').targets[0]!.legendFormat = '{{site_name}} {{port_id}}'; } },
   { rule: 'metrics-declared', name: 'a misspelt metric', message: /reads mist_wan_port_recieve_bytes_total, declared by neither/,
     breakIt: (s) => { byTitle(s, 'Receive').targets[0]!.expr = `sum(rate(mist_wan_port_recieve_bytes_total[$__rate_interval]))`; } },
   { rule: 'metrics-declared', name: 'a recorded name the rules do not record', message: /reads site_circuit:mist_wan_utilization:ratio10m/,
@@ -195,6 +236,25 @@ describe('PromQL helpers', () => {
     expect(variableQueryPromql('query_result(max by (a) (x))')).toBe('max by (a) (x)');
     expect(variableQueryPromql('label_values(region)')).toBeNull();
     expect(variableQueryPromql('up')).toBe('up');
+  });
+
+  it('tell the labels a query returns', () => {
+    const known = (m: string): readonly string[] | undefined => (m === 'mist_site_info' ? ['org_id', 'site_id', 'site_name', 'region'] : undefined);
+    const labels = (e: string): string[] | null => { const l = outputLabels(parsePromql(e), known); return l === null ? null : [...l].sort(); };
+    expect(labels('topk(5, sum by (a) (x))')).toEqual(['a']);
+    expect(labels('(sum by (a) (x)) * on (a) group_left (site_name) group by (a, site_name) (y)')).toEqual(['a', 'site_name']);
+    expect(labels('label_replace(sum by (a) (x), "d", "$1", "a", "(.*)")')).toEqual(['a', 'd']);
+    expect(labels('time() - max by (b) (x)')).toEqual(['b']);
+    expect(labels('sum by (a) (x) or vector(0)')).toEqual(['a']);
+    expect(labels('sum without (region) (mist_site_info)')).toEqual(['instance', 'job', 'org_id', 'site_id', 'site_name']);
+    expect(labels('ALERTS{alertstate="firing"}')).toBeNull();
+    expect(labels('sum(x)')).toEqual([]);
+  });
+
+  it('declare prom-client\'s default metrics the exporter serves, not the ones it removes', () => {
+    const declared = lintContext(KPI, [], units).declared;
+    for (const n of ['process_resident_memory_bytes', 'process_cpu_seconds_total', 'nodejs_eventloop_lag_p99_seconds', 'nodejs_gc_duration_seconds_bucket', 'up', 'ALERTS', R.utilization5m]) expect(declared, n).toContain(n);
+    for (const n of ['nodejs_active_handles_total', 'nodejs_gc_duration_seconds']) expect(declared, n).not.toContain(n);
   });
 
   it('substitute variables by where they stand', () => {

@@ -112,6 +112,15 @@ describe('the schema check bites', () => {
     expect(dashboardSchemaErrors(schemas, d).join('\n')).toContain(`/panels/${i}/fieldConfig/overrides/0/matcher must have required property 'id'`);
   });
 
+  it('a field data link without a url, or with a key Grafana\'s DataLink lacks, fails', () => {
+    const d = clone(base);
+    const i = firstOf(d, 'timeseries');
+    (d.panels[i] as Panel).fieldConfig.defaults.links = [{ title: 'x' } as { title: string; url: string }, { title: 'y', url: '/d/x', tags: [] } as { title: string; url: string }];
+    const errors = dashboardSchemaErrors(schemas, d).join('\n');
+    expect(errors).toContain(`/panels/${i}/fieldConfig/defaults/links/0 must have required property 'url'`);
+    expect(errors).toMatch(new RegExp(`/panels/${i}/fieldConfig/defaults/links/1 must NOT have additional properties .*tags`));
+  });
+
   it('a panel type without a schema fails', () => {
     const d = clone(base);
     const i = firstOf(d, 'timeseries');

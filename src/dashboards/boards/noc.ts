@@ -158,18 +158,20 @@ function outageTables(ctx: DashCtx) {
 }
 
 function congestionAndQuality(ctx: DashCtx) {
-  const busiest = `topk(${TOP}, ${withSiteAndCircuit(R.utilization5m)})`;
+  // The latest value within 5 minutes: a late collection (a minute without a byte delta) does not blank the table.
+  const recent = `[${ctx.d(5 * MINUTE)}]`;
+  const busiest = `topk(${TOP}, ${withSiteAndCircuit(`last_over_time(${R.utilization5m}${recent})`)})`;
   const worst = `topk(${TOP}, ${withPath(relativeToCritical(ctx))})`;
   const t = ctx.kpi.thresholds;
   const pathValue = (name: string) => `${withPath(anyReplica(name))} and on (${PATH}) ${worst}`;
   return [
     table({
       title: `Congested now: the ${TOP} busiest circuits`,
-      description: `The ${TOP} circuits with the highest 5-minute utilization now (site_circuit:mist_wan_utilization:ratio5m: the busier direction against its contracted bandwidth), coloured at the thresholds of prometheus/kpi-config.yml (${pct(t.utilization.warning)} / ${pct(t.utilization.major)} / ${pct(t.utilization.critical)}; a region override changes the level the rules and alerts apply there, not these colours), and how long each has been continuously above the warning level. Green rows: nothing is congested. Click a circuit for its utilization against the thresholds.`,
+      description: `The ${TOP} circuits with the highest 5-minute utilization now (the latest site_circuit:mist_wan_utilization:ratio5m within 5 minutes: the busier direction against its contracted bandwidth), coloured at the thresholds of prometheus/kpi-config.yml (${pct(t.utilization.warning)} / ${pct(t.utilization.major)} / ${pct(t.utilization.critical)}; a region override changes the level the rules and alerts apply there, not these colours), and how long each has been continuously above the warning level. Green rows: nothing is congested. Click a circuit for its utilization against the thresholds.`,
       unit: 'percentunit',
       queries: [
         q(busiest),
-        q(`${withSiteAndCircuit(`max without (level) (${R.utilizationRun}{level="warning"})`)} and on (${C}) ${busiest}`),
+        q(`${withSiteAndCircuit(`max without (level) (last_over_time(${R.utilizationRun}{level="warning"}${recent}))`)} and on (${C}) ${busiest}`),
       ],
       overrides: [
         ...circuitColumns(),
