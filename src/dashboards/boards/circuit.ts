@@ -72,8 +72,8 @@ function details() {
       },
     }],
     overrides: [
-      { matcher: { id: 'byName', options: 'Site' }, properties: [{ id: 'links', value: [drill('Open site ${__data.fields.site_name}', UID.site, { region: '${__data.fields.region}', site_id: '${__data.fields.site_id}' })] }] },
-      { matcher: { id: 'byName', options: 'Region' }, properties: [{ id: 'links', value: [drill('Open region ${__data.fields.region}', UID.region, { region: '${__data.fields.region}' })] }] },
+      { matcher: { id: 'byName', options: 'Site' }, properties: [{ id: 'links', value: [drill('Open the site', UID.site, { region: '${__data.fields.region}', site_id: '${__data.fields.site_id}' })] }] },
+      { matcher: { id: 'byName', options: 'Region' }, properties: [{ id: 'links', value: [drill('Open the region', UID.region, { region: '${__data.fields.region}' })] }] },
       { matcher: { id: 'byName', options: 'site_id' }, properties: [{ id: 'custom.hidden', value: true }] },
     ],
     custom: { align: 'auto', inspect: false },

@@ -46,7 +46,7 @@ function siteTable(ctx: DashCtx): PanelSpec {
       labels: { site_name: 'Site', region: 'Region' },
       hidden: ['site_id'],
       exclude: ['org_id'],
-      links: [{ column: 'Site', links: [drill('Open site ${__data.fields.site_name}', UID.site, { region: '${__data.fields.region}', site_id: '${__data.fields.site_id}' })] }],
+      links: [{ column: 'Site', links: [drill('Open the site', UID.site, { region: '${__data.fields.region}', site_id: '${__data.fields.site_id}' })] }],
       sortBy: 'Down',
     }),
   };
@@ -57,7 +57,7 @@ const byRegion = (expr: string): string => `max by (region) (${expr}{${REGION}})
 export function regionDashboard(ctx: DashCtx): Dashboard {
   const t = ctx.kpi.thresholds;
   const level = ctx.kpi.alerts.congestion_level;
-  const toRegion = [seriesLinks([drill('Open the region ${__field.labels.region}', UID.region, { region: '${__field.labels.region}' })])];
+  const toRegion = [seriesLinks([drill('Open the region', UID.region, { region: '${__field.labels.region}' })])];
   return dashboard({
     uid: UID.region,
     title: 'Mist WAN / Region → sites',
@@ -123,7 +123,7 @@ export function regionDashboard(ctx: DashCtx): Dashboard {
           }, 12),
           ...QUALITY_KINDS.map((k) => timeseries({
             title: `${QUALITY[k].title} per region (trailing hour)`,
-            description: `Mean ${k} of the region's circuits over the trailing hour (each minute weighs alike); dashed: the default thresholds.`,
+            description: `The region's circuits' ${k} over the trailing hour: each circuit's hourly mean, averaged over the circuits (each circuit weighs alike). Dashed: the default thresholds.`,
             unit: QUALITY[k].unit, overrides: toRegion, custom: { thresholdsStyle: { mode: 'dashed' } },
             thresholds: qualitySteps(ctx, k),
             queries: [q(byRegion(k === 'loss' ? R.regionLossAvg1h : k === 'latency' ? R.regionLatencyAvg1h : R.regionJitterAvg1h), { legend: '{{region}}', interval: '1m' })],

@@ -10,8 +10,8 @@ import { columnsTable } from './drill-tables.js';
 /** The site board's circuit panels: the circuits table (→ circuit board), utilization, up/down, quality per circuit. */
 
 const CIRCUIT_LEGEND = '{{wan_name}} ({{role}})';
-const CIRCUIT_LINK = drill('Open circuit ${__data.fields.wan_name}', UID.circuit, { site_id: '${__data.fields.site_id}', port_id: '${__data.fields.port_id}' });
-const SERIES_LINK = drill('Open circuit ${__field.labels.wan_name}', UID.circuit, { site_id: '${__field.labels.site_id}', port_id: '${__field.labels.port_id}' });
+const CIRCUIT_LINK = drill('Open the circuit', UID.circuit, { site_id: '${__data.fields.site_id}', port_id: '${__data.fields.port_id}' });
+const SERIES_LINK = drill('Open the circuit', UID.circuit, { site_id: '${__field.labels.site_id}', port_id: '${__field.labels.port_id}' });
 
 function circuitsTable(ctx: DashCtx): PanelSpec {
   const c = (expr: string): string => withCircuit(expr, SITE);

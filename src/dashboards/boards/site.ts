@@ -65,7 +65,7 @@ function gatewayPanels() {
         },
       }],
       overrides: [
-        { matcher: { id: 'byName', options: 'Region' }, properties: [{ id: 'links', value: [drill('Open region ${__data.fields.region}', UID.region, { region: '${__data.fields.region}' })] }] },
+        { matcher: { id: 'byName', options: 'Region' }, properties: [{ id: 'links', value: [drill('Open the region', UID.region, { region: '${__data.fields.region}' })] }] },
         { matcher: { id: 'byName', options: 'site_id' }, properties: [{ id: 'custom.hidden', value: true }] },
       ],
       custom: { align: 'auto', inspect: false },
