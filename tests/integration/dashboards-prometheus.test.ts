@@ -40,7 +40,8 @@ import { force, type Truth, type TruthSite } from '../support/truth.js';
  *
  * Grafana's variables: $region the site's region (forced pass: the incident sites' regions, several values),
  * $site_id the site, $port_id its primary circuit, $job All
- * (`.+`), custom variables their default; $__range the run so far, $__interval the step (3 compressed minutes; a range query's last step is now),
+ * (`.+`), custom variables their default; the dashboard range from the rules' UTC midnight before the run began
+ * (a calendar range: data exists from the run's start) to now, so $__range is that, $__interval the step (3 compressed minutes; a range query's last step is now),
  * $__rate_interval Grafana's max($__interval + scrape, 4 × scrape) with the scaled scrape interval (1 s).
  */
 const SCALE = 1 / 20;
@@ -91,6 +92,8 @@ describe('dashboards on real data (simulator → collector → exporter → Prom
   let rig: AlertingRig;
   let dashboards: Dashboard[];
   let midnight: DayPhase;
+  /** The day phase the run began with (the first midnight's). */
+  let firstPhase = 0;
   let start: number;
   let site: TruthSite;
   let failoverSite: TruthSite;
@@ -112,8 +115,11 @@ describe('dashboards on real data (simulator → collector → exporter → Prom
   const pass = async (f: Focus, subset: readonly Dashboard[] = dashboards, mustHaveRows: (t: PanelTarget) => boolean = () => true) => {
     await rig.prom.waitFor(`min(${R.fresh}{family=~"wan-ports|circuits|vpn-peers|gateways"})`, (s) => s[0]?.value === 1, 30_000).catch(() => undefined);
     const day = 24 * HOUR;
+    // The dashboard range opens at the rules' UTC midnight before the run began, as a calendar range (now/d, now/w)
+    // does: the calendar-day forms (`X1d[$__range] offset -1h`) then count the day that ended at the first midnight.
+    const from = start - ((start + firstPhase) % day);
     return runDashboards(subset, {
-      prom: rig.prom, from: start, to: now(), stepSeconds: STEP, scrapeSeconds: SCRAPE, choose: chooser(f),
+      prom: rig.prom, from, to: now(), stepSeconds: STEP, scrapeSeconds: SCRAPE, choose: chooser(f),
       retries: 5, retryDelayMs: 2_000, retryIf: mustHaveRows, concurrency: 3,
       // Grafana's `now/d` in the rules' (shifted) UTC day.
       startOfDay: (t) => t - ((t + midnight.dayPhaseSeconds) % day),
@@ -137,6 +143,7 @@ describe('dashboards on real data (simulator → collector → exporter → Prom
       kpi: (k) => ({ ...k, chronic: { ...k.chronic, days: 1, of_days: 1 } }),
       generate: (t) => {
         midnight = dayPhase(t, SCALE, MIDNIGHT_LEAD);
+        firstPhase = midnight.dayPhaseSeconds;
         return { dayPhaseSeconds: midnight.dayPhaseSeconds };
       },
       promArgs: ['--web.enable-lifecycle'],
