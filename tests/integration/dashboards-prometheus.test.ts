@@ -230,6 +230,8 @@ describe('dashboards on real data (simulator → collector → exporter → Prom
     console.log(formatVariables(forced.variables, 'forced'));
     const marked = rows.filter((r) => r.reason !== '');
     console.log(`emptyWhenQuiet targets (${marked.length}):\n${marked.map((r) => `  ${r.uid} / ${r.panel} / ${r.target}: quiet ${r.quiet.rows}, forced ${r.forced?.rows ?? '-'} — ${r.reason}`).join('\n')}`);
+    expect(rows.filter((r) => !r.forced).map((r) => `${r.uid} / ${r.panel} / ${r.target}`), 'targets missing from the forced pass').toEqual([]);
+    expect(marked.length, 'panels empty on purpose are listed and proven').toBeGreaterThan(0);
     const badVars = forced.variables.filter((v) => v.type !== 'datasource' && (v.error || (v.type === 'query' && v.options.length === 0)));
     expect(badVars.map((v) => `${v.uid} $${v.name}: ${v.error ?? `no options from ${v.query}`}`)).toEqual([]);
     const failed: TargetResult[] = forced.targets.filter((t) => t.error || t.rows === 0);
