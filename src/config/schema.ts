@@ -36,7 +36,9 @@ export const MistSection = section(
         message: 'differs from MIST_API_TOKENS: both are set, to different tokens; set only one (the two names mean the same)',
       });
     }
-    return { tokens: plural.length > 0 ? plural : singular, baseUrl: v.MIST_HOST, orgIds: v.MIST_ORG_ID };
+    // Which name the tokens came from, so messages about them name the variable the user set.
+    const tokenVariable = plural.length === 0 && singular.length > 0 ? 'MIST_API_TOKEN' as const : 'MIST_API_TOKENS' as const;
+    return { tokens: plural.length > 0 ? plural : singular, tokenVariable, baseUrl: v.MIST_HOST, orgIds: v.MIST_ORG_ID };
   },
 );
 

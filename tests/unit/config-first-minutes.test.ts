@@ -21,8 +21,8 @@ function problemsOf(env: Record<string, string>): string[] {
 
 describe('MIST_API_TOKEN (the name Mist\'s tools use) and MIST_API_TOKENS', () => {
   it('reads MIST_API_TOKEN, comma-separated, like MIST_API_TOKENS', () => {
-    expect(load({ MIST_API_TOKEN: ' token-aaaa,token-bbbb ' }).mist.tokens).toEqual(['token-aaaa', 'token-bbbb']);
-    expect(load({ MIST_API_TOKENS: 'token-aaaa' }).mist.tokens).toEqual(['token-aaaa']);
+    expect(load({ MIST_API_TOKEN: ' token-aaaa,token-bbbb ' }).mist).toMatchObject({ tokens: ['token-aaaa', 'token-bbbb'], tokenVariable: 'MIST_API_TOKEN' });
+    expect(load({ MIST_API_TOKENS: 'token-aaaa' }).mist).toMatchObject({ tokens: ['token-aaaa'], tokenVariable: 'MIST_API_TOKENS' });
   });
 
   it('accepts both set to the same tokens, in any order', () => {

@@ -32,7 +32,7 @@ describe('loadConfig', () => {
   it('returns documented defaults when nothing is set', () => {
     expect(load({})).toEqual({
       log: { level: 'info', format: 'json' },
-      mist: { tokens: [], baseUrl: 'https://api.mist.com', orgIds: [] },
+      mist: { tokens: [], tokenVariable: 'MIST_API_TOKENS', baseUrl: 'https://api.mist.com', orgIds: [] },
       redis: { url: undefined },
       sim: { sites: 3208, seed: 'mist-wan', port: 9730, speed: 1 },
       collector: {
