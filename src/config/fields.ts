@@ -163,8 +163,8 @@ function secondsProblem(value: string): string {
 }
 
 /**
- * EXPORTER_HOST: an IPv4 or IPv6 address, or a host name (RFC 1123 labels, not all digits: 999.1.1.1 is
- * neither a valid IPv4 address nor a host name).
+ * EXPORTER_HOST: an IPv4 or IPv6 address, or a host name (RFC 1123 labels, underscores allowed, the last not all
+ * digits: 999.1.1.1 is neither a valid IPv4 address nor a host name).
  */
 export const listenHost = z.string().transform((raw, ctx) => {
   const problem = hostProblem(raw.trim());
@@ -175,7 +175,8 @@ export const listenHost = z.string().transform((raw, ctx) => {
   return raw.trim();
 });
 
-const LABEL = /^[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?$/i;
+// RFC 1123 labels, plus underscores: Docker's DNS resolves compose service names such as `mist_exporter`.
+const LABEL = /^[a-z0-9_]([a-z0-9_-]{0,61}[a-z0-9_])?$/i;
 
 export function hostProblem(host: string): string | undefined {
   if (isIP(host) !== 0) return undefined;

@@ -96,6 +96,14 @@ describe('a rejected token: one line naming the host and the HTTP status, exit 2
   });
 });
 
+describe('a rejected token in `all`', () => {
+  it('is the same one line, exit 2, before the exporter starts', async () => {
+    const { code, text } = await run(['all'], { MIST_API_TOKENS: BAD_TOKEN, MIST_HOST: sim.url, EXPORTER_PORT: String(await freePort()), LOG_LEVEL: 'error' });
+    expect(code).toBe(2);
+    expect(text).toBe(`mist-wan-exporter all: cannot start: Mist at ${new URL(sim.url).host} rejected the API token (HTTP 401 on /api/v1/self): check MIST_API_TOKENS, and MIST_HOST for the token's region`);
+  });
+});
+
 describe('MIST_API_TOKEN, the name Mist\'s own tools use', () => {
   it('is read like MIST_API_TOKENS: `plan` runs on it', async () => {
     const { code, text } = await run(['plan'], { MIST_API_TOKEN: sim.token, MIST_HOST: sim.url });

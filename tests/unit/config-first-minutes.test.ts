@@ -45,7 +45,7 @@ describe('MIST_API_TOKEN (the name Mist\'s tools use) and MIST_API_TOKENS', () =
 });
 
 describe('EXPORTER_HOST', () => {
-  it.each(['0.0.0.0', '127.0.0.1', '::', '::1', 'localhost', 'exporter', 'mist-exporter.example.com', 'node-1.local.'])('accepts %s', (host) => {
+  it.each(['0.0.0.0', '127.0.0.1', '::', '::1', 'localhost', 'exporter', 'mist-exporter.example.com', 'node-1.local.', 'mist_exporter'])('accepts %s', (host) => {
     expect(load({ EXPORTER_HOST: host }).exporter.host).toBe(host);
   });
 
@@ -54,7 +54,8 @@ describe('EXPORTER_HOST', () => {
     ['10.0.0', '"10.0.0" is not an IPv4 address (four numbers 0-255 separated by dots)'],
     ['[::1]', '"[::1]" is not an address: write an IPv6 address without brackets (e.g. ::)'],
     ['fe80::zz', '"fe80::zz" is not an IPv6 address'],
-    ['my_host', '"my_host" is not an IP address or host name'],
+    ['my host', 'is not an IP address or host name'],
+    ['exporter.9', '"exporter.9" is not an IP address or host name'],
     ['-bad.example.com', '"-bad.example.com" is not an IP address or host name'],
     ['http://0.0.0.0', 'is not an address: give an IP address or host name without a scheme (no http://)'],
   ])('refuses %s: %s', (host, message) => {
