@@ -2,7 +2,7 @@ import type { core } from 'zod';
 import { readEnvFile } from './env-file.js';
 import { issueMessage } from './issues.js';
 import { ConfigSchema, type Config } from './schema.js';
-import { unknownVariableWarnings } from './unknown-vars.js';
+import { isServiceLink, serviceLinkWarning, unknownVariableWarnings } from './unknown-vars.js';
 import { ENV_VARS } from './vars.js';
 
 export { ENV_VARS, type EnvName, type EnvVar } from './vars.js';
@@ -60,15 +60,17 @@ export function readConfig(
 ): LoadedConfig {
   const path = opts.envFile ?? '.env';
   const file = readEnvFile(path);
-  const raw = resolveVars(env, file.values);
+  // Kubernetes injects EXPORTER_PORT=tcp://… for a Service named "exporter" (SIM_PORT for "sim"): not a setting.
+  const linked: string[] = ENV_VARS.filter((v) => isServiceLink(v.name, env[v.name])).map((v) => v.name);
+  const raw = resolveVars(Object.fromEntries(Object.entries(env).filter(([name]) => !linked.includes(name))), file.values);
   // Every section reads the same flat variables; each picks its own names.
   const input = Object.fromEntries(Object.keys(ConfigSchema.shape).map((name) => [name, raw]));
   const result = ConfigSchema.safeParse(input);
   const problems = [...file.problems, ...(result.success ? [] : result.error.issues.map(describeIssue))];
-  const warnings = unknownVariableWarnings([
+  const warnings = [...linked.map(serviceLinkWarning), ...unknownVariableWarnings([
     ...Object.entries(env).map(([name, value]) => ({ name, value })),
     ...Object.entries(file.values).map(([name, value]) => ({ name, value, source: path })),
-  ]);
+  ])];
   if (!result.success || problems.length > 0) {
     throw new ConfigError(problems, warnings);
   }

@@ -44,6 +44,13 @@ export function isServiceLink(name: string, value: string | undefined): boolean 
   return /_PORT$/.test(name) && /^(tcp|udp|sctp):\/\//.test(value ?? '');
 }
 
+/** A setting whose value a Kubernetes Service link replaced (a Service named like its prefix): ignored, and said so. */
+export function serviceLinkWarning(name: string): string {
+  const service = name.replace(/_PORT$/, '').toLowerCase().replace(/_/g, '-');
+  return `${name} holds a Kubernetes service link (a Service named "${service}" in the namespace), not a port, and is ignored: `
+    + `set enableServiceLinks: false in the pod spec, or set ${name} in it (an explicit value wins)`;
+}
+
 /** One warning per unknown variable, naming it (never its value) and the variable it was probably meant to be. */
 export function unknownVariableWarnings(vars: readonly Variable[], known: readonly string[] = knownVariableNames()): string[] {
   const prefixes = watchedPrefixes(known);

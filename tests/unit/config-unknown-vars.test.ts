@@ -86,3 +86,19 @@ describe('unknown variable warnings', () => {
     }
   });
 });
+
+describe('Kubernetes service links that collide with a setting', () => {
+  it('EXPORTER_PORT=tcp://… (a Service named "exporter") is ignored with a warning, not a configuration error', () => {
+    const { config, warnings } = readConfig({ EXPORTER_PORT: 'tcp://10.0.0.8:19730', SIM_PORT: 'tcp://10.0.0.9:9730' }, { envFile: NO_FILE });
+    expect(config.exporter.port).toBe(19730);
+    expect(config.sim.port).toBe(9730);
+    expect(warnings).toEqual([
+      'SIM_PORT holds a Kubernetes service link (a Service named "sim" in the namespace), not a port, and is ignored: set enableServiceLinks: false in the pod spec, or set SIM_PORT in it (an explicit value wins)',
+      'EXPORTER_PORT holds a Kubernetes service link (a Service named "exporter" in the namespace), not a port, and is ignored: set enableServiceLinks: false in the pod spec, or set EXPORTER_PORT in it (an explicit value wins)',
+    ]);
+  });
+
+  it('a real port number is still read', () => {
+    expect(readConfig({ EXPORTER_PORT: '9100' }, { envFile: NO_FILE }).config.exporter.port).toBe(9100);
+  });
+});
