@@ -1,12 +1,31 @@
 import { CollectorRefused, prepareCollector, runCollector } from '../collect/collector.js';
-import type { Config } from '../config/index.js';
+import { SECTION_NAMES, type Config } from '../config/index.js';
+import type { Logger } from '../log.js';
 import { startExporter } from '../server/exporter.js';
 import { DEMO_TOKEN, SimOptionsSchema } from '../sim/options.js';
 import { createStore } from '../store/index.js';
-import { printProblems, PROGRAM } from './help.js';
+import { listening, portProblem, redisProblem, refuseIfAny, StartupProblems, tokenProblem, type Listener } from './checks.js';
+import { exporterListener } from './exporter.js';
+import { simListener } from './sim.js';
 import { InventoryError, inventoryRefused, openConfiguredInventory, openSimulatorInventory } from './inventory.js';
 import type { LiveInventory } from '../inventory/watch.js';
 import type { Command } from './types.js';
+
+/**
+ * Everything that stops `all`, in one list: the exporter's port, the simulator's (no token), Redis when
+ * REDIS_URL is set, and (when something else is already wrong) the token. With all else well the token is
+ * checked by the collector's own start.
+ */
+async function allChecks(config: Config, simAt: Listener, log: Logger): Promise<void> {
+  const simulate = config.mist.tokens.length === 0;
+  const problems = await Promise.all([
+    portProblem(exporterListener(config)),
+    simulate ? portProblem(simAt) : undefined,
+    config.redis.url ? redisProblem(config.redis.url) : undefined,
+  ]);
+  if (problems.some((p) => p !== undefined) && !simulate) problems.push(await tokenProblem(config, log));
+  refuseIfAny(problems);
+}
 
 /**
  * `mist-wan-exporter all`: collector and exporter in one process. Without REDIS_URL it uses the in-process
@@ -20,6 +39,7 @@ export const allCommand: Command = {
     'Runs the collector and the exporter together. With no REDIS_URL the snapshots live in the process.\n' +
     'With no MIST_API_TOKENS the built-in Mist simulator (SIM_* settings) stands in for the Mist cloud.',
   options: [],
+  reads: SECTION_NAMES,
   async run(_args, { config, log, io }) {
     let effective: Config = config;
     let closeSim: (() => Promise<void>) | undefined;
@@ -31,10 +51,17 @@ export const allCommand: Command = {
       if (err instanceof InventoryError) return inventoryRefused(io, 'all', err);
       throw err;
     }
+    const opts = SimOptionsSchema.parse({ sites: config.sim.sites, seed: config.sim.seed, port: config.sim.port, speed: config.sim.speed });
+    const simAt = simListener(opts, 'SIM_PORT');
+    try {
+      await allChecks(config, simAt, log.child({ component: 'mist' }));
+    } catch (err) {
+      inventory?.close();
+      throw err;
+    }
     if (config.mist.tokens.length === 0) {
       const { startSimulator } = await import('../sim/main.js');
-      const opts = SimOptionsSchema.parse({ sites: config.sim.sites, seed: config.sim.seed, port: config.sim.port, speed: config.sim.speed });
-      const sim = await startSimulator(opts, log.child({ component: 'sim' }));
+      const sim = await listening(startSimulator(opts, log.child({ component: 'sim' })), simAt);
       closeSim = () => sim.close();
       inventory ??= await openSimulatorInventory(sim.simulator, log);
       effective = { ...config, mist: { ...config.mist, tokens: [DEMO_TOKEN], baseUrl: sim.url, orgIds: [] } };
@@ -44,7 +71,7 @@ export const allCommand: Command = {
     const stop = new AbortController();
     try {
       const prepared = await prepareCollector(effective, log.child({ component: 'collector' }), { store, ...(inventory ? { inventory: inventory.source } : {}) });
-      const exporter = await startExporter(store, effective, log.child({ component: 'exporter' }));
+      const exporter = await listening(startExporter(store, effective, log.child({ component: 'exporter' })), exporterListener(effective));
       const collecting = runCollector(prepared, effective, log.child({ component: 'collector' }), stop.signal);
       io.stdout(
         `mist-wan-exporter (collector + exporter) is up:\n` +
@@ -61,7 +88,7 @@ export const allCommand: Command = {
       await prepared.api.close();
       return 0;
     } catch (err) {
-      if (err instanceof CollectorRefused) return printProblems(io, `${PROGRAM} all: refusing to start`, [err.message]);
+      if (err instanceof CollectorRefused) throw new StartupProblems([err.message]);
       throw err;
     } finally {
       stop.abort();

@@ -1,9 +1,27 @@
 import { CollectorRefused, prepareCollector, runCollector } from '../collect/collector.js';
 import { createStore } from '../store/index.js';
-import { printProblems, PROGRAM } from './help.js';
+import type { Config } from '../config/index.js';
+import type { Logger } from '../log.js';
+import { redisProblem, refuseIfAny, StartupProblems, tokenProblem } from './checks.js';
 import { InventoryError, inventoryRefused, openConfiguredInventory } from './inventory.js';
 import { Scheduler } from '../collect/scheduler.js';
 import type { Command } from './types.js';
+
+export const NO_TOKEN = 'MIST_API_TOKENS is empty: the collector needs at least one Mist API token (in MIST_API_TOKENS or MIST_API_TOKEN; `all` runs the simulator without one)';
+
+/**
+ * Everything that stops a collector, in one list: REDIS_URL and a token set, Redis answering, and (when something
+ * else is already wrong, so the user learns it now) the token accepted by Mist. With all else well, the token is
+ * checked by the collector's own start (prepareCollector), which keeps those calls counted.
+ */
+async function collectorChecks(config: Config, log: Logger): Promise<void> {
+  const problems = [
+    config.redis.url ? await redisProblem(config.redis.url) : 'REDIS_URL is not set: the collector shares its snapshots through Redis (run `all` for one process without Redis)',
+    config.mist.tokens.length === 0 ? NO_TOKEN : undefined,
+  ];
+  if (problems.some((p) => p !== undefined) && config.mist.tokens.length > 0) problems.push(await tokenProblem(config, log));
+  refuseIfAny(problems);
+}
 
 /** `mist-wan-exporter collector`: the only component that holds Mist tokens; writes snapshots to Redis. */
 export const collectorCommand: Command = {
@@ -13,11 +31,9 @@ export const collectorCommand: Command = {
     'Validates the tokens, measures the org(s), plans the API budget (see `plan`), then collects every\n' +
     'family on its interval into Redis. Any number may run: one is active (a Redis lock), the rest stand by.',
   options: [{ name: 'once', description: 'Collect every family once, then exit (no lock, no schedule)' }],
+  reads: ['log', 'mist', 'redis', 'collector', 'store'],
   async run(args, { config, log, io }) {
-    if (!config.redis.url) {
-      return printProblems(io, `${PROGRAM} collector`, ['REDIS_URL is not set: a separate collector needs Redis to share its snapshots (run `all` for one process without Redis)']);
-    }
-    // The inventory file is checked before Redis and Mist: a bad file is a configuration problem (exit 2).
+    // The inventory file is checked first: a bad file is a configuration problem, listed on its own (exit 2).
     let inventory;
     try {
       inventory = await openConfiguredInventory(config.collector.inventoryFile, log);
@@ -25,9 +41,14 @@ export const collectorCommand: Command = {
       if (err instanceof InventoryError) return inventoryRefused(io, 'collector', err);
       throw err;
     }
+    try {
+      await collectorChecks(config, log.child({ component: 'mist' }));
+    } catch (err) {
+      inventory?.close();
+      throw err;
+    }
     const store = createStore({ url: config.redis.url, prefix: config.store.keyPrefix, commandTimeoutMs: config.store.commandTimeoutMs }, log);
     try {
-      if (!(await store.ping())) throw new Error('Redis is not reachable');
       const prepared = await prepareCollector(config, log.child({ component: 'collector' }), { store, ...(inventory ? { inventory: inventory.source } : {}) });
       try {
         if (args.once === true) {
@@ -49,7 +70,7 @@ export const collectorCommand: Command = {
         await prepared.api.close();
       }
     } catch (err) {
-      if (err instanceof CollectorRefused) return printProblems(io, `${PROGRAM} collector: refusing to start`, [err.message]);
+      if (err instanceof CollectorRefused) throw new StartupProblems([err.message]);
       throw err;
     } finally {
       inventory?.close();

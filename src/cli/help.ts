@@ -1,3 +1,4 @@
+import { variablesRead, type EnvVar } from '../config/index.js';
 import type { CliIo, Command, OptionSpec } from './types.js';
 
 export const PROGRAM = 'mist-wan-exporter';
@@ -26,7 +27,7 @@ export function programHelp(commands: readonly Command[]): string {
     'Commands:',
     ...commands.map((c) => `  ${c.name.padEnd(width)}${c.summary}`),
     '',
-    `Run '${PROGRAM} <command> --help' for a command's options.`,
+    `Run '${PROGRAM} <command> --help' for a command's options and the variables it reads.`,
     'Settings come from environment variables or ./.env; see .env.example.',
     '',
   ].join('\n');
@@ -46,7 +47,25 @@ export function commandHelp(command: Command): string {
     'Options:',
     ...options.map((o, i) => `  ${(labels[i] ?? '').padEnd(width)}${o.description}${defaultNote(o)}`),
     '',
+    ...variablesHelp(variablesRead(command.reads)),
   ].join('\n');
+}
+
+/** The variables a command reads with their defaults, from the config module (ENV_VARS and the section schemas). */
+export function variablesHelp(vars: readonly EnvVar[]): string[] {
+  if (vars.length === 0) return [];
+  const width = Math.max(...vars.map((v) => v.name.length)) + 2;
+  return [
+    'Environment variables it reads, with their defaults (also read from ./.env; described in .env.example):',
+    ...vars.map((v) => `  ${v.name.padEnd(width)}${shownDefault(v)}`),
+    '',
+  ];
+}
+
+function shownDefault(v: EnvVar): string {
+  if (v.default === undefined || v.default === '') return v.secret ? '(not set; secret)' : '(not set)';
+  const value = v.default.trim() === v.default ? v.default : JSON.stringify(v.default);
+  return v.secret ? `${value} (secret)` : value;
 }
 
 function defaultNote(option: OptionSpec): string {

@@ -1,9 +1,8 @@
-import { CollectorRefused } from '../collect/collector.js';
 import { describeSize, measureOrg } from '../collect/measure.js';
 import { formatPlan, planBudget } from '../collect/plan.js';
 import { FAMILIES } from '../families/registry.js';
 import { createMistClient, getOrg } from '../mist/index.js';
-import { printProblems, PROGRAM } from './help.js';
+import { StartupProblems } from './checks.js';
 import type { Command } from './types.js';
 
 /** `mist-wan-exporter plan`: the API budget plan for the configured org(s), reading only their size from Mist. */
@@ -15,9 +14,10 @@ export const planCommand: Command = {
     'the calls every family needs per cycle and per hour at the configured intervals. Exit 0 when the plan\n' +
     'fits MIST_BUDGET_SHARE of the budget (possibly with stretched intervals), 1 when the collector would refuse.',
   options: [],
+  reads: ['log', 'mist', 'MIST_RATE_LIMIT', 'MIST_BUDGET_SHARE', 'COLLECTOR_INTERVALS', 'COLLECTOR_CONCURRENCY'],
   async run(_args, { config, log, io }) {
     if (config.mist.tokens.length === 0) {
-      return printProblems(io, `${PROGRAM} plan`, [new CollectorRefused('MIST_API_TOKENS is empty: the plan reads the org size from Mist').message]);
+      throw new StartupProblems(['MIST_API_TOKENS is empty: the plan reads the org size from Mist (set MIST_API_TOKENS or MIST_API_TOKEN)']);
     }
     const api = await createMistClient({
       baseUrl: config.mist.baseUrl, tokens: config.mist.tokens, concurrency: config.collector.concurrency,

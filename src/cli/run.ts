@@ -1,8 +1,9 @@
 import { parseArgs } from 'node:util';
 import type { ParseArgsOptionsConfig } from 'node:util';
-import { ConfigError, loadConfig, redactSecrets, secretsOf } from '../config/index.js';
+import { ConfigError, readConfig, redactSecrets, secretsOf } from '../config/index.js';
 import type { Config } from '../config/index.js';
 import { createLogger } from '../log.js';
+import { mistProblem, StartupProblems } from './checks.js';
 import { COMMANDS } from './commands.js';
 import { commandHelp, EXIT_USAGE, printProblems, PROGRAM, programHelp } from './help.js';
 import type { CliIo, Command, CommandArgs } from './types.js';
@@ -37,10 +38,14 @@ export async function runCli(argv: readonly string[], io: CliIo, commands = COMM
 
   let config: Config;
   try {
-    config = loadConfig(io.env, io.envFile === undefined ? {} : { envFile: io.envFile });
+    const loaded = readConfig(io.env, io.envFile === undefined ? {} : { envFile: io.envFile });
+    config = loaded.config;
+    printWarnings(io, loaded.warnings);
   } catch (err) {
-    if (err instanceof ConfigError) return printProblems(io, `${PROGRAM}: invalid configuration`, err.problems);
-    throw err;
+    if (!(err instanceof ConfigError)) throw err;
+    const code = printProblems(io, `${PROGRAM}: invalid configuration`, err.problems);
+    printWarnings(io, err.warnings);
+    return code;
   }
   const secrets = [...secretsOf(config), ...secretArgs(command, parsed.args)];
   const log = createLogger({
@@ -52,11 +57,28 @@ export async function runCli(argv: readonly string[], io: CliIo, commands = COMM
   try {
     return await command.run(parsed.args, { config, log, io });
   } catch (err) {
-    // Expected failures (port in use, unreachable Redis) end here: log them, say so briefly, exit 1.
+    // Start-up problems (busy port, Redis down, token rejected): what is wrong and what fixes it, no stack, exit 2.
+    const problems = err instanceof StartupProblems ? err.problems : [mistProblem(err, config)].filter((p) => p !== undefined);
+    if (problems.length > 0) return refuse(io, command.name, problems.map((p) => redactSecrets(p, secrets)));
+    // Anything else is unexpected: log it with its stack, say so briefly, exit 1.
     log.fatal({ err }, `${command.name} failed`);
     io.stderr(`${PROGRAM} ${command.name}: ${redactSecrets(errorMessage(err), secrets)}\n`);
     return 1;
   }
+}
+
+/** One problem: one line. Several: a list, like configuration problems. */
+function refuse(io: CliIo, command: string, problems: readonly string[]): number {
+  if (problems.length === 1) {
+    io.stderr(`${PROGRAM} ${command}: cannot start: ${problems[0]}\n`);
+    return EXIT_USAGE;
+  }
+  return printProblems(io, `${PROGRAM} ${command}: cannot start`, problems);
+}
+
+/** Unknown variables: on stderr before anything starts, one line each; they never stop the program. */
+function printWarnings(io: CliIo, warnings: readonly string[]): void {
+  for (const warning of warnings) io.stderr(`${PROGRAM}: warning: ${warning}\n`);
 }
 
 type Parsed = { args: CommandArgs } | { problem: string };

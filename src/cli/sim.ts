@@ -3,6 +3,7 @@ import type { Config } from '../config/index.js';
 import { DEMO_TOKEN, SimOptionsSchema } from '../sim/options.js';
 import type { SimOptions } from '../sim/options.js';
 import type { startSimulator } from '../sim/main.js';
+import { listening, portProblem, refuseIfAny, type Listener } from './checks.js';
 import { printProblems, PROGRAM } from './help.js';
 import type { Command, CommandArgs, OptionSpec } from './types.js';
 
@@ -69,6 +70,11 @@ export function tokenSummary(tokens: readonly string[]): string {
   return `token: ${tokens.length} ${tokens.length === 1 ? 'token' : 'tokens'}`;
 }
 
+/** Where the simulator listens, and the flag or variable that moves it. */
+export function simListener(options: Pick<SimOptions, 'host' | 'port'>, portSetting: string, hostSetting?: string): Listener {
+  return { what: 'simulator', host: options.host, port: options.port, portSetting, ...(hostSetting ? { hostSetting } : {}) };
+}
+
 type StartSimulator = typeof startSimulator;
 
 // Loaded on demand so other commands and --help never load the simulator.
@@ -83,13 +89,16 @@ export function createSimCommand(load: () => Promise<StartSimulator> = loadSimul
       'Run the built-in Mist cloud simulator: a deterministic, Mist-shaped API for a generated org,\n' +
       'for demos, development and tests without a Mist account.',
     options: OPTIONS,
+    reads: ['log', 'sim'],
     async run(args, { config, log, io }) {
       const parsed = parseSimArgs(args, config);
       if ('problems' in parsed) return printProblems(io, `${PROGRAM} sim: invalid options`, parsed.problems);
       const { options } = parsed;
+      const at = simListener(options, '--port or SIM_PORT', '--host');
+      refuseIfAny([await portProblem(at)]);
       const startSimulator = await load();
       const simLog = log.child({ component: 'sim' });
-      const sim = await startSimulator(options, simLog);
+      const sim = await listening(startSimulator(options, simLog), at);
       simLog.info({ url: sim.url, orgId: sim.orgId, sites: options.sites }, 'simulator listening');
       io.stdout(
         `Mist simulator for ${options.sites} sites listening on ${sim.url} (org ${sim.orgId}; ${tokenSummary(options.tokens)})\n`,

@@ -1,5 +1,5 @@
 import type { DestinationStream } from 'pino';
-import type { Config, EnvName } from '../config/index.js';
+import type { Config, ConfigReads, EnvName } from '../config/index.js';
 import type { Logger } from '../log.js';
 
 /** Everything the CLI touches outside itself, so runCli can be tested without a process. */
@@ -47,6 +47,8 @@ export interface Command {
   /** Paragraph shown at the top of the command's own help. */
   readonly description?: string;
   readonly options: readonly OptionSpec[];
+  /** The config sections (or single variables) the command reads; its --help lists their variables and defaults. */
+  readonly reads: ConfigReads;
   /** Resolves with the exit code once the command is done (for servers: after shutdown). */
   run(args: CommandArgs, ctx: CommandContext): Promise<number>;
 }

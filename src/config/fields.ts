@@ -1,6 +1,8 @@
+import { isIP } from 'node:net';
 import { z } from 'zod';
 import { parseCircuitRoles } from '../collect/circuit-roles.js';
 import { FAMILY_NAMES } from '../families/registry.js';
+import { closest } from './similar.js';
 
 /**
  * Leaf parsers shared by the config sections. Each takes the raw string (undefined
@@ -120,28 +122,78 @@ export const nameList = z
 /** Shortest interval a family may be given: faster polling buys nothing Mist refreshes and burns budget. */
 export const MIN_INTERVAL_SECONDS = 30;
 
-/** "family=seconds,…" → { family: seconds }. */
+/** "family=seconds,…" → { family: seconds }; each problem says what is wrong with that entry. */
 export const intervalMap = z
   .string()
   .optional()
   .transform((raw, ctx) => {
     const out: Record<string, number> = {};
     splitList(raw).forEach((entry, i) => {
-      const m = /^([a-z][a-z0-9-]*)\s*=\s*(\d+)$/.exec(entry);
-      if (!m) {
-        ctx.addIssue({ code: 'custom', message: `entry #${i + 1} ("${entry}") is not family=seconds` });
-        return;
-      }
-      if (!FAMILY_NAMES.includes(m[1]!)) {
-        ctx.addIssue({ code: 'custom', message: `unknown family "${m[1]}" (families: ${FAMILY_NAMES.join(', ')})` });
-        return;
-      }
-      const seconds = Number(m[2]);
-      if (seconds < MIN_INTERVAL_SECONDS) ctx.addIssue({ code: 'custom', message: `${m[1]}: ${seconds}s is below the ${MIN_INTERVAL_SECONDS}s minimum` });
-      out[m[1]!] = seconds;
+      const problem = intervalProblem(entry, i);
+      if (typeof problem === 'string') ctx.addIssue({ code: 'custom', message: problem });
+      else out[problem.family] = problem.seconds;
     });
     return out;
   });
+
+function intervalProblem(entry: string, index: number): string | { family: string; seconds: number } {
+  const eq = entry.indexOf('=');
+  if (eq < 0) return `entry #${index + 1} ("${entry}") is not family=seconds`;
+  const family = entry.slice(0, eq).trim();
+  const value = entry.slice(eq + 1).trim();
+  if (!FAMILY_NAMES.includes(family)) {
+    const near = closest(family, FAMILY_NAMES);
+    return `unknown family "${family}"${near ? ` (did you mean ${near}?)` : ''} (families: ${FAMILY_NAMES.join(', ')})`;
+  }
+  if (value === '') return `${family}: no seconds after "="`;
+  if (!/^\d+$/.test(value)) return `${family}: ${secondsProblem(value)}; give a whole number of seconds ≥ ${MIN_INTERVAL_SECONDS}`;
+  const seconds = Number(value);
+  if (seconds < MIN_INTERVAL_SECONDS) return `${family}: ${seconds}s is below the ${MIN_INTERVAL_SECONDS}s minimum`;
+  return { family, seconds };
+}
+
+const UNIT_SECONDS: Readonly<Record<string, number>> = { s: 1, m: 60, h: 3600 };
+
+function secondsProblem(value: string): string {
+  if (/^-\d+(\.\d+)?$/.test(value)) return `${value} is negative`;
+  if (/^\d*\.\d+$/.test(value)) return `${value} is not a whole number`;
+  const unit = /^(\d+)\s*([smh])$/i.exec(value);
+  if (unit) return `"${value}" has a unit (${value} = ${Number(unit[1]) * (UNIT_SECONDS[unit[2]!.toLowerCase()] ?? 1)} seconds)`;
+  return `"${value}" is not a number`;
+}
+
+/**
+ * EXPORTER_HOST: an IPv4 or IPv6 address, or a host name (RFC 1123 labels, underscores allowed, the last not all
+ * digits: 999.1.1.1 is neither a valid IPv4 address nor a host name).
+ */
+export const listenHost = z.string().transform((raw, ctx) => {
+  const problem = hostProblem(raw.trim());
+  if (problem) {
+    ctx.addIssue({ code: 'custom', message: problem });
+    return z.NEVER;
+  }
+  return raw.trim();
+});
+
+// RFC 1123 labels, plus underscores: Docker's DNS resolves compose service names such as `mist_exporter`.
+const LABEL = /^[a-z0-9_]([a-z0-9_-]{0,61}[a-z0-9_])?$/i;
+
+export function hostProblem(host: string): string | undefined {
+  if (isIP(host) !== 0) return undefined;
+  const shown = /^[\w.:[\]-]{1,80}$/.test(host) ? `"${host}" ` : '';
+  if (host.includes('://')) return 'is not an address: give an IP address or host name without a scheme (no http://)';
+  if (/^\[.*\]$/.test(host)) return `${shown}is not an address: write an IPv6 address without brackets (e.g. ::)`;
+  if (/^[\d.]+$/.test(host)) {
+    const big = host.split('.').find((part) => Number(part) > 255);
+    return `${shown}is not an IPv4 address${big === undefined ? ' (four numbers 0-255 separated by dots)' : ` (${big} is above 255)`}`;
+  }
+  if (host.includes(':')) return `${shown}is not an IPv6 address`;
+  const labels = host.replace(/\.$/, '').split('.');
+  if (host.length > 253 || !labels.every((l) => LABEL.test(l)) || /^\d+$/.test(labels.at(-1) ?? '')) {
+    return `${shown}is not an IP address or host name`;
+  }
+  return undefined;
+}
 
 /** CIRCUIT_ROLES: "role=name|name,…" (src/collect/circuit-roles.ts); "none": no rules, the positional default only. */
 export const circuitRoles = z

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { SimOptionsSchema } from '../sim/options.js';
-import { LOG_FORMATS, LOG_LEVELS, basicAuth, circuitRoles, intervalMap, inventoryFile, mistBaseUrl, nameList, orgIdList, redisUrl, tokenList } from './fields.js';
+import { LOG_FORMATS, LOG_LEVELS, basicAuth, circuitRoles, intervalMap, inventoryFile, listenHost, mistBaseUrl, nameList, orgIdList, redisUrl, tokenList } from './fields.js';
 import type { EnvName } from './vars.js';
 
 /**
@@ -13,7 +13,7 @@ import type { EnvName } from './vars.js';
  */
 function section<Shape extends { [K in EnvName]?: z.ZodType }, Out>(
   shape: Shape,
-  build: (values: z.output<z.ZodObject<Shape>>) => Out,
+  build: (values: z.output<z.ZodObject<Shape>>, ctx: z.core.$RefinementCtx<z.output<z.ZodObject<Shape>>>) => Out,
 ) {
   return z.object(shape).transform(build);
 }
@@ -23,9 +23,23 @@ export const LogSection = section(
   (v) => ({ level: v.LOG_LEVEL, format: v.LOG_FORMAT }),
 );
 
+/** MIST_API_TOKEN is the name Mist's own tools use: read like MIST_API_TOKENS; both set must agree. */
 export const MistSection = section(
-  { MIST_API_TOKENS: tokenList, MIST_HOST: mistBaseUrl, MIST_ORG_ID: orgIdList },
-  (v) => ({ tokens: v.MIST_API_TOKENS, baseUrl: v.MIST_HOST, orgIds: v.MIST_ORG_ID }),
+  { MIST_API_TOKENS: tokenList, MIST_API_TOKEN: tokenList, MIST_HOST: mistBaseUrl, MIST_ORG_ID: orgIdList },
+  (v, ctx) => {
+    const [plural, singular] = [v.MIST_API_TOKENS, v.MIST_API_TOKEN];
+    const same = plural.length === singular.length && plural.every((t) => singular.includes(t));
+    if (plural.length > 0 && singular.length > 0 && !same) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['MIST_API_TOKEN'],
+        message: 'differs from MIST_API_TOKENS: both are set, to different tokens; set only one (the two names mean the same)',
+      });
+    }
+    // Which name the tokens came from, so messages about them name the variable the user set.
+    const tokenVariable = plural.length === 0 && singular.length > 0 ? 'MIST_API_TOKEN' as const : 'MIST_API_TOKENS' as const;
+    return { tokens: plural.length > 0 ? plural : singular, tokenVariable, baseUrl: v.MIST_HOST, orgIds: v.MIST_ORG_ID };
+  },
 );
 
 export const RedisSection = section({ REDIS_URL: redisUrl }, (v) => ({ url: v.REDIS_URL }));
@@ -73,7 +87,7 @@ export const StoreSection = section(
 
 export const ExporterSection = section(
   {
-    EXPORTER_HOST: z.string().min(1),
+    EXPORTER_HOST: listenHost,
     EXPORTER_PORT: z.coerce.number().int().min(0).max(65_535),
     EXPORTER_REFRESH_SECONDS: z.coerce.number().min(1).max(300),
     EXPORTER_RENDER_HEAP_MB: z.coerce.number().int().min(128).max(65_536),

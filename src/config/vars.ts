@@ -34,6 +34,12 @@ export const ENV_VARS = [
     secret: true,
   },
   {
+    name: 'MIST_API_TOKEN',
+    description: 'The same as MIST_API_TOKENS (comma-separated), under the name Mist\'s own tools use; set either. Both set to different tokens is a configuration error.',
+    default: undefined,
+    secret: true,
+  },
+  {
     name: 'MIST_HOST',
     description: 'Mist regional API host (e.g. api.eu.mist.com) or a full http(s) URL such as the simulator.',
     default: 'api.mist.com',
@@ -149,7 +155,7 @@ export const ENV_VARS = [
   },
   {
     name: 'EXPORTER_HOST',
-    description: 'Address the exporter listens on.',
+    description: 'Address the exporter listens on: an IP address (0.0.0.0 or :: for every interface) or a host name.',
     default: '0.0.0.0',
     secret: false,
   },

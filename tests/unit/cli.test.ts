@@ -5,7 +5,7 @@ import { runCli } from '../../src/cli/run.js';
 import { COMMANDS } from '../../src/cli/commands.js';
 import { createSimCommand, parseSimArgs, tokenSummary } from '../../src/cli/sim.js';
 import type { CliIo } from '../../src/cli/types.js';
-import { loadConfig } from '../../src/config/index.js';
+import { ENV_VARS, loadConfig, SECTION_NAMES, sectionVariables, variablesRead } from '../../src/config/index.js';
 import { DEMO_TOKEN } from '../../src/sim/options.js';
 
 const fake = { close: vi.fn(async () => undefined), start: vi.fn() };
@@ -46,6 +46,32 @@ describe('runCli usage', () => {
     expect(await runCli(['sim', '--help'], t.io)).toBe(0);
     for (const flag of SIM_FLAGS) expect(t.out()).toMatch(new RegExp(`^ {2}--${flag} <[^>]+> +.*\\(default: `, 'm'));
     expect(t.out()).toContain('(default: 3208; env SIM_SITES)');
+  });
+
+  it.each(COMMANDS.map((c) => [c.name]))('%s --help lists every variable it reads with its default, from the config module', async (name) => {
+    const t = fakeIo();
+    expect(await runCli([name, '--help'], t.io)).toBe(0);
+    const command = COMMANDS.find((c) => c.name === name)!;
+    const vars = variablesRead(command.reads);
+    expect(vars.length).toBeGreaterThan(0);
+    const listed = t.out().slice(t.out().indexOf('Environment variables it reads'));
+    for (const v of vars) {
+      const shown = v.default === undefined ? '(not set' : v.default.trim() === v.default ? v.default : JSON.stringify(v.default);
+      expect(listed, v.name).toMatch(new RegExp(`^ {2}${v.name} +${shown.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}`, 'm'));
+    }
+    // Only what it reads: every listed name is one of its variables.
+    const names = [...listed.matchAll(/^ {2}([A-Z][A-Z0-9_]+) /gm)].map((m) => m[1]);
+    expect(names).toEqual(vars.map((v) => v.name));
+  });
+
+  it('the variable lists derive from the config sections: `all` lists every variable, `sim` only LOG_* and SIM_*', () => {
+    const all = COMMANDS.find((c) => c.name === 'all')!;
+    expect(variablesRead(all.reads).map((v) => v.name)).toEqual(ENV_VARS.map((v) => v.name));
+    const sim = COMMANDS.find((c) => c.name === 'sim')!;
+    expect(variablesRead(sim.reads).map((v) => v.name)).toEqual([...sectionVariables('log'), ...sectionVariables('sim')]);
+    // A new config section must be read by some command besides `all` (or this fails and says which).
+    const readSomewhere = new Set(COMMANDS.filter((c) => c.name !== 'all').flatMap((c) => c.reads));
+    expect(SECTION_NAMES.filter((s) => !readSomewhere.has(s) && !sectionVariables(s).some((v) => readSomewhere.has(v)))).toEqual([]);
   });
 
   it.each([
@@ -121,8 +147,9 @@ describe('sim command', () => {
 
   it('starts the simulator, announces it, and closes it on shutdown', async () => {
     const t = fakeIo({ SIM_SITES: '5' });
-    expect(await runCli(['sim', '--port', '9731', '--tokens', 'user-secret-token'], t.io, commands)).toBe(0);
-    expect(fake.start).toHaveBeenCalledWith(expect.objectContaining({ sites: 5, port: 9731 }), expect.anything());
+    // Port 0: the command tries its port before starting, and this test must not depend on 9731 being free.
+    expect(await runCli(['sim', '--port', '0', '--tokens', 'user-secret-token'], t.io, commands)).toBe(0);
+    expect(fake.start).toHaveBeenCalledWith(expect.objectContaining({ sites: 5, port: 0 }), expect.anything());
     expect(t.out()).toBe('Mist simulator for 5 sites listening on http://127.0.0.1:9731 (org org-1; token: 1 token)\n');
     expect(fake.close).toHaveBeenCalledOnce();
     expect(t.logs()).toMatch(/"component":"sim".*"url":"http:\/\/127.0.0.1:9731"/);
@@ -132,7 +159,7 @@ describe('sim command', () => {
   it('exits 1 with a scrubbed message when the simulator cannot start', async () => {
     fake.start.mockRejectedValue(new Error('cannot listen for user-secret-token'));
     const t = fakeIo();
-    expect(await runCli(['sim', '--tokens', 'user-secret-token'], t.io, commands)).toBe(1);
+    expect(await runCli(['sim', '--port', '0', '--tokens', 'user-secret-token'], t.io, commands)).toBe(1);
     expect(t.err()).toBe('mist-wan-exporter sim: cannot listen for [REDACTED]\n');
     expect(t.logs()).not.toContain('user-secret-token');
   });

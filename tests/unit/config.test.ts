@@ -32,7 +32,7 @@ describe('loadConfig', () => {
   it('returns documented defaults when nothing is set', () => {
     expect(load({})).toEqual({
       log: { level: 'info', format: 'json' },
-      mist: { tokens: [], baseUrl: 'https://api.mist.com', orgIds: [] },
+      mist: { tokens: [], tokenVariable: 'MIST_API_TOKENS', baseUrl: 'https://api.mist.com', orgIds: [] },
       redis: { url: undefined },
       sim: { sites: 3208, seed: 'mist-wan', port: 9730, speed: 1 },
       collector: {
@@ -212,6 +212,7 @@ describe('variable catalogue', () => {
     // A new secret variable needs a sample here, and secretsOf must then cover it.
     const samples: Record<string, { value: string; secrets: string[] }> = {
       MIST_API_TOKENS: { value: 'token-one-1,token-two-2', secrets: ['token-one-1', 'token-two-2'] },
+      MIST_API_TOKEN: { value: 'token-one-1,token-two-2', secrets: ['token-one-1', 'token-two-2'] },
       REDIS_URL: { value: 'redis://:p%40ss-word@redis:6379', secrets: ['p%40ss-word', 'p@ss-word'] },
       EXPORTER_BEARER_TOKEN: { value: 'bearer-token-0123456789', secrets: ['bearer-token-0123456789'] },
       EXPORTER_BASIC_AUTH: { value: 'prometheus:s3cret:with-colon', secrets: ['s3cret:with-colon'] },
