@@ -2,7 +2,7 @@ import { parseArgs } from 'node:util';
 import type { ParseArgsOptionsConfig } from 'node:util';
 import { ConfigError, loadConfig, redactSecrets, secretsOf } from '../config/index.js';
 import type { Config } from '../config/index.js';
-import { createLogger } from '../log.js';
+import { createLogger, resolveLogFormat } from '../log.js';
 import { COMMANDS } from './commands.js';
 import { commandHelp, EXIT_USAGE, printProblems, PROGRAM, programHelp } from './help.js';
 import type { CliIo, Command, CommandArgs } from './types.js';
@@ -45,7 +45,7 @@ export async function runCli(argv: readonly string[], io: CliIo, commands = COMM
   const secrets = [...secretsOf(config), ...secretArgs(command, parsed.args)];
   const log = createLogger({
     level: config.log.level,
-    format: config.log.format,
+    format: resolveLogFormat(config.log.format, io.stdoutIsTTY === true),
     secrets,
     ...(io.logDestination ? { destination: io.logDestination } : {}),
   });

@@ -8,7 +8,8 @@ import { FAMILY_NAMES } from '../families/registry.js';
  */
 
 export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace'] as const;
-export const LOG_FORMATS = ['json', 'pretty'] as const;
+/** auto: text on a terminal, json otherwise (decided in src/log.ts); pretty is the older name of text. */
+export const LOG_FORMATS = ['auto', 'json', 'text', 'pretty'] as const;
 
 /** Mist's regional API hosts (plus the US federal cloud), as listed in Mist's API docs. */
 export const MIST_HOSTS = [

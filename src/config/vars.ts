@@ -23,8 +23,8 @@ export const ENV_VARS = [
   },
   {
     name: 'LOG_FORMAT',
-    description: 'Log format: json (one object per line) or pretty (plain text for terminals).',
-    default: 'json',
+    description: 'Log format: auto (plain text when stdout is a terminal, json otherwise), json (one object per line) or text (plain lines for people; pretty is an alias).',
+    default: 'auto',
     secret: false,
   },
   {

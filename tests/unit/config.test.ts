@@ -31,7 +31,7 @@ function problemsOf(env: Record<string, string | undefined>): string[] {
 describe('loadConfig', () => {
   it('returns documented defaults when nothing is set', () => {
     expect(load({})).toEqual({
-      log: { level: 'info', format: 'json' },
+      log: { level: 'info', format: 'auto' },
       mist: { tokens: [], baseUrl: 'https://api.mist.com', orgIds: [] },
       redis: { url: undefined },
       sim: { sites: 3208, seed: 'mist-wan', port: 9730, speed: 1 },
