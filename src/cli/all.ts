@@ -3,9 +3,11 @@ import type { Config } from '../config/index.js';
 import { startExporter } from '../server/exporter.js';
 import { DEMO_TOKEN, SimOptionsSchema } from '../sim/options.js';
 import { createStore } from '../store/index.js';
+import { watchFirstCollection } from './first-report.js';
 import { printProblems, PROGRAM } from './help.js';
 import { InventoryError, inventoryRefused, openConfiguredInventory, openSimulatorInventory } from './inventory.js';
 import type { LiveInventory } from '../inventory/watch.js';
+import { noticeFor } from './notice.js';
 import type { Command } from './types.js';
 
 /**
@@ -20,7 +22,8 @@ export const allCommand: Command = {
     'Runs the collector and the exporter together. With no REDIS_URL the snapshots live in the process.\n' +
     'With no MIST_API_TOKENS the built-in Mist simulator (SIM_* settings) stands in for the Mist cloud.',
   options: [],
-  async run(_args, { config, log, io }) {
+  async run(_args, ctx) {
+    const { config, log, io } = ctx;
     let effective: Config = config;
     let closeSim: (() => Promise<void>) | undefined;
     // Checked before the simulator starts: a bad file is a configuration problem (exit 2).
@@ -45,14 +48,28 @@ export const allCommand: Command = {
     try {
       const prepared = await prepareCollector(effective, log.child({ component: 'collector' }), { store, ...(inventory ? { inventory: inventory.source } : {}) });
       const exporter = await startExporter(store, effective, log.child({ component: 'exporter' }));
-      const collecting = runCollector(prepared, effective, log.child({ component: 'collector' }), stop.signal);
+      // The series count comes from the exporter's own rendering: two passes, so one starts after the last publish.
+      const served = async (): Promise<number> => {
+        await exporter.cache.refresh();
+        await exporter.cache.refresh();
+        return exporter.cache.families().reduce((sum, f) => sum + f.series, 0);
+      };
+      const watched = watchFirstCollection(prepared, noticeFor(ctx), stop.signal, served);
+      const collecting = runCollector(watched.prepared, effective, log.child({ component: 'collector' }), stop.signal);
       io.stdout(
-        `mist-wan-exporter (collector + exporter) is up:\n` +
-        `  metrics:  ${exporter.url}/metrics   (one family: ${exporter.url}/metrics?family=wan-ports)\n` +
-        `  status:   ${exporter.url}/          ready: ${exporter.url}/ready\n` +
-        `  plan:     ${prepared.plan.callsPerHour} Mist calls/hour (${((100 * prepared.plan.callsPerHour) / prepared.plan.budgetPerHour).toFixed(1)}% of the budget)\n` +
-        `Press Ctrl+C to stop.\n`,
+        `mist-wan-exporter (collector + exporter) started; waiting for the first collection (${prepared.jobs.length} families)…\n` +
+        `  status:   ${exporter.url}/   (/ready answers 503 until the data is there)\n` +
+        `  plan:     ${prepared.plan.callsPerHour} Mist calls/hour (${((100 * prepared.plan.callsPerHour) / prepared.plan.budgetPerHour).toFixed(1)}% of the budget)\n`,
       );
+      void watched.reported.then(() => {
+        if (stop.signal.aborted) return;
+        io.stdout(
+          `mist-wan-exporter (collector + exporter) is up:\n` +
+          `  metrics:  ${exporter.url}/metrics   (one family: ${exporter.url}/metrics?family=wan-ports)\n` +
+          `  status:   ${exporter.url}/          ready: ${exporter.url}/ready\n` +
+          `Press Ctrl+C to stop.\n`,
+        );
+      });
       const signal = await io.waitForShutdown();
       log.info({ signal }, 'shutting down');
       stop.abort();
