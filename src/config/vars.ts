@@ -189,6 +189,18 @@ export const ENV_VARS = [
     default: undefined,
     secret: true,
   },
+  {
+    name: 'GRAFANA_URL',
+    description: 'Base URL of the Grafana that has the mist-wan dashboards (e.g. http://grafana:3000): the landing page links each dashboard (/d/<uid>). Empty: the page names them without links.',
+    default: undefined,
+    secret: false,
+  },
+  {
+    name: 'DOCS_URL',
+    description: 'Base URL of this project\'s docs folder (e.g. https://github.com/<owner>/mist-wan-exporter/blob/main/docs): the landing page links runbooks, alerts, metrics and KPIs there. Empty: it names the files under docs/.',
+    default: undefined,
+    secret: false,
+  },
 ] as const satisfies readonly EnvVar[];
 
 export type EnvName = (typeof ENV_VARS)[number]['name'];
