@@ -24,6 +24,8 @@ export const allCommand: Command = {
   options: [],
   async run(_args, ctx) {
     const { config, log, io } = ctx;
+    // Piped, stdout stays one JSON object per line: what a person reads here goes out as log entries then.
+    const say = noticeFor(ctx);
     let effective: Config = config;
     let closeSim: (() => Promise<void>) | undefined;
     // Checked before the simulator starts: a bad file is a configuration problem (exit 2).
@@ -41,7 +43,8 @@ export const allCommand: Command = {
       closeSim = () => sim.close();
       inventory ??= await openSimulatorInventory(sim.simulator, log);
       effective = { ...config, mist: { ...config.mist, tokens: [DEMO_TOKEN], baseUrl: sim.url, orgIds: [] } };
-      io.stdout(`No MIST_API_TOKENS: collecting from the built-in Mist simulator at ${sim.url} (${opts.sites} sites; ${sim.url}/__sim/org)\n`);
+      say(`No MIST_API_TOKENS: collecting from the built-in Mist simulator at ${sim.url} (${opts.sites} sites; ${sim.url}/__sim/org)`,
+        { event: 'simulator', url: sim.url, sites: opts.sites });
     }
     const store = createStore({ url: config.redis.url, prefix: config.store.keyPrefix, commandTimeoutMs: config.store.commandTimeoutMs }, log);
     const stop = new AbortController();
@@ -54,20 +57,25 @@ export const allCommand: Command = {
         await exporter.cache.refresh();
         return exporter.cache.families().reduce((sum, f) => sum + f.series, 0);
       };
-      const watched = watchFirstCollection(prepared, noticeFor(ctx), stop.signal, served);
-      const collecting = runCollector(watched.prepared, effective, log.child({ component: 'collector' }), stop.signal);
-      io.stdout(
+      const watched = watchFirstCollection(prepared, say, stop.signal, served);
+      const share = `${((100 * prepared.plan.callsPerHour) / prepared.plan.budgetPerHour).toFixed(1)}%`;
+      say(
         `mist-wan-exporter (collector + exporter) started; waiting for the first collection (${prepared.jobs.length} families)…\n` +
         `  status:   ${exporter.url}/   (/ready answers 503 until the data is there)\n` +
-        `  plan:     ${prepared.plan.callsPerHour} Mist calls/hour (${((100 * prepared.plan.callsPerHour) / prepared.plan.budgetPerHour).toFixed(1)}% of the budget)\n`,
+        `  plan:     ${prepared.plan.callsPerHour} Mist calls/hour (${share} of the budget)`,
+        { event: 'waiting-for-first-collection', families: prepared.jobs.length, status: `${exporter.url}/`, callsPerHour: prepared.plan.callsPerHour, budgetShare: share },
+        'mist-wan-exporter (collector + exporter) started; waiting for the first collection',
       );
+      const collecting = runCollector(watched.prepared, effective, log.child({ component: 'collector' }), stop.signal);
       void watched.reported.then(() => {
         if (stop.signal.aborted) return;
-        io.stdout(
+        say(
           `mist-wan-exporter (collector + exporter) is up:\n` +
           `  metrics:  ${exporter.url}/metrics   (one family: ${exporter.url}/metrics?family=wan-ports)\n` +
           `  status:   ${exporter.url}/          ready: ${exporter.url}/ready\n` +
-          `Press Ctrl+C to stop.\n`,
+          `Press Ctrl+C to stop.`,
+          { event: 'up', metrics: `${exporter.url}/metrics`, status: `${exporter.url}/`, ready: `${exporter.url}/ready` },
+          `mist-wan-exporter (collector + exporter) is up: ${exporter.url}/`,
         );
       });
       const signal = await io.waitForShutdown();

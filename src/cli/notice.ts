@@ -1,8 +1,11 @@
 import { resolveLogFormat } from '../log.js';
 import type { CommandContext } from './types.js';
 
-/** A progress message for the person running the command. */
-export type Notice = (message: string, fields?: Record<string, unknown>) => void;
+/**
+ * A message for the person running the command. `message` may span lines (a terminal shows it as it is);
+ * JSON logs get `summary` (default: the message) as one entry with `fields`.
+ */
+export type Notice = (message: string, fields?: Record<string, unknown>, summary?: string) => void;
 
 /**
  * Where progress goes: with text logs (a terminal) it is a plain line of its own on stdout; with JSON logs it
@@ -10,8 +13,8 @@ export type Notice = (message: string, fields?: Record<string, unknown>) => void
  */
 export function noticeFor({ config, io, log }: CommandContext): Notice {
   const text = resolveLogFormat(config.log.format, io.stdoutIsTTY === true) === 'text';
-  return (message, fields = {}) => {
+  return (message, fields = {}, summary = message) => {
     if (text) io.stdout(`${message}\n`);
-    else log.info(fields, message);
+    else log.info(fields, summary);
   };
 }
