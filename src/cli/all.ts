@@ -22,10 +22,9 @@ export const allCommand: Command = {
     'Runs the collector and the exporter together. With no REDIS_URL the snapshots live in the process.\n' +
     'With no MIST_API_TOKENS the built-in Mist simulator (SIM_* settings) stands in for the Mist cloud.',
   options: [],
-  async run(_args, ctx) {
-    const { config, log, io } = ctx;
+  async run(_args, { config, log, io }) {
     // Piped, stdout stays one JSON object per line: what a person reads here goes out as log entries then.
-    const say = noticeFor(ctx);
+    const say = noticeFor({ config, log, io });
     let effective: Config = config;
     let closeSim: (() => Promise<void>) | undefined;
     // Checked before the simulator starts: a bad file is a configuration problem (exit 2).

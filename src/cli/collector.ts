@@ -15,8 +15,7 @@ export const collectorCommand: Command = {
     'Validates the tokens, measures the org(s), plans the API budget (see `plan`), then collects every\n' +
     'family on its interval into Redis. Any number may run: one is active (a Redis lock), the rest stand by.',
   options: [{ name: 'once', description: 'Collect every family once, then exit (no lock, no schedule)' }],
-  async run(args, ctx) {
-    const { config, log, io } = ctx;
+  async run(args, { config, log, io }) {
     if (!config.redis.url) {
       return printProblems(io, `${PROGRAM} collector`, ['REDIS_URL is not set: a separate collector needs Redis to share its snapshots (run `all` for one process without Redis)']);
     }
@@ -33,7 +32,7 @@ export const collectorCommand: Command = {
       if (!(await store.ping())) throw new Error('Redis is not reachable');
       const prepared = await prepareCollector(config, log.child({ component: 'collector' }), { store, ...(inventory ? { inventory: inventory.source } : {}) });
       const stop = new AbortController();
-      const say = noticeFor(ctx);
+      const say = noticeFor({ config, log, io });
       const watched = watchFirstCollection(prepared, say, stop.signal);
       try {
         if (args.once === true) {
