@@ -1,3 +1,4 @@
+import { redactSecrets, secretsOf } from '../config/index.js';
 import { resolveLogFormat } from '../log.js';
 import type { CommandContext } from './types.js';
 
@@ -9,12 +10,14 @@ export type Notice = (message: string, fields?: Record<string, unknown>, summary
 
 /**
  * Where progress goes: with text logs (a terminal) it is a plain line of its own on stdout; with JSON logs it
- * is one more JSON entry, with the numbers as fields, so a piped stdout stays one JSON object per line.
+ * is one more JSON entry, with the numbers as fields, so a piped stdout stays one JSON object per line. Text
+ * lines are scrubbed of the configured secrets as log lines are (an error quoted in a progress line, say).
  */
 export function noticeFor({ config, io, log }: CommandContext): Notice {
   const text = resolveLogFormat(config.log.format, io.stdoutIsTTY === true) === 'text';
+  const secrets = secretsOf(config);
   return (message, fields = {}, summary = message) => {
-    if (text) io.stdout(`${message}\n`);
+    if (text) io.stdout(`${redactSecrets(message, secrets)}\n`);
     else log.info(fields, summary);
   };
 }
