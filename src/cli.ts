@@ -22,5 +22,6 @@ const code = await runCli(process.argv.slice(2), {
   stdout: (text) => void process.stdout.write(text),
   stderr: (text) => void process.stderr.write(text),
   waitForShutdown,
+  stdoutIsTTY: process.stdout.isTTY === true,
 });
 process.exit(code);

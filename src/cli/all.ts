@@ -7,8 +7,10 @@ import { createStore } from '../store/index.js';
 import { listening, portProblem, redisProblem, refuseIfAny, StartupProblems, tokenProblem, type Listener } from './checks.js';
 import { exporterListener } from './exporter.js';
 import { simListener } from './sim.js';
+import { watchFirstCollection } from './first-report.js';
 import { InventoryError, inventoryRefused, openConfiguredInventory, openSimulatorInventory } from './inventory.js';
 import type { LiveInventory } from '../inventory/watch.js';
+import { noticeFor } from './notice.js';
 import type { Command } from './types.js';
 
 /**
@@ -41,6 +43,8 @@ export const allCommand: Command = {
   options: [],
   reads: SECTION_NAMES,
   async run(_args, { config, log, io }) {
+    // Piped, stdout stays one JSON object per line: what a person reads here goes out as log entries then.
+    const say = noticeFor({ config, log, io });
     let effective: Config = config;
     let closeSim: (() => Promise<void>) | undefined;
     // Checked before the simulator starts: a bad file is a configuration problem (exit 2).
@@ -65,21 +69,41 @@ export const allCommand: Command = {
       closeSim = () => sim.close();
       inventory ??= await openSimulatorInventory(sim.simulator, log);
       effective = { ...config, mist: { ...config.mist, tokens: [DEMO_TOKEN], baseUrl: sim.url, orgIds: [] } };
-      io.stdout(`No MIST_API_TOKENS: collecting from the built-in Mist simulator at ${sim.url} (${opts.sites} sites; ${sim.url}/__sim/org)\n`);
+      say(`No MIST_API_TOKENS: collecting from the built-in Mist simulator at ${sim.url} (${opts.sites} sites; ${sim.url}/__sim/org)`,
+        { event: 'simulator', url: sim.url, sites: opts.sites });
     }
     const store = createStore({ url: config.redis.url, prefix: config.store.keyPrefix, commandTimeoutMs: config.store.commandTimeoutMs }, log);
     const stop = new AbortController();
     try {
       const prepared = await prepareCollector(effective, log.child({ component: 'collector' }), { store, ...(inventory ? { inventory: inventory.source } : {}) });
       const exporter = await listening(startExporter(store, effective, log.child({ component: 'exporter' })), exporterListener(effective));
-      const collecting = runCollector(prepared, effective, log.child({ component: 'collector' }), stop.signal);
-      io.stdout(
-        `mist-wan-exporter (collector + exporter) is up:\n` +
-        `  metrics:  ${exporter.url}/metrics   (one family: ${exporter.url}/metrics?family=wan-ports)\n` +
-        `  status:   ${exporter.url}/          ready: ${exporter.url}/ready\n` +
-        `  plan:     ${prepared.plan.callsPerHour} Mist calls/hour (${((100 * prepared.plan.callsPerHour) / prepared.plan.budgetPerHour).toFixed(1)}% of the budget)\n` +
-        `Press Ctrl+C to stop.\n`,
+      // The series count comes from the exporter's own rendering: two passes, so one starts after the last publish.
+      const served = async (): Promise<number> => {
+        await exporter.cache.refresh();
+        await exporter.cache.refresh();
+        return exporter.cache.families().reduce((sum, f) => sum + f.series, 0);
+      };
+      const watched = watchFirstCollection(prepared, say, stop.signal, served);
+      const share = `${((100 * prepared.plan.callsPerHour) / prepared.plan.budgetPerHour).toFixed(1)}%`;
+      say(
+        `mist-wan-exporter (collector + exporter) started; waiting for the first collection (${prepared.jobs.length} families)…\n` +
+        `  status:   ${exporter.url}/   (/ready answers 503 until the data is there)\n` +
+        `  plan:     ${prepared.plan.callsPerHour} Mist calls/hour (${share} of the budget)`,
+        { event: 'waiting-for-first-collection', families: prepared.jobs.length, status: `${exporter.url}/`, callsPerHour: prepared.plan.callsPerHour, budgetShare: share },
+        'mist-wan-exporter (collector + exporter) started; waiting for the first collection',
       );
+      const collecting = runCollector(watched.prepared, effective, log.child({ component: 'collector' }), stop.signal);
+      void watched.reported.then(() => {
+        if (stop.signal.aborted) return;
+        say(
+          `mist-wan-exporter (collector + exporter) is up:\n` +
+          `  metrics:  ${exporter.url}/metrics   (one family: ${exporter.url}/metrics?family=wan-ports)\n` +
+          `  status:   ${exporter.url}/          ready: ${exporter.url}/ready\n` +
+          `Press Ctrl+C to stop.`,
+          { event: 'up', metrics: `${exporter.url}/metrics`, status: `${exporter.url}/`, ready: `${exporter.url}/ready` },
+          `mist-wan-exporter (collector + exporter) is up: ${exporter.url}/`,
+        );
+      });
       const signal = await io.waitForShutdown();
       log.info({ signal }, 'shutting down');
       stop.abort();

@@ -3,8 +3,10 @@ import { createStore } from '../store/index.js';
 import type { Config } from '../config/index.js';
 import type { Logger } from '../log.js';
 import { redisProblem, refuseIfAny, StartupProblems, tokenProblem } from './checks.js';
+import { watchFirstCollection } from './first-report.js';
 import { InventoryError, inventoryRefused, openConfiguredInventory } from './inventory.js';
 import { Scheduler } from '../collect/scheduler.js';
+import { noticeFor } from './notice.js';
 import type { Command } from './types.js';
 
 export const NO_TOKEN = 'MIST_API_TOKENS is empty: the collector needs at least one Mist API token (in MIST_API_TOKENS or MIST_API_TOKEN; `all` runs the simulator without one)';
@@ -50,17 +52,19 @@ export const collectorCommand: Command = {
     const store = createStore({ url: config.redis.url, prefix: config.store.keyPrefix, commandTimeoutMs: config.store.commandTimeoutMs }, log);
     try {
       const prepared = await prepareCollector(config, log.child({ component: 'collector' }), { store, ...(inventory ? { inventory: inventory.source } : {}) });
+      const stop = new AbortController();
+      const say = noticeFor({ config, log, io });
+      const watched = watchFirstCollection(prepared, say, stop.signal);
       try {
         if (args.once === true) {
-          const scheduler = new Scheduler(prepared.schedulerDeps, prepared.jobs, log);
+          const scheduler = new Scheduler(watched.prepared.schedulerDeps, prepared.jobs, log);
           const results = await scheduler.runOnce();
           await prepared.callStats.flush(store).catch((err: unknown) => log.warn({ err }, 'could not write the API call counters'));
-          const failed = results.filter((r) => !r.ok);
-          io.stdout(`collected ${results.length - failed.length}/${results.length} family cycles\n`);
-          return failed.length === 0 ? 0 : 1;
+          await watched.reported;
+          return results.every((r) => r.ok) ? 0 : 1;
         }
-        const stop = new AbortController();
-        const running = runCollector(prepared, config, log.child({ component: 'collector' }), stop.signal);
+        say(`collector started; waiting for the first collection (${prepared.jobs.length} families; a standby collector waits for the active one's lock)`, { event: 'waiting-for-first-collection', families: prepared.jobs.length });
+        const running = runCollector(watched.prepared, config, log.child({ component: 'collector' }), stop.signal);
         const signal = await Promise.race([io.waitForShutdown(), running.then(() => 'done')]);
         log.info({ signal }, 'collector shutting down');
         stop.abort();

@@ -2,7 +2,7 @@ import { parseArgs } from 'node:util';
 import type { ParseArgsOptionsConfig } from 'node:util';
 import { ConfigError, readConfig, redactSecrets, secretsOf } from '../config/index.js';
 import type { Config } from '../config/index.js';
-import { createLogger } from '../log.js';
+import { createLogger, resolveLogFormat } from '../log.js';
 import { mistProblem, StartupProblems } from './checks.js';
 import { COMMANDS } from './commands.js';
 import { commandHelp, EXIT_USAGE, printProblems, PROGRAM, programHelp } from './help.js';
@@ -50,7 +50,7 @@ export async function runCli(argv: readonly string[], io: CliIo, commands = COMM
   const secrets = [...secretsOf(config), ...secretArgs(command, parsed.args)];
   const log = createLogger({
     level: config.log.level,
-    format: config.log.format,
+    format: resolveLogFormat(config.log.format, io.stdoutIsTTY === true),
     secrets,
     ...(io.logDestination ? { destination: io.logDestination } : {}),
   });

@@ -14,6 +14,8 @@ export interface CliIo {
   envFile?: string;
   /** Default: stdout. */
   logDestination?: DestinationStream;
+  /** Whether stdout is a terminal: LOG_FORMAT=auto then writes plain text instead of JSON. Default: false. */
+  stdoutIsTTY?: boolean;
 }
 
 export interface OptionSpec {

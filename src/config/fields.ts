@@ -10,7 +10,8 @@ import { closest } from './similar.js';
  */
 
 export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace'] as const;
-export const LOG_FORMATS = ['json', 'pretty'] as const;
+/** auto: text on a terminal, json otherwise (decided in src/log.ts); pretty is the older name of text. */
+export const LOG_FORMATS = ['auto', 'json', 'text', 'pretty'] as const;
 
 /** Mist's regional API hosts (plus the US federal cloud), as listed in Mist's API docs. */
 export const MIST_HOSTS = [
@@ -228,4 +229,23 @@ export const inventoryFile = z
     if (!file) return undefined;
     if (!/\.(csv|ya?ml)$/i.test(file)) ctx.addIssue({ code: 'custom', message: `"${file}" must end in .csv, .yaml or .yml (the extension chooses the format)` });
     return file;
+  });
+
+/**
+ * GRAFANA_URL, DOCS_URL: an optional http(s) base URL the landing page links to (trailing slashes dropped).
+ * Shown to anyone who opens the page, so it may not carry credentials.
+ */
+export const linkBaseUrl = z
+  .string()
+  .optional()
+  .transform((raw, ctx) => {
+    if (raw === undefined) return undefined;
+    const value = raw.trim().replace(/\/+$/, '');
+    const url = URL.parse(value);
+    const problem = urlProblem(url, ['http:', 'https:']) ?? (url?.username || url?.password ? 'must not contain credentials (the landing page shows it)' : undefined);
+    if (problem) {
+      ctx.addIssue({ code: 'custom', message: problem });
+      return z.NEVER;
+    }
+    return value;
   });

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { SimOptionsSchema } from '../sim/options.js';
-import { LOG_FORMATS, LOG_LEVELS, basicAuth, circuitRoles, intervalMap, inventoryFile, listenHost, mistBaseUrl, nameList, orgIdList, redisUrl, tokenList } from './fields.js';
+import { LOG_FORMATS, LOG_LEVELS, basicAuth, circuitRoles, intervalMap, inventoryFile, linkBaseUrl, listenHost, mistBaseUrl, nameList, orgIdList, redisUrl, tokenList } from './fields.js';
 import type { EnvName } from './vars.js';
 
 /**
@@ -94,6 +94,8 @@ export const ExporterSection = section(
     EXPORTER_RENDER_TIMEOUT_SECONDS: z.coerce.number().min(1).max(3600),
     EXPORTER_BEARER_TOKEN: z.string().min(16, 'must be at least 16 characters').optional(),
     EXPORTER_BASIC_AUTH: basicAuth,
+    GRAFANA_URL: linkBaseUrl,
+    DOCS_URL: linkBaseUrl,
   },
   (v) => ({
     host: v.EXPORTER_HOST,
@@ -102,6 +104,7 @@ export const ExporterSection = section(
     renderHeapMb: v.EXPORTER_RENDER_HEAP_MB,
     renderTimeoutMs: Math.round(v.EXPORTER_RENDER_TIMEOUT_SECONDS * 1000),
     auth: { bearerToken: v.EXPORTER_BEARER_TOKEN, basic: v.EXPORTER_BASIC_AUTH },
+    links: { grafanaUrl: v.GRAFANA_URL, docsUrl: v.DOCS_URL },
   }),
 );
 

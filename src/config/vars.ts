@@ -23,8 +23,8 @@ export const ENV_VARS = [
   },
   {
     name: 'LOG_FORMAT',
-    description: 'Log format: json (one object per line) or pretty (plain text for terminals).',
-    default: 'json',
+    description: 'Log format: auto (plain text when stdout is a terminal, json otherwise), json (one object per line) or text (plain lines for people; pretty is an alias).',
+    default: 'auto',
     secret: false,
   },
   {
@@ -194,6 +194,18 @@ export const ENV_VARS = [
     description: 'When set as user:password, /metrics accepts HTTP basic auth with these credentials (Prometheus: basic_auth).',
     default: undefined,
     secret: true,
+  },
+  {
+    name: 'GRAFANA_URL',
+    description: 'Base URL of the Grafana that has the mist-wan dashboards (e.g. http://grafana:3000): the landing page links each dashboard (/d/<uid>). Empty: the page names them without links.',
+    default: undefined,
+    secret: false,
+  },
+  {
+    name: 'DOCS_URL',
+    description: 'Base URL of this project\'s docs folder (e.g. https://github.com/<owner>/mist-wan-exporter/blob/main/docs): the landing page links runbooks, alerts, metrics and KPIs there. Empty: it names the files under docs/.',
+    default: undefined,
+    secret: false,
   },
 ] as const satisfies readonly EnvVar[];
 

@@ -9,6 +9,7 @@ import { CONTENT_TYPE } from '../metrics/exposition.js';
 import { compressChunkSync, gzipParts, inflateChunks, type Chunk } from '../metrics/gzip.js';
 import type { ExpositionCache } from './exposition-cache.js';
 import { landingPage } from './landing.js';
+import { servedOrgNames } from './landing-orgs.js';
 
 export interface ExporterAuth {
   readonly bearerToken?: string | undefined;
@@ -25,6 +26,11 @@ export interface ExporterAppOptions {
   readonly auth?: ExporterAuth;
   readonly log?: Logger;
   readonly now?: () => number;
+  /** Landing page: where its dashboard and docs links point, and values it must never show. */
+  readonly landing?: {
+    readonly links?: { readonly grafanaUrl?: string | undefined; readonly docsUrl?: string | undefined };
+    readonly secrets?: readonly string[];
+  };
 }
 
 const KNOWN = new Set([...FAMILY_CATALOGUES.map((c) => c.family), SELF_FAMILY]);
@@ -91,8 +97,14 @@ export function buildExporterApp(opts: ExporterAppOptions): FastifyInstance {
     return reply.code(problems.length === 0 ? 200 : 503).send({ ready: problems.length === 0, problems, families });
   });
 
-  app.get('/', async (_req, reply) => reply.type('text/html; charset=utf-8')
-    .send(landingPage(opts.cache.storeState(), opts.cache.families(), opts.version, now())));
+  app.get('/', async (_req, reply) => {
+    const families = opts.cache.families();
+    const page = landingPage({
+      state: opts.cache.storeState(), families, version: opts.version, now: now(), orgNames: await servedOrgNames(families),
+      ...(opts.landing?.links ? { links: opts.landing.links } : {}), ...(opts.landing?.secrets ? { secrets: opts.landing.secrets } : {}),
+    });
+    return reply.type('text/html; charset=utf-8').header('Cache-Control', 'no-store').send(page);
+  });
 
   return app;
 }

@@ -1,7 +1,7 @@
 import type { FastifyInstance } from 'fastify';
 import { collectDefaultMetrics, Registry } from 'prom-client';
 import { API_RATE_LIMITED, API_REQUEST_FAILURES, API_REQUESTS, COLLECTOR_UNCOUNTED_GAP, COUNTER_LABELS, decodeLabels } from '../store/counters.js';
-import type { Config } from '../config/index.js';
+import { secretsOf, type Config } from '../config/index.js';
 import type { Logger } from '../log.js';
 import { renderSelf } from '../metrics/self-render.js';
 import { missingNodeFlags } from '../node-flags.js';
@@ -63,7 +63,8 @@ export async function startExporter(store: Store, config: Config, log: Logger, o
       families: cache.families(),
     }, { requests: API_REQUESTS, failures: API_REQUEST_FAILURES, rateLimited: API_RATE_LIMITED, uncountedGap: COLLECTOR_UNCOUNTED_GAP });
   };
-  const app = buildExporterApp({ cache, selfText, registry, version: VERSION, auth: config.exporter.auth, log });
+  const landing = { links: config.exporter.links, secrets: secretsOf(config) };
+  const app = buildExporterApp({ cache, selfText, registry, version: VERSION, auth: config.exporter.auth, log, landing });
   await cache.refresh();
   let stopped = false;
   let timer: NodeJS.Timeout | undefined;

@@ -14,19 +14,33 @@ export interface CliProcess {
   kill(signal?: NodeJS.Signals): Promise<number | string>;
 }
 
+const shellQuote = (arg: string): string => `'${arg.replace(/'/g, `'\\''`)}'`;
+
 /**
  * Runs `mist-wan-exporter <args>` as a real child process (Node + tsx), with only the given environment on top of
- * PATH, so tests can kill it mid-cycle like an operator or an OOM killer would.
+ * PATH, so tests can kill it mid-cycle like an operator or an OOM killer would. `tty`: on a pseudo-terminal
+ * (util-linux `script`), as a person at a terminal runs it; its stdout and stderr then arrive as one stream.
  */
-export function spawnCli(args: readonly string[], env: Record<string, string>): CliProcess {
-  const proc = spawn(process.execPath, ['--import', 'tsx', CLI, ...args], {
+export function spawnCli(args: readonly string[], env: Record<string, string>, opts: { tty?: boolean } = {}): CliProcess {
+  const argv = [process.execPath, '--import', 'tsx', CLI, ...args];
+  const [command, ...rest] = opts.tty === true ? ['script', '-qec', `exec ${argv.map(shellQuote).join(' ')}`, '/dev/null'] : argv;
+  const proc = spawn(command!, rest, {
     env: { PATH: process.env.PATH ?? '', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   const lines: string[] = [];
   const waiters: { re: RegExp; resolve: (line: string) => void }[] = [];
-  const onData = (chunk: Buffer): void => {
-    for (const line of chunk.toString('utf8').split('\n')) {
+  // Per stream: a chunk may end mid-line; the rest waits for the next chunk (or the end).
+  const reader = (): ((chunk: Buffer | null) => void) => {
+    let partial = '';
+    return (chunk) => {
+      const parts = (partial + (chunk === null ? '\n' : chunk.toString('utf8'))).replace(/\r/g, '').split('\n');
+      partial = parts.pop() ?? '';
+      onLines(parts);
+    };
+  };
+  const onLines = (parts: readonly string[]): void => {
+    for (const line of parts) {
       if (line.trim() === '') continue;
       lines.push(line);
       for (const w of [...waiters]) {
@@ -37,9 +51,12 @@ export function spawnCli(args: readonly string[], env: Record<string, string>): 
       }
     }
   };
-  proc.stdout?.on('data', onData);
-  proc.stderr?.on('data', onData);
-  const exited = new Promise<number | string>((resolve) => proc.once('exit', (code, signal) => resolve(code ?? signal ?? -1)));
+  for (const stream of [proc.stdout, proc.stderr]) {
+    const read = reader();
+    stream?.on('data', read);
+    stream?.on('end', () => read(null));
+  }
+  const exited = new Promise<number | string>((resolve) => proc.once('close', (code, signal) => resolve(code ?? signal ?? -1)));
   return {
     proc,
     lines,

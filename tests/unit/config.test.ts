@@ -31,7 +31,7 @@ function problemsOf(env: Record<string, string | undefined>): string[] {
 describe('loadConfig', () => {
   it('returns documented defaults when nothing is set', () => {
     expect(load({})).toEqual({
-      log: { level: 'info', format: 'json' },
+      log: { level: 'info', format: 'auto' },
       mist: { tokens: [], tokenVariable: 'MIST_API_TOKENS', baseUrl: 'https://api.mist.com', orgIds: [] },
       redis: { url: undefined },
       sim: { sites: 3208, seed: 'mist-wan', port: 9730, speed: 1 },
@@ -46,7 +46,7 @@ describe('loadConfig', () => {
         ],
       },
       store: { keyPrefix: 'mist:v1:', commandTimeoutMs: 10_000 },
-      exporter: { host: '0.0.0.0', port: 19730, refreshSeconds: 5, renderHeapMb: 1024, renderTimeoutMs: 60_000, auth: { bearerToken: undefined, basic: undefined } },
+      exporter: { host: '0.0.0.0', port: 19730, refreshSeconds: 5, renderHeapMb: 1024, renderTimeoutMs: 60_000, auth: { bearerToken: undefined, basic: undefined }, links: {} },
     });
   });
 
@@ -58,6 +58,16 @@ describe('loadConfig', () => {
     expect(lines).toHaveLength(2);
     expect(lines.some((l) => l.startsWith('STORE_COMMAND_TIMEOUT_SECONDS: '))).toBe(true);
     expect(lines.some((l) => l.startsWith('EXPORTER_RENDER_TIMEOUT_SECONDS: '))).toBe(true);
+  });
+
+  it('takes the landing page\'s link targets as http(s) URLs without a trailing slash, never with credentials', () => {
+    expect(load({ GRAFANA_URL: 'http://grafana:3000/', DOCS_URL: 'https://example.org/docs' }).exporter.links)
+      .toEqual({ grafanaUrl: 'http://grafana:3000', docsUrl: 'https://example.org/docs' });
+    const lines = problemsOf({ GRAFANA_URL: 'grafana:3000', DOCS_URL: 'https://me:pw-secret@example.org/docs' });
+    expect(lines).toEqual([
+      expect.stringMatching(/^GRAFANA_URL: must start with http:\/\/ or https:\/\//),
+      'DOCS_URL: must not contain credentials (the landing page shows it)',
+    ]);
   });
 
   it('parses exporter basic auth as user:password and never quotes a bad value', () => {
