@@ -1,5 +1,5 @@
 import { LEVEL_COLOURS, q, stat, stateTimeline, table, timeseries, type PanelSpec } from '../build.js';
-import { DAY, HOUR, type DashCtx } from '../context.js';
+import { DAY, HOUR, MINUTE, type DashCtx } from '../context.js';
 import { CIRCUIT, R } from '../queries.js';
 import { LEVELS } from '../../rules/config.js';
 import { availabilitySteps, onOff, QUALITY, QUALITY_KINDS, raw, siteThresholds, THRESHOLD_LEGEND, thresholdOverrides } from './drill-queries.js';
@@ -9,7 +9,7 @@ import { columnsTable } from './drill-tables.js';
 
 const C = CIRCUIT;
 
-export function utilizationPanels() {
+export function utilizationPanels(ctx: DashCtx) {
   const bytes = (name: string): string => `${name}{${C}} * 8 / (${R.bytesSeconds}{${C}} > 0)`;
   return [
     timeseries({
@@ -19,9 +19,9 @@ export function utilizationPanels() {
         + 'that apply to this circuit (its site\'s region\'s, else the default; mist_kpi:utilization_threshold:ratio).',
       unit: 'percentunit', min: 0, overrides: thresholdOverrides(),
       queries: [
-        q(`max(${R.utilization5m}{${C}})`, { legend: '5 minutes', interval: '1m' }),
-        q(`max(${R.utilization1h}{${C}})`, { legend: 'trailing hour', interval: '1m' }),
-        q(siteThresholds(R.utilizationThreshold), { legend: THRESHOLD_LEGEND, interval: '1m' }),
+        q(`max(${R.utilization5m}{${C}})`, { legend: '5 minutes', interval: ctx.d(MINUTE) }),
+        q(`max(${R.utilization1h}{${C}})`, { legend: 'trailing hour', interval: ctx.d(MINUTE) }),
+        q(siteThresholds(R.utilizationThreshold), { legend: THRESHOLD_LEGEND, interval: ctx.d(MINUTE) }),
       ],
     }, 14),
     timeseries({
@@ -29,8 +29,8 @@ export function utilizationPanels() {
       unit: 'bps', min: 0,
       overrides: ['contracted down', 'contracted up'].map((name) => ({ matcher: { id: 'byName', options: name }, properties: [{ id: 'custom.lineStyle', value: { fill: 'dash', dash: [10, 10] } }, { id: 'custom.fillOpacity', value: 0 }] })),
       queries: [
-        q(`max(${bytes(R.receiveBytes)})`, { legend: 'down (receive)', interval: '1m' }),
-        q(`max(${bytes(R.transmitBytes)})`, { legend: 'up (transmit)', interval: '1m' }),
+        q(`max(${bytes(R.receiveBytes)})`, { legend: 'down (receive)', interval: ctx.d(MINUTE) }),
+        q(`max(${bytes(R.transmitBytes)})`, { legend: 'up (transmit)', interval: ctx.d(MINUTE) }),
         q(`max(${raw('mist_wan_port_receive_bandwidth_bytes_per_second', C)}) * 8`, { legend: 'contracted down' }),
         q(`max(${raw('mist_wan_port_transmit_bandwidth_bytes_per_second', C)}) * 8`, { legend: 'contracted up' }),
       ],
@@ -52,7 +52,7 @@ export function statusPanels(ctx: DashCtx) {
         { matcher: { id: 'byName', options: 'gateway' }, properties: [{ id: 'mappings', value: onOff('Disconnected', 'red', 'Connected', 'green') }] },
       ],
       queries: [
-        q(`max(${R.circuitUp}{${C}})`, { legend: 'circuit', interval: '1m' }),
+        q(`max(${R.circuitUp}{${C}})`, { legend: 'circuit', interval: ctx.d(MINUTE) }),
         q(`max(${raw('mist_wan_port_active', C)})`, { legend: 'carries traffic' }),
         q(gatewayUp, { legend: 'gateway' }),
       ],
@@ -60,7 +60,7 @@ export function statusPanels(ctx: DashCtx) {
     timeseries({
       title: 'Availability per hour', description: 'Up minutes over known minutes in the trailing hour (unknown minutes count neither way). Red below the availability that makes a chronic-offender day.',
       unit: 'percentunit', decimals: 2, max: 1, thresholds: availabilitySteps(ctx), custom: { thresholdsStyle: { mode: 'dashed' } },
-      queries: [q(`max(${R.availability1h}{${C}})`, { legend: 'availability (trailing hour)', interval: '1m' })],
+      queries: [q(`max(${R.availability1h}{${C}})`, { legend: 'availability (trailing hour)', interval: ctx.d(MINUTE) })],
     }, 12),
     stat({
       title: 'Availability', description: 'Up minutes over known minutes: the last 24 hours (to the minute), the last 7 and 30 days (whole clock hours) and 13 months (whole UTC days; empty until the first day is recorded).',
@@ -89,8 +89,8 @@ export function qualityPanels(ctx: DashCtx, quality: (k: (typeof QUALITY_KINDS)[
     description: `The circuit's ${k} per minute: the mean over its up VPN paths (a hub circuit: over the up paths that end on it). Dashed: the thresholds that apply to it.`,
     unit: QUALITY[k].unit, min: 0, overrides: thresholdOverrides(),
     queries: [
-      q(`max(${quality(k)})`, { legend: k, interval: '1m' }),
-      q(siteThresholds(QUALITY[k].threshold), { legend: THRESHOLD_LEGEND, interval: '1m' }),
+      q(`max(${quality(k)})`, { legend: k, interval: ctx.d(MINUTE) }),
+      q(siteThresholds(QUALITY[k].threshold), { legend: THRESHOLD_LEGEND, interval: ctx.d(MINUTE) }),
     ],
   }, 8));
 }
@@ -127,12 +127,12 @@ export function thresholdPanels(ctx: DashCtx) {
     timeseries({
       title: 'Time above per hour', description: 'Seconds of the trailing hour the circuit\'s 5-minute utilization was at or above each level (cumulative mode).',
       unit: 's', min: 0, max: 3600, overrides: levelColours(),
-      queries: [q(`max by (level) (${R.utilizationBreachSeconds1h}{${C}})`, { legend: '{{level}}', interval: '1m' })],
+      queries: [q(`max by (level) (${R.utilizationBreachSeconds1h}{${C}})`, { legend: '{{level}}', interval: ctx.d(MINUTE) })],
     }, 7, 6),
     timeseries({
       title: 'Current run above', description: 'How long the utilization has been at or above each level without a break (continuous mode); 0 when below.',
       unit: 's', min: 0, overrides: levelColours(),
-      queries: [q(`max by (level) (${R.utilizationRun}{${C}})`, { legend: '{{level}}', interval: '1m' })],
+      queries: [q(`max by (level) (${R.utilizationRun}{${C}})`, { legend: '{{level}}', interval: ctx.d(MINUTE) })],
     }, 7, 6),
   ];
 }
@@ -142,7 +142,7 @@ const levelColours = () => LEVELS.map((level) => ({
   properties: [{ id: 'color', value: { mode: 'fixed', fixedColor: LEVEL_COLOURS[level] } }],
 }));
 
-export function eventPanels() {
+export function eventPanels(ctx: DashCtx) {
   const away = `sum(${R.failovers}{${C}}) or vector(0)`;
   const onto = `sum(${R.failovers}{site_id="$site_id", to_port_id="$port_id"}) or vector(0)`;
   const total = (expr: string): string => `sum(sum_over_time(${expr}[$__range])) or vector(0)`;
@@ -151,9 +151,9 @@ export function eventPanels() {
       title: 'Flaps and failovers', description: 'Per minute: port state changes (flaps: Mist\'s GW_PORT_DOWN and GW_PORT_UP events), failovers away from this circuit (it was the primary) and onto it.',
       unit: 'none', decimals: 0, min: 0, custom: { drawStyle: 'bars', fillOpacity: 80, lineWidth: 1 },
       queries: [
-        q(`sum(${R.flaps}{${C}}) or vector(0)`, { legend: 'flaps', interval: '1m' }),
-        q(away, { legend: 'failovers away', interval: '1m' }),
-        q(onto, { legend: 'failovers onto', interval: '1m' }),
+        q(`sum(${R.flaps}{${C}}) or vector(0)`, { legend: 'flaps', interval: ctx.d(MINUTE) }),
+        q(away, { legend: 'failovers away', interval: ctx.d(MINUTE) }),
+        q(onto, { legend: 'failovers onto', interval: ctx.d(MINUTE) }),
       ],
     }, 16, 6),
     stat({

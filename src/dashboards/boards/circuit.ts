@@ -98,11 +98,11 @@ export function circuitDashboard(ctx: DashCtx): Dashboard {
     refresh: '1m',
     sections: [
       { row: 'Now', panels: [...nowStats(ctx), details()] },
-      { row: 'Utilization', panels: utilizationPanels() },
+      { row: 'Utilization', panels: utilizationPanels(ctx) },
       { row: 'Up / down and availability', panels: statusPanels(ctx) },
       { row: 'Quality', panels: [...qualityPanels(ctx, quality), table(pathsTable(ctx, 'circuit'), 24, 6)] },
       { row: 'Time above threshold', panels: thresholdPanels(ctx) },
-      { row: 'Flaps and failovers', panels: eventPanels() },
+      { row: 'Flaps and failovers', panels: eventPanels(ctx) },
     ],
   });
 }

@@ -42,7 +42,7 @@ export function overviewDashboard(ctx: DashCtx): Dashboard {
 
   const regionsNow = rankedTable({
     title: 'Regions now',
-    description: 'Per region: circuits up / down / unknown, sites down, gateways on secondary, circuits congested now, and availability over the trailing hour. The region opens the region dashboard.',
+    description: 'Per region: circuits up / down / unknown; sites down; gateways on secondary; circuits congested now; availability over the trailing hour. Click a region to open its dashboard.',
     rows: REGION_ROWS, rank: 'all', sortBy: { column: 'Availability, last hour', desc: false },
     columns: [
       { title: 'Availability, last hour', expr: `${R.regionAvailability1h}${REGION}`, unit: 'percentunit', thresholds: avSteps, decimals: 3 },

@@ -1,7 +1,7 @@
 import {
   anyIsBad, dashboard, drill, levelSteps, q, regionVariable, stat, table, timeseries, UID, type PanelSpec,
 } from '../build.js';
-import { DAY, type DashCtx } from '../context.js';
+import { DAY, MINUTE, type DashCtx } from '../context.js';
 import type { Dashboard } from '../grafana.js';
 import { R, withSite } from '../queries.js';
 import {
@@ -97,28 +97,28 @@ export function regionDashboard(ctx: DashCtx): Dashboard {
             title: 'Availability per region (trailing hour)', description: 'Up minutes of the region\'s circuits over their known minutes, over the trailing hour. Red below the chronic-offender availability.',
             unit: 'percentunit', decimals: 2, max: 1, thresholds: availabilitySteps(ctx), overrides: toRegion,
             custom: { thresholdsStyle: { mode: 'dashed' } },
-            queries: [q(byRegion(R.regionAvailability1h), { legend: '{{region}}', interval: '1m' })],
+            queries: [q(byRegion(R.regionAvailability1h), { legend: '{{region}}', interval: ctx.d(MINUTE) })],
           }, 12),
           timeseries({
             title: 'Utilization p95 per region (5 min)', description: 'The 95th percentile of the circuits\' 5-minute utilization in each region; dashed: the default thresholds.',
             unit: 'percentunit', thresholds: levelSteps(t.utilization), overrides: toRegion, custom: { thresholdsStyle: { mode: 'dashed' } },
-            queries: [q(byRegion(R.regionUtilizationP95), { legend: '{{region}}', interval: '1m' })],
+            queries: [q(byRegion(R.regionUtilizationP95), { legend: '{{region}}', interval: ctx.d(MINUTE) })],
           }, 12),
           timeseries({
             title: 'Down and unknown per region', description: 'Sites down, circuits down and circuits unknown in each region over time.',
             unit: 'none', decimals: 0, overrides: toRegion,
             queries: [
-              q(`sum by (region) (${R.regionSitesDown}{${REGION}})`, { legend: '{{region}} sites down', interval: '1m' }),
-              q(`sum by (region) (${R.regionCircuitsDown}{${REGION}})`, { legend: '{{region}} circuits down', interval: '1m' }),
-              q(`sum by (region) (${R.regionCircuitsUnknown}{${REGION}})`, { legend: '{{region}} circuits unknown', interval: '1m' }),
+              q(`sum by (region) (${R.regionSitesDown}{${REGION}})`, { legend: '{{region}} sites down', interval: ctx.d(MINUTE) }),
+              q(`sum by (region) (${R.regionCircuitsDown}{${REGION}})`, { legend: '{{region}} circuits down', interval: ctx.d(MINUTE) }),
+              q(`sum by (region) (${R.regionCircuitsUnknown}{${REGION}})`, { legend: '{{region}} circuits unknown', interval: ctx.d(MINUTE) }),
             ],
           }, 12),
           timeseries({
             title: 'On secondary and congested per region', description: `Gateways on a secondary circuit and circuits at or above the ${level} utilization threshold, per region over time.`,
             unit: 'none', decimals: 0, overrides: toRegion,
             queries: [
-              q(`sum by (region) (${R.regionOnSecondary}{${REGION}})`, { legend: '{{region}} on secondary', interval: '1m' }),
-              q(`sum by (region) (${R.regionCongested}{${REGION}, level="${level}"})`, { legend: '{{region}} congested', interval: '1m' }),
+              q(`sum by (region) (${R.regionOnSecondary}{${REGION}})`, { legend: '{{region}} on secondary', interval: ctx.d(MINUTE) }),
+              q(`sum by (region) (${R.regionCongested}{${REGION}, level="${level}"})`, { legend: '{{region}} congested', interval: ctx.d(MINUTE) }),
             ],
           }, 12),
           ...QUALITY_KINDS.map((k) => timeseries({
@@ -126,7 +126,7 @@ export function regionDashboard(ctx: DashCtx): Dashboard {
             description: `The region's circuits' ${k} over the trailing hour: each circuit's hourly mean, averaged over the circuits (each circuit weighs alike). Dashed: the default thresholds.`,
             unit: QUALITY[k].unit, overrides: toRegion, custom: { thresholdsStyle: { mode: 'dashed' } },
             thresholds: qualitySteps(ctx, k),
-            queries: [q(byRegion(k === 'loss' ? R.regionLossAvg1h : k === 'latency' ? R.regionLatencyAvg1h : R.regionJitterAvg1h), { legend: '{{region}}', interval: '1m' })],
+            queries: [q(byRegion(k === 'loss' ? R.regionLossAvg1h : k === 'latency' ? R.regionLatencyAvg1h : R.regionJitterAvg1h), { legend: '{{region}}', interval: ctx.d(MINUTE) })],
           }, 8)),
         ],
       },

@@ -1,5 +1,5 @@
 import { drill, levelSteps, q, stateTimeline, table, timeseries, UID, type PanelSpec } from '../build.js';
-import { DAY, type DashCtx } from '../context.js';
+import { DAY, MINUTE, type DashCtx } from '../context.js';
 import { R, SITE, withCircuit } from '../queries.js';
 import {
   availabilitySteps, circuitQuality, onOff, QUALITY, QUALITY_KINDS, qualitySteps, raw, seriesLinks, siteThresholds, THRESHOLD_LEGEND,
@@ -57,23 +57,23 @@ export function circuitPanels(ctx: DashCtx) {
       description: 'Each circuit\'s utilization: the larger of receive and transmit bytes over the contracted bandwidth, over 5 minutes. Dashed: the thresholds that apply to this site (its region\'s, else the default).',
       unit: 'percentunit', min: 0, overrides: [seriesLinks([SERIES_LINK], 'A'), ...thresholdOverrides()],
       queries: [
-        q(withCircuit(`${R.utilization5m}{${SITE}}`, SITE), { legend: CIRCUIT_LEGEND, interval: '1m' }),
-        q(siteThresholds(R.utilizationThreshold), { legend: THRESHOLD_LEGEND, interval: '1m' }),
+        q(withCircuit(`${R.utilization5m}{${SITE}}`, SITE), { legend: CIRCUIT_LEGEND, interval: ctx.d(MINUTE) }),
+        q(siteThresholds(R.utilizationThreshold), { legend: THRESHOLD_LEGEND, interval: ctx.d(MINUTE) }),
       ],
     }, 12),
     stateTimeline({
       title: 'Up / down per circuit',
       description: 'Each circuit per minute: up, down (port down or gateway disconnected) or blank (unknown: no fresh data).',
       unit: 'none', mappings: onOff('Down', 'red', 'Up', 'green'), overrides: [seriesLinks([SERIES_LINK])],
-      queries: [q(withCircuit(`${R.circuitUp}{${SITE}}`, SITE), { legend: CIRCUIT_LEGEND, interval: '1m' })],
+      queries: [q(withCircuit(`${R.circuitUp}{${SITE}}`, SITE), { legend: CIRCUIT_LEGEND, interval: ctx.d(MINUTE) })],
     }, 12, 8),
     ...QUALITY_KINDS.map((k) => timeseries({
       title: `${QUALITY[k].title} per circuit`,
       description: `Each circuit's ${k} per minute: the mean over its up VPN paths (a hub circuit: over the up paths that end on it). Dashed: the thresholds that apply to this site.`,
       unit: QUALITY[k].unit, min: 0, overrides: [seriesLinks([SERIES_LINK], 'A'), ...thresholdOverrides()],
       queries: [
-        q(withCircuit(circuitQuality(QUALITY[k].recorded, QUALITY[k].path, SITE, TOWARDS.site), SITE), { legend: CIRCUIT_LEGEND, interval: '1m' }),
-        q(siteThresholds(QUALITY[k].threshold), { legend: THRESHOLD_LEGEND, interval: '1m' }),
+        q(withCircuit(circuitQuality(QUALITY[k].recorded, QUALITY[k].path, SITE, TOWARDS.site), SITE), { legend: CIRCUIT_LEGEND, interval: ctx.d(MINUTE) }),
+        q(siteThresholds(QUALITY[k].threshold), { legend: THRESHOLD_LEGEND, interval: ctx.d(MINUTE) }),
       ],
     }, 8)),
   ];
