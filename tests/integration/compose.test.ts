@@ -1,3 +1,4 @@
+import { execFile } from 'node:child_process';
 import { cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
@@ -7,7 +8,9 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { ENV_VARS } from '../../src/config/index.js';
 import { DEMO_TOKEN } from '../../src/sim/options.js';
 import { resolvedCompose, runCompose, type ComposeService } from '../support/compose.js';
+import { readInventoryFile } from '../../src/inventory/load.js';
 import { runTool } from '../support/prom-cli.js';
+import { startTestSim } from '../support/sim-server.js';
 import { startPrometheus } from '../support/prometheus.js';
 
 /**
@@ -21,6 +24,9 @@ const raw = readFileSync(join(ROOT, 'docker-compose.yml'), 'utf8');
 const scratch = mkdtempSync(join(tmpdir(), 'compose-test-'));
 afterAll(() => rmSync(scratch, { recursive: true, force: true }));
 
+const runNode = (args: readonly string[]): Promise<{ status: number; stderr: string }> => new Promise((resolve) => {
+  execFile(process.execPath, args, { timeout: 30_000 }, (err, _stdout, stderr) => resolve({ status: err ? (typeof err.code === 'number' ? err.code : 1) : 0, stderr }));
+});
 const APP_IMAGE = 'mist-wan-exporter:latest';
 const both = resolvedCompose(ROOT, ['sim', 'mist']);
 const services = both.services;
@@ -88,6 +94,29 @@ describe('docker-compose.yml', () => {
     expect(withOrg['sim-collector-1']!.environment!.MIST_API_TOKENS).toBe(DEMO_TOKEN);
     expect(withOrg['collector-1']!.environment!.MIST_API_TOKENS).toBe('real-token-123456');
     expect(withOrg['collector-1']!.environment!.MIST_HOST).toBe('api.eu.mist.com');
+  });
+
+  it('the sim-inventory step fetches the simulator\'s inventory as a file the collector accepts', async () => {
+    const step = services['sim-inventory']!;
+    const [bin, ...args] = step.entrypoint!;
+    expect(bin).toBe('node');
+    const out = join(scratch, 'sim-inventory');
+    mkdirSync(out);
+    const sim = await startTestSim({ sites: 20 });
+    try {
+      // Its arguments, pointed at this simulator and this folder instead of mist-sim:9730 and the volume.
+      const local = args.map((a) => a.replace('/sim-inventory/', `${out}/`).replace('http://mist-sim:9730', sim.url));
+      // Asynchronously: the simulator answers from this process.
+      const r = await runNode(local);
+      expect(r.stderr).toBe('');
+      expect(r.status).toBe(0);
+      const inventory = await readInventoryFile(join(out, 'circuits.csv'));
+      expect(inventory.entries.length).toBeGreaterThanOrEqual(20);
+      const dead = await runNode(local.map((a) => a.replace(sim.url, 'http://127.0.0.1:1')));
+      expect(dead.status).not.toBe(0);
+    } finally {
+      await sim.close();
+    }
   });
 
   it('passes every variable of the config module to every app service (a new variable must be added here)', () => {
