@@ -61,6 +61,9 @@ export function readmeProblems(readme: string, ctx: DriftContext): string[] {
       if (!path.includes('<') && !ctx.exists(path)) problems.push(`${path}: in a README command, does not exist`);
     }
   }
+  // In-page links (#anchor) lead to a heading (GitHub's anchors: lower case, punctuation dropped, spaces to dashes).
+  const anchors = new Set([...readme.matchAll(/^#{1,6} (.+)$/gm)].map((m) => m[1]!.trim().toLowerCase().replace(/[^\w\- ]/g, '').replace(/ /g, '-')));
+  for (const m of readme.matchAll(/\]\(#([\w-]+)\)/g)) if (!anchors.has(m[1]!)) problems.push(`#${m[1]}: no such heading in README`);
   return problems;
 }
 

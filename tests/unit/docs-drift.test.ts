@@ -53,6 +53,7 @@ describe('README, .env.example, docker-compose.yml and the config module agree',
     ['a wrong stack default', (t) => t.replace('| `STACK_PROMETHEUS_RETENTION_TIME` | `400d` |', '| `STACK_PROMETHEUS_RETENTION_TIME` | `30d` |'), /README's table says default 30d, docker-compose.yml 400d/],
     ['a stack variable left out', (t) => t.replace(/^\| `STACK_BIND` .*\n/m, ''), /STACK_BIND: a docker-compose.yml setting missing/],
     ['a profile that does not exist', (t) => t.replace('--profile sim up', '--profile demo up'), /--profile demo/],
+    ['a link to a heading that does not exist', (t) => t.replace('## Troubleshooting', '## Trouble'), /#troubleshooting: no such heading/],
     ['a path that does not exist', (t) => t.replace('-k deploy/kubernetes', '-k deploy/k8s'), /deploy\/k8s: in a README command/],
   ];
   it.each(drifted)('a README with %s fails', (_what, drift, problem) => {
