@@ -53,7 +53,7 @@ COPY package.json ./
 # The version check fails the build without a YY.MM.DD.HH.MM version; the package version (mist_exporter_build_info,
 # landing page) becomes the image's.
 RUN echo "${VERSION}" | grep -Eq '^[0-9]{2}\.[0-9]{2}\.[0-9]{2}\.[0-9]{2}\.[0-9]{2}$' \
-      || { echo "VERSION must be YY.MM.DD.HH.MM: --build-arg VERSION=\$(date -u +%y.%m.%d.%H.%M)" >&2; exit 1; } \
+      || { echo "VERSION must be YY.MM.DD.HH.MM: --build-arg VERSION=\$(date -u +%y.%m.%d.%H.%M) (docker-compose: STACK_VERSION=…)" >&2; exit 1; } \
     && node -e "const fs=require('fs');const p=JSON.parse(fs.readFileSync('package.json','utf8'));p.version=process.argv[1];fs.writeFileSync('package.json',JSON.stringify(p,null,2)+'\n')" "${VERSION}"
 # The node image's `node` user (uid 1000); numeric so Kubernetes' runAsNonRoot can verify it.
 USER 1000:1000

@@ -104,6 +104,7 @@ describe('Dockerfile', () => {
         const r = sh(bad);
         expect(r.status, bad).toBe(1);
         expect(r.stderr).toContain('VERSION must be YY.MM.DD.HH.MM');
+        expect(r.stderr).toContain('STACK_VERSION');
       }
     } finally {
       rmSync(dir, { recursive: true, force: true });
