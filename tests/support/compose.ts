@@ -1,12 +1,20 @@
 import { spawnSync } from 'node:child_process';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { parse } from 'yaml';
+
+/** An empty env file (docker-compose 1.29 wants a regular file, not /dev/null). */
+const EMPTY_ENV = join(mkdtempSync(join(tmpdir(), 'compose-env-')), 'empty.env');
+writeFileSync(EMPTY_ENV, '');
 
 /**
  * Debian's docker-compose (1.29; scripts/ensure-test-services.sh installs it). `config` validates and resolves a
  * compose file without a Docker engine. A missing binary is a failure, never a skip.
  */
 export function runCompose(args: readonly string[], cwd: string, env: Record<string, string> = {}): { code: number | null; stdout: string; stderr: string } {
-  const r = spawnSync('docker-compose', args, {
+  // An empty --env-file: a developer's own .env (which compose would read) must not change what is checked.
+  const r = spawnSync('docker-compose', ['--env-file', EMPTY_ENV, ...args], {
     cwd,
     encoding: 'utf8',
     // Only PATH: the machine's own variables (a MIST_API_TOKENS, say) must not leak into what is checked.
