@@ -1,6 +1,9 @@
 #!/usr/bin/env bash
-# Makes sure the real services the tests use are installed: Redis, Prometheus (+ promtool), Alertmanager.
-# On Debian as root, missing ones are installed from Debian's packages; elsewhere it says what to install.
+# Makes sure the real services and tools the tests use are installed: Redis, Prometheus (+ promtool), Alertmanager
+# (+ amtool), docker-compose (validates docker-compose.yml without a Docker engine) and kubectl (renders the
+# Kubernetes manifests with its built-in kustomize; any kubectl already on PATH is kept, else Debian's
+# kubernetes-client). On Debian as root, missing ones are installed from Debian's packages; elsewhere it says what
+# to install.
 set -euo pipefail
 
 declare -A package_of=(
@@ -8,6 +11,9 @@ declare -A package_of=(
   [prometheus]=prometheus
   [promtool]=prometheus
   [prometheus-alertmanager]=prometheus-alertmanager
+  [amtool]=prometheus-alertmanager
+  [docker-compose]=docker-compose
+  [kubectl]=kubernetes-client
 )
 missing=()
 for bin in "${!package_of[@]}"; do
