@@ -42,13 +42,13 @@ export class MistClient implements MistApi {
     }));
     let reference: { fingerprint: string; key: string; privileges: Privilege[] } | undefined;
     let lastError: MistError | undefined;
+    // Logged only when another token is valid: with none left, the thrown error is the one message.
+    const rejected: { fingerprint: string; code: string | undefined }[] = [];
     for (const c of checks) {
       if (c.self === undefined) {
         pool.drop(c.fingerprint);
         lastError = c.error;
-        log.warn({ fingerprint: c.fingerprint, code: c.error?.code }, c.error?.code === 'E_MIST_AUTH'
-          ? 'Mist API token is invalid (401 on /api/v1/self); it is not used'
-          : 'Mist API token could not be validated (rate limited); it is not used');
+        rejected.push({ fingerprint: c.fingerprint, code: c.error?.code });
         continue;
       }
       const key = privilegeKey(c.self.privileges);
@@ -62,6 +62,11 @@ export class MistClient implements MistApi {
     if (!reference) {
       const why = `none of the ${configured.length} configured Mist API tokens could be validated on /api/v1/self (fingerprints: ${configured.join(', ')})`;
       throw new MistError(lastError?.code ?? 'E_MIST_AUTH', why, { status: lastError?.status, retryable: lastError?.code === 'E_MIST_RATE_LIMITED', cause: lastError });
+    }
+    for (const r of rejected) {
+      log.warn(r, r.code === 'E_MIST_AUTH'
+        ? 'Mist API token is invalid (401 on /api/v1/self); it is not used'
+        : 'Mist API token could not be validated (rate limited); it is not used');
     }
     this.orgs = [...new Set(reference.privileges.filter((p) => p.scope === 'org' && p.org_id).map((p) => p.org_id as string))];
     log.info({ tokens: pool.fingerprints(), dropped: configured.length - pool.size, orgs: this.orgs.length }, 'Mist API tokens validated');
