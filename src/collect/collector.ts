@@ -1,7 +1,7 @@
 import type { Config } from '../config/index.js';
 import { FAMILIES } from '../families/registry.js';
 import type { Logger } from '../log.js';
-import { createMistClient, type MistClient } from '../mist/index.js';
+import { createMistClient, type MistClient, type MistClientOptions } from '../mist/index.js';
 import { realNow, realSleep, type Now, type Sleep } from '../mist/time.js';
 import type { CallRecord } from '../mist/types.js';
 import type { InventorySource } from '../inventory/types.js';
@@ -26,6 +26,11 @@ export interface CollectorDeps {
   readonly families?: readonly Family[];
   /** The live circuit inventory (src/inventory/watch.ts: openInventory(…).source); none: no inventory. */
   readonly inventory?: InventorySource;
+  /**
+   * The Mist client's timeouts and retry bounds, when not the defaults (tests: a hung request times out in
+   * a fraction of a second instead of 30 s). Not configurable by users.
+   */
+  readonly client?: Pick<MistClientOptions, 'timeouts' | 'retry'>;
 }
 
 export interface PreparedCollector {
@@ -52,6 +57,7 @@ export async function prepareCollector(config: Config, log: Logger, deps: Collec
   const callStats = new CallStatsRecorder();
   const flushCalls = (): Promise<void> => callStats.flush(deps.store).catch((err: unknown) => log.warn({ err }, 'could not write the API call counters'));
   const api = await createMistClient({
+    ...deps.client,
     baseUrl: config.mist.baseUrl,
     tokens: config.mist.tokens,
     concurrency: config.collector.concurrency,

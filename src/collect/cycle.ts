@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import type { Logger } from '../log.js';
+import { isMistError } from '../mist/errors.js';
 import { decodeCursor, encodeCursor } from '../mist/paginate.js';
 import type { Cursor, MistApi } from '../mist/types.js';
 import type { FamilyKey, Store } from '../store/types.js';
@@ -137,6 +138,11 @@ export async function runCycle(
       // the staged pages stay for the next collector to resume where the family allows.
       log.info({ pagesStaged: index, durationMs }, 'cycle aborted by shutdown or lost leadership; nothing recorded');
       return { ok: false, aborted: true, generation: null, pages: index, recordsKept: kept, recordsDropped: droppedTotal, resumed: resumable, durationMs, error };
+    }
+    if (isMistError(err, 'E_MIST_PAGINATION')) {
+      // The staged pages were walked along a broken cursor (a loop, a runaway, a foreign `next`): resuming from
+      // it would replay the loop now and publish its repeated pages once Mist is fixed. The next cycle starts over.
+      await deps.store.beginGeneration(key, newGeneration(deps.now()), ttl).catch((e: unknown) => log.error({ err: e }, 'could not abandon the staged walk'));
     }
     await deps.store.recordFailure(key, started, error, durationMs).catch((e: unknown) => log.error({ err: e }, 'could not record failure'));
     log.warn({ error, pagesStaged: index, durationMs }, 'cycle failed; keeping the last good snapshot');

@@ -80,7 +80,7 @@ export class Caller {
     for (;;) {
       if (caller?.aborted || now() >= deadline) throw stopped();
       const at = pool.nextUsableAt(opts.pin);
-      if (at === Infinity) throw new MistError('E_MIST_AUTH', `${what}: no valid Mist API token left`, { endpoint, path, status: 401 });
+      if (at === Infinity) throw new MistError('E_MIST_AUTH', `${what}: no valid Mist API token left (a token rejected mid-run is tried again later)`, { endpoint, path, status: 401 });
       if (at > now()) {
         const waitMs = at - now();
         if (waitMs > retry.maxTokenWaitMs) {
@@ -107,7 +107,7 @@ export class Caller {
       this.record(endpoint, attempt, outcome);
       const fingerprint = attempt.lease.fingerprint;
       if (!(outcome instanceof MistError)) {
-        pool.succeeded(fingerprint);
+        if (pool.succeeded(fingerprint)) this.d.log.info({ endpoint, fingerprint, tokens: pool.size }, 'Mist accepts a token it had rejected (401): it is used again');
         return outcome;
       }
       if (outcome.status === 429) {
@@ -118,8 +118,8 @@ export class Caller {
         continue;
       }
       if (outcome.status === 401 && opts.pin === undefined) {
-        pool.drop(fingerprint);
-        this.d.log.warn({ endpoint, fingerprint, tokensLeft: pool.size }, 'Mist rejected a token (401): it is no longer used');
+        const outMs = pool.reject(fingerprint);
+        this.d.log.warn({ endpoint, fingerprint, tokensLeft: pool.size, retryInSeconds: Math.round(outMs / 1000) }, 'Mist rejected a token (401): not used until it is tried again');
         continue;
       }
       if (attemptAborted(attempt)) throw stopped();

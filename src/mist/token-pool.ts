@@ -22,6 +22,9 @@ export interface Lease {
 }
 
 const HOUR_MS = 3_600_000;
+/** A token rejected mid-run is tried again after 5 min, then 10, 20, 40, and at most hourly. */
+export const REJECTED_BASE_MS = 300_000;
+export const REJECTED_MAX_MS = HOUR_MS;
 
 interface Slot {
   readonly token: string;
@@ -32,6 +35,10 @@ interface Slot {
   coolingUntil: number;
   /** Consecutive 429s: the exponent of the next cooldown without Retry-After. */
   strikes: number;
+  /** Out of rotation until then after a 401 mid-run (0: in rotation). */
+  rejectedUntil: number;
+  /** Consecutive 401s: the exponent of the next time out of rotation. */
+  rejections: number;
 }
 
 /**
@@ -48,16 +55,17 @@ export class TokenPool {
       const fingerprint = tokenFingerprint(token);
       if (seen.has(fingerprint)) continue;
       seen.add(fingerprint);
-      this.slots.push({ token, fingerprint, hour: this.hourOf(opts.now()), used: 0, limit: opts.limitPerHour, coolingUntil: 0, strikes: 0 });
+      this.slots.push({ token, fingerprint, hour: this.hourOf(opts.now()), used: 0, limit: opts.limitPerHour, coolingUntil: 0, strikes: 0, rejectedUntil: 0, rejections: 0 });
     }
   }
 
+  /** Tokens in rotation (a token rejected mid-run is out of it until it is tried again). */
   get size(): number {
-    return this.slots.length;
+    return this.rotation().length;
   }
 
   fingerprints(): string[] {
-    return this.slots.map((s) => s.fingerprint);
+    return this.rotation().map((s) => s.fingerprint);
   }
 
   /** Every token value (for scrubbing messages), never for logging. */
@@ -104,12 +112,32 @@ export class TokenPool {
     return ms;
   }
 
-  succeeded(fingerprint: string): void {
+  /** A 2xx with the token. True when the token had been rejected before (Mist accepts it again). */
+  succeeded(fingerprint: string): boolean {
     const s = this.slot(fingerprint);
-    if (s) s.strikes = 0;
+    if (!s) return false;
+    s.strikes = 0;
+    const back = s.rejections > 0;
+    s.rejections = 0;
+    s.rejectedUntil = 0;
+    return back;
   }
 
-  /** Removes a token (invalid, or privileges differ). */
+  /**
+   * A 401 mid-run: the token leaves the rotation for a while, then its next call tries it again. A token
+   * revoked for good costs one call per (growing) period; a spurious 401 does not stop collection for good,
+   * as dropping the token would with a single token. Returns the time out of rotation.
+   */
+  reject(fingerprint: string): number {
+    const s = this.slot(fingerprint);
+    if (!s) return 0;
+    s.rejections += 1;
+    const ms = Math.min(REJECTED_MAX_MS, REJECTED_BASE_MS * 2 ** (s.rejections - 1));
+    s.rejectedUntil = this.opts.now() + ms;
+    return ms;
+  }
+
+  /** Removes a token for good (invalid at start-up, or privileges differ). */
   drop(fingerprint: string): void {
     this.slots = this.slots.filter((s) => s.fingerprint !== fingerprint);
   }
@@ -123,16 +151,24 @@ export class TokenPool {
     if (requestLimit !== undefined && requestLimit > 0) s.limit = Math.min(this.opts.limitPerHour, requestLimit);
   }
 
+  /** Budget use of the tokens in rotation. */
   usage(): TokenUsage[] {
     const now = this.opts.now();
-    return this.slots.map((s) => {
+    return this.rotation().map((s) => {
       this.roll(s, now);
       return { fingerprint: s.fingerprint, used: s.used, limit: s.limit, coolingUntil: s.coolingUntil > now ? s.coolingUntil : 0 };
     });
   }
 
+  /** The tokens in rotation: not dropped, and not rejected (or rejected long enough ago to be tried again). */
+  private rotation(): Slot[] {
+    const now = this.opts.now();
+    return this.slots.filter((s) => s.rejectedUntil <= now);
+  }
+
   private candidates(only?: string): Slot[] {
-    return only === undefined ? this.slots : this.slots.filter((s) => s.fingerprint === only);
+    const live = this.rotation();
+    return only === undefined ? live : live.filter((s) => s.fingerprint === only);
   }
 
   private slot(fingerprint: string): Slot | undefined {

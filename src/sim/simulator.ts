@@ -16,6 +16,8 @@ export class Simulator {
   readonly faults = new FaultBook();
   readonly tokens: ReadonlyMap<string, string>;
   readonly retryAfter: boolean;
+  /** Tokens revoked mid-run (POST /__sim/tokens/{fingerprint}/revoke): answered 401 "Invalid token." until restored. */
+  readonly revoked = new Set<string>();
   /**
    * Gateways taken out of the org (POST /__sim/gateways/{mac}/decommission): gateway index → simulated time of
    * the decommission. They leave the inventory, stats and searches; their history before that time stays.

@@ -36,7 +36,7 @@ export function registerAdminRoutes(app: FastifyInstance, sim: Simulator): void 
     seed: org.seed,
     now: sim.sync(),
     speed: sim.clock.speed,
-    tokens: [...sim.tokens].map(([token, name]) => ({ name, token, fingerprint: tokenFingerprint(token) })),
+    tokens: [...sim.tokens].map(([token, name]) => ({ name, token, fingerprint: tokenFingerprint(token), revoked: sim.revoked.has(token) })),
     rate_limit: sim.limiter.limit,
     counts: {
       sites: org.sites.length,

@@ -4,6 +4,7 @@ import type { Logger } from '../../log.js';
 import type { Simulator } from '../simulator.js';
 import { registerAdminRoutes } from './admin.js';
 import { registerGatewayAdminRoutes } from './admin-gateways.js';
+import { registerTokenAdminRoutes } from './admin-tokens.js';
 import { installGuard } from './guard.js';
 import { registerOrgRoutes } from './routes-org.js';
 import { registerSearchRoutes } from './routes-search.js';
@@ -26,6 +27,7 @@ export function buildSimApp(sim: Simulator, log?: Logger): SimApp {
   registerSleRoutes(app, sim);
   registerAdminRoutes(app, sim);
   registerGatewayAdminRoutes(app, sim);
+  registerTokenAdminRoutes(app, sim);
 
   app.setNotFoundHandler((_req, reply) => reply.code(404).send({}));
   app.setErrorHandler((err: FastifyError, _req, reply) => {

@@ -3,7 +3,7 @@ import { Rng } from '../random.js';
 
 /** Faults injected through POST /__sim/faults: each applies to matching API calls until used up or expired. */
 
-export const FAULT_KINDS = ['latency', 'error', 'malformed_json', 'truncated_body', 'hang', 'rate_limit_storm', 'pagination_loop', 'page_overlap'] as const;
+export const FAULT_KINDS = ['latency', 'error', 'malformed_json', 'truncated_body', 'hang', 'rate_limit_storm', 'pagination_loop', 'page_overlap', 'forbidden'] as const;
 export type FaultKind = (typeof FAULT_KINDS)[number];
 
 export const FaultSpecSchema = z.object({
@@ -18,6 +18,11 @@ export const FaultSpecSchema = z.object({
   duration_seconds: z.number().positive().optional(),
   latency_ms: z.number().int().min(0).max(120_000).default(500),
   status: z.number().int().min(500).max(599).default(503),
+  /**
+   * rate_limit_storm: the Retry-After header to send, in (real) seconds, or false for none (Mist does not
+   * always send one). Default: the simulator's --retry-after setting (60 simulated seconds).
+   */
+  retry_after: z.union([z.number().int().min(0).max(86_400), z.literal(false)]).optional(),
   /** page_overlap: how many rows of the previous page each later page repeats (default 1). */
   rows: z.number().int().positive().max(1000).optional(),
 }).strict();

@@ -21,7 +21,7 @@ export function installGuard(app: FastifyInstance, sim: Simulator, hung: Set<Soc
     const route = req.routeOptions.url ?? path;
     const header = req.headers.authorization;
     const token = typeof header === 'string' && header.startsWith('Token ') ? header.slice(6).trim() : undefined;
-    const known = token !== undefined && sim.tokens.has(token);
+    const known = token !== undefined && sim.tokens.has(token) && !sim.revoked.has(token);
     sim.calls.record(route, known ? token : undefined);
     if (!known) {
       sim.calls.unauthorized += 1;
@@ -29,12 +29,19 @@ export function installGuard(app: FastifyInstance, sim: Simulator, hung: Set<Soc
     }
     const now = sim.sync();
     const nowMs = Date.now();
-    const storm = sim.faults.draw(path, nowMs, ['rate_limit_storm']).length > 0;
+    // Permissions before the rate limit (Django REST framework's order: a 403 spends no budget).
+    if (sim.faults.draw(path, nowMs, ['forbidden']).length > 0) {
+      sim.calls.faulted += 1;
+      return reply.code(403).send(MIST_ERRORS.forbidden);
+    }
+    const storm = sim.faults.draw(path, nowMs, ['rate_limit_storm'])[0];
     if (storm) sim.calls.faulted += 1;
     const take = storm ? { ok: false, resetIn: 60 } : sim.limiter.take(token, now);
     if (!take.ok) {
       sim.calls.rateLimited += 1;
-      if (sim.retryAfter) reply.header('Retry-After', String(Math.max(1, Math.ceil(sim.clock.realSeconds(take.resetIn)))));
+      const retryAfter = storm?.retry_after !== undefined ? storm.retry_after
+        : sim.retryAfter ? Math.max(1, Math.ceil(sim.clock.realSeconds(take.resetIn))) : false;
+      if (retryAfter !== false) reply.header('Retry-After', String(retryAfter));
       return reply.code(429).send(MIST_ERRORS.tooMany);
     }
     for (const fault of sim.faults.draw(path, nowMs, ['latency', 'hang', 'error', 'malformed_json', 'truncated_body', 'pagination_loop', 'page_overlap'])) {
