@@ -71,7 +71,7 @@ describe('Mist client on 429', () => {
     expect(client.usage()[0]).toMatchObject({ used: 1, limit: 3 });
   });
 
-  it('drops a token Mist rejects mid-run (401) and retries the call with another', async () => {
+  it('takes a token Mist rejects mid-run (401) out of use (tried again later) and retries the call with another', async () => {
     const { client, transport, logs } = await fakeClient({ [ORG_PATH]: (_r, { token }) => (token === A ? json({ detail: 'Invalid token.' }, 401) : json(ORG)) }, { tokens: [A, B] });
     await expect(client.getOne(getOrg(ORG_ID))).resolves.toEqual(ORG);
     await client.getOne(getOrg(ORG_ID));
