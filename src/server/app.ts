@@ -11,6 +11,7 @@ import type { ExpositionCache } from './exposition-cache.js';
 import { landingPage } from './landing.js';
 import { landingStatus, lockedLandingPage, PAGE_HEADERS } from './landing-locked.js';
 import { servedOrgNames } from './landing-orgs.js';
+import { clientErrorHandler, limitOptions } from './limits.js';
 import { notFound } from './methods.js';
 
 export type { ExporterAuth } from './auth.js';
@@ -43,6 +44,8 @@ export function buildExporterApp(opts: ExporterAppOptions): FastifyInstance {
   const app: FastifyInstance = Fastify({
     loggerInstance: opts.log as FastifyBaseLogger | undefined,
     logController: new LogController({ disableRequestLogging: true }),
+    ...limitOptions(),
+    clientErrorHandler: clientErrorHandler(opts.log),
   });
   app.setNotFoundHandler(notFound);
 
