@@ -83,11 +83,12 @@ describe('exporter HTTP limits (real sockets, 20-site simulator)', () => {
     expect(fits.text).toMatch(/^HTTP\/1\.1 200 /);
   });
 
-  it('a body larger than the limit is refused (413/405), a GET with a body is not read into memory; the server keeps serving', async () => {
+  it('a 1 MiB body is refused (413) before it is read, the body of a GET is ignored; the server keeps serving', async () => {
     const body = Buffer.alloc(1024 * 1024, 'a');
     for (const method of ['POST', 'PUT', 'GET']) {
       const res = await raw(port, Buffer.concat([Buffer.from(`${method} /metrics HTTP/1.1\r\nHost: exporter\r\nAuthorization: ${AUTH}\r\nContent-Type: application/json\r\nContent-Length: ${body.length}\r\nConnection: close\r\n\r\n`), body]));
-      expect(res.text, method).toMatch(method === 'GET' ? /^HTTP\/1\.1 (200|413) / : /^HTTP\/1\.1 (405|413) /);
+      // fastify refuses a declared length over bodyLimit before reading it; GET takes no body, so it is ignored.
+      expect(res.text, method).toMatch(method === 'GET' ? /^HTTP\/1\.1 200 / : /^HTTP\/1\.1 413 /);
     }
     expect(await scrape(exporter.url)).toBe(200);
   });
