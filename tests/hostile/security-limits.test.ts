@@ -124,7 +124,7 @@ describe('exporter HTTP limits (real sockets, 20-site simulator)', () => {
     const lived = opened.map((o) => o.closedAt! - o.at);
     console.log(`slowloris: ${SLOW} trickling + ${SILENT} silent sockets closed after ${Math.min(...lived)}-${Math.max(...lived)} ms ` +
       `(header timeout ${HTTP_LIMITS.headersTimeoutMs} ms); ${statuses.length} scrapes meanwhile, ${statuses.filter((s) => s === 200).length} answered 200`);
-    expect(statuses.length).toBeGreaterThanOrEqual(20);
+    expect(statuses.length).toBeGreaterThanOrEqual(10);
     expect(statuses.every((s) => s === 200)).toBe(true);
     // Closed by the header timeout, not sooner (the 500 ms trickle never let the idle timer fire).
     expect(Math.min(...lived)).toBeGreaterThanOrEqual(HTTP_LIMITS.headersTimeoutMs - 1_000);
