@@ -9,7 +9,7 @@ import { freePort, startRedisServer, type RedisServer } from '../support/redis.j
 
 /**
  * No secret leaves the pipeline: the real simulator, collector and exporter as CLI processes at LOG_LEVEL=trace
- * (JSON and text logs), on a password-protected Redis, with three Mist tokens of which one is unknown to Mist,
+ * (JSON and text logs; `all` too), on a password-protected Redis, with three Mist tokens of which one is unknown to Mist,
  * failing Mist calls, start-up refusals, 401s, an oversized request and a wrong Redis password.
  * Then every log line, every Redis key and value, every HTTP answer (/metrics, /, /ready, /health, 401s) is
  * searched for each secret in every obvious form: whole, its first and last 12 characters, base64, hex, and
@@ -179,6 +179,19 @@ describe('no secret in logs, Redis, /metrics, errors or the landing page (CLI pr
     expect(await once.exited).toBe(0);
     outputs.set('collector --once (text)', once.lines.join('\n'));
 
+    // `all`: collector and exporter in one process (one logger), the in-process store, JSON logs.
+    const allPort = await freePort();
+    const embedded = spawnCli(['all'], {
+      MIST_API_TOKENS: `${TOKEN_BAD},${TOKEN_B}`, MIST_HOST: simUrl, LOG_LEVEL: 'trace', LOG_FORMAT: 'json',
+      EXPORTER_HOST: '127.0.0.1', EXPORTER_PORT: String(allPort), EXPORTER_REFRESH_SECONDS: '1', EXPORTER_BEARER_TOKEN: SCRAPE_TOKEN,
+    });
+    const allUrl = `http://127.0.0.1:${allPort}`;
+    await until(async () => (await get(`${allUrl}/ready`).catch(() => ({ status: 0 }))).status === 200, '`all` ready', { all: embedded });
+    for (const [name, path, headers] of answers) outputs.set(`all: answer ${name}`, (await get(`${allUrl}${path}`, headers)).text);
+    await embedded.kill('SIGTERM');
+    outputs.set('all log', embedded.lines.join('\n'));
+    expect(outputs.get('all: answer /metrics')).toContain('mist_org_info{');
+
     // Graceful stops log too.
     for (const name of ['collector', 'exporter', 'sim'] as const) {
       await procs[name]!.kill('SIGTERM');
@@ -199,7 +212,7 @@ describe('no secret in logs, Redis, /metrics, errors or the landing page (CLI pr
     expect(all('answer /metrics')).toContain('mist_org_info{');
     expect(all('answer / (signed in)')).toContain('is failing');
     expect(all('answer /metrics 401 (none)')).toContain('unauthorized');
-    expect(outputs.size).toBeGreaterThanOrEqual(answers.length + 7);
+    expect(outputs.size).toBeGreaterThanOrEqual(2 * answers.length + 8);
 
     expect(leaks(outputs)).toEqual([]);
   }, 150_000);
