@@ -93,22 +93,31 @@ describe('exporter HTTP limits (real sockets, 20-site simulator)', () => {
     expect(await scrape(exporter.url)).toBe(200);
   });
 
-  it('200 slowloris sockets (headers one byte every 500 ms) and 50 silent ones: scrapes all succeed; every slow socket gets 408 and is closed after the header timeout', async () => {
+  it('200 slowloris sockets (headers one byte every 500 ms), 50 silent ones and 20 kept-alive ones trickling their second request: scrapes all succeed; every slow socket gets 408 and is closed after the header timeout', async () => {
     const SLOW = 200;
     const SILENT = 50;
-    const opened: { socket: Socket; at: number; closedAt: number | null; text: string; timer?: NodeJS.Timeout }[] = [];
+    const KEPT = 20;
+    type Entry = { socket: Socket; kept: boolean; at: number; closedAt: number | null; text: string; timer?: NodeJS.Timeout };
+    const opened: Entry[] = [];
     const line = 'X-Slowloris: keep-me-waiting-forever-'.repeat(20);
-    for (let i = 0; i < SLOW + SILENT; i++) {
+    const trickle = (entry: Entry): void => {
+      entry.at = Date.now();
+      entry.socket.write('GET /metrics HTTP/1.1\r\nHost: exporter\r\n');
+      let next = 0;
+      entry.timer = setInterval(() => { if (!entry.socket.destroyed) entry.socket.write(line[next++ % line.length]!); }, 500);
+    };
+    for (let i = 0; i < SLOW + SILENT + KEPT; i++) {
       const socket = connect(port, '127.0.0.1');
-      const entry: (typeof opened)[number] = { socket, at: Date.now(), closedAt: null, text: '' };
-      socket.on('data', (c: Buffer) => (entry.text += c.toString('latin1')));
+      const entry: Entry = { socket, kept: i >= SLOW + SILENT, at: Date.now(), closedAt: null, text: '' };
+      socket.on('data', (c: Buffer) => {
+        entry.text += c.toString('latin1');
+        // Kept-alive: a complete first request, answered; then the next one trickles (timed from its first byte).
+        if (entry.kept && entry.timer === undefined && entry.text.includes('{"status":"ok"}')) trickle(entry);
+      });
       socket.on('error', () => undefined);
       socket.on('close', () => { entry.closedAt = Date.now(); clearInterval(entry.timer); });
-      if (i < SLOW) {
-        socket.write('GET /metrics HTTP/1.1\r\nHost: exporter\r\n');
-        let next = 0;
-        entry.timer = setInterval(() => { if (!socket.destroyed) socket.write(line[next++ % line.length]!); }, 500);
-      }
+      if (i < SLOW) trickle(entry);
+      else if (entry.kept) socket.write('GET /health HTTP/1.1\r\nHost: exporter\r\n\r\n');
       opened.push(entry);
     }
     // Scrapes on new connections, one every 250 ms, until every slow socket is gone (bounded).
@@ -122,13 +131,14 @@ describe('exporter HTTP limits (real sockets, 20-site simulator)', () => {
     for (const o of opened) { clearInterval(o.timer); o.socket.destroy(); }
     expect(open.length, 'slow sockets still open after the header timeout and 10 s').toBe(0);
     const lived = opened.map((o) => o.closedAt! - o.at);
-    console.log(`slowloris: ${SLOW} trickling + ${SILENT} silent sockets closed after ${Math.min(...lived)}-${Math.max(...lived)} ms ` +
+    console.log(`slowloris: ${SLOW} trickling + ${SILENT} silent + ${KEPT} kept-alive sockets closed after ${Math.min(...lived)}-${Math.max(...lived)} ms ` +
       `(header timeout ${HTTP_LIMITS.headersTimeoutMs} ms); ${statuses.length} scrapes meanwhile, ${statuses.filter((s) => s === 200).length} answered 200`);
     expect(statuses.length).toBeGreaterThanOrEqual(10);
     expect(statuses.every((s) => s === 200)).toBe(true);
     // Closed by the header timeout, not sooner (the 500 ms trickle never let the idle timer fire).
     expect(Math.min(...lived)).toBeGreaterThanOrEqual(HTTP_LIMITS.headersTimeoutMs - 1_000);
-    expect(opened.every((o) => /^HTTP\/1\.1 408 /.test(o.text))).toBe(true);
+    expect(opened.filter((o) => !o.kept).every((o) => /^HTTP\/1\.1 408 /.test(o.text))).toBe(true);
+    expect(opened.filter((o) => o.kept).every((o) => /^HTTP\/1\.1 200 [\s\S]*HTTP\/1\.1 408 /.test(o.text))).toBe(true);
     expect(await scrape(exporter.url)).toBe(200);
   }, 60_000);
 });
