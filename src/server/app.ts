@@ -1,4 +1,3 @@
-import { timingSafeEqual } from 'node:crypto';
 import { Readable } from 'node:stream';
 import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
 import type { Registry } from 'prom-client';
@@ -7,14 +6,15 @@ import { FAMILY_CATALOGUES } from '../families/registry.js';
 import { SELF_FAMILY } from '../metrics/catalogue/index.js';
 import { CONTENT_TYPE } from '../metrics/exposition.js';
 import { compressChunkSync, gzipParts, inflateChunks, type Chunk } from '../metrics/gzip.js';
+import { authorized, challenge, type ExporterAuth } from './auth.js';
 import type { ExpositionCache } from './exposition-cache.js';
 import { landingPage } from './landing.js';
+import { landingStatus, lockedLandingPage, PAGE_HEADERS } from './landing-locked.js';
 import { servedOrgNames } from './landing-orgs.js';
+import { clientErrorHandler, limitOptions } from './limits.js';
+import { notFound } from './methods.js';
 
-export interface ExporterAuth {
-  readonly bearerToken?: string | undefined;
-  readonly basic?: { readonly user: string; readonly password: string } | undefined;
-}
+export type { ExporterAuth } from './auth.js';
 
 export interface ExporterAppOptions {
   readonly cache: ExpositionCache;
@@ -35,24 +35,6 @@ export interface ExporterAppOptions {
 
 const KNOWN = new Set([...FAMILY_CATALOGUES.map((c) => c.family), SELF_FAMILY]);
 
-function same(a: string, b: string): boolean {
-  const x = Buffer.from(a);
-  const y = Buffer.from(b);
-  return x.length === y.length && timingSafeEqual(x, y);
-}
-
-/** /metrics is protected when a bearer token or basic credentials are configured; the other routes are not. */
-function authorized(req: FastifyRequest, auth: ExporterAuth | undefined): boolean {
-  if (!auth || (!auth.bearerToken && !auth.basic)) return true;
-  const header = req.headers.authorization ?? '';
-  if (auth.bearerToken && header.startsWith('Bearer ') && same(header.slice(7), auth.bearerToken)) return true;
-  if (auth.basic && header.startsWith('Basic ')) {
-    const decoded = Buffer.from(header.slice(6), 'base64').toString('utf8');
-    if (same(decoded, `${auth.basic.user}:${auth.basic.password}`)) return true;
-  }
-  return false;
-}
-
 /**
  * The exporter's HTTP API. Reads only the in-memory cache (the refresh loop keeps it current), never Mist and
  * never the store on the scrape path. Built without listening: tests use inject() or listen on port 0.
@@ -62,11 +44,14 @@ export function buildExporterApp(opts: ExporterAppOptions): FastifyInstance {
   const app: FastifyInstance = Fastify({
     loggerInstance: opts.log as FastifyBaseLogger | undefined,
     logController: new LogController({ disableRequestLogging: true }),
+    ...limitOptions(),
+    clientErrorHandler: clientErrorHandler(opts.log),
   });
+  app.setNotFoundHandler(notFound);
 
   app.get('/metrics', async (req: FastifyRequest<{ Querystring: { family?: string | string[] } }>, reply: FastifyReply) => {
-    if (!authorized(req, opts.auth)) {
-      return reply.code(401).header('WWW-Authenticate', 'Basic realm="mist-wan-exporter"').type('text/plain').send('unauthorized\n');
+    if (!authorized(req.headers.authorization, opts.auth)) {
+      return reply.code(401).header('WWW-Authenticate', challenge(opts.auth)).type('text/plain').send('unauthorized\n');
     }
     const raw = req.query.family;
     const wanted = raw === undefined ? null : new Set((Array.isArray(raw) ? raw : [raw]).flatMap((v) => v.split(',')).map((v) => v.trim()).filter(Boolean));
@@ -97,13 +82,19 @@ export function buildExporterApp(opts: ExporterAppOptions): FastifyInstance {
     return reply.code(problems.length === 0 ? 200 : 503).send({ ready: problems.length === 0, problems, families });
   });
 
-  app.get('/', async (_req, reply) => {
+  app.get('/', async (req: FastifyRequest<{ Querystring: { login?: string } }>, reply: FastifyReply) => {
+    if (!authorized(req.headers.authorization, opts.auth)) {
+      // Auth is on and this visitor has no credentials: the status word and how to sign in (?login asks for them).
+      const locked = lockedLandingPage(landingStatus(opts.cache.storeState(), now()), opts.auth!);
+      if (req.query.login !== undefined) reply.code(401).header('WWW-Authenticate', challenge(opts.auth));
+      return reply.type('text/html; charset=utf-8').headers(PAGE_HEADERS).send(locked);
+    }
     const families = opts.cache.families();
     const page = landingPage({
       state: opts.cache.storeState(), families, version: opts.version, now: now(), orgNames: await servedOrgNames(families),
       ...(opts.landing?.links ? { links: opts.landing.links } : {}), ...(opts.landing?.secrets ? { secrets: opts.landing.secrets } : {}),
     });
-    return reply.type('text/html; charset=utf-8').header('Cache-Control', 'no-store').send(page);
+    return reply.type('text/html; charset=utf-8').headers(PAGE_HEADERS).send(page);
   });
 
   return app;

@@ -14,7 +14,7 @@ import { startTestSim, type TestSim } from '../support/sim-server.js';
 /**
  * The exporter's landing page over real HTTP, fed by a real collection from the simulator: what a NOC
  * operator reads there (the org by name, problems in plain words, dashboards and docs), that it reloads
- * itself, stays open while /metrics needs credentials, and never shows a credential.
+ * itself, shows only a status word without the credentials /metrics needs, and never shows a credential.
  */
 const GRAFANA = 'http://grafana.example:3000';
 const DOCS_URL = 'https://example.org/mist-wan-exporter/blob/main/docs';
@@ -33,7 +33,7 @@ describe('landing page (real HTTP, 20-site simulator)', () => {
   const { log } = captureLog('warn');
   const page = async (): Promise<{ status: number; html: string; headers: Headers }> => {
     await exporter.cache.refresh();
-    const res = await fetch(`${exporter.url}/`);
+    const res = await fetch(`${exporter.url}/`, { headers: { authorization: `Bearer ${BEARER}` } });
     return { status: res.status, html: await res.text(), headers: res.headers };
   };
 
@@ -74,8 +74,14 @@ describe('landing page (real HTTP, 20-site simulator)', () => {
     }
   });
 
-  it('stays open while /metrics asks for the bearer token, and never shows it', async () => {
+  it('without the bearer token /metrics needs: 200 with the status word only (no org); with it, never shows it', async () => {
     expect((await fetch(`${exporter.url}/metrics`)).status).toBe(401);
+    const open = await fetch(`${exporter.url}/`);
+    const locked = await open.text();
+    expect(open.status).toBe(200);
+    expect(visibleText(locked)).toContain('Status: ok');
+    expect(locked).not.toContain(sim.sim.org.name);
+    expect(locked).not.toMatch(UUID);
     const { status, html } = await page();
     expect(status).toBe(200);
     expect(html).not.toContain(BEARER);
