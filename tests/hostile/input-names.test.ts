@@ -18,7 +18,7 @@ import { expositionProblems, runPipeline, samplesOf, type PipelineRun } from './
  * tests/integration/prometheus-escaping.test.ts feeds stored records straight to the renderer; this feeds Mist JSON.
  */
 
-const ONE_KB = `${'Ω'.repeat(511)}!`; // 1,024 bytes in UTF-8
+const ONE_KB = 'Ω'.repeat(512); // 1,024 bytes in UTF-8
 const HOSTILE = [
   'O\'Hare "Plaza"', 'back\\slash', 'line\nbreak', 'crlf\r\nend', '', ' ', '"', '\\', '\\n (not a newline)', '\\"', 'a},b="c',
   '🛰️ Zürich 👩‍👩‍👧', 'x'.repeat(1024), ONE_KB, '日本語のサイト', '\u2028 line separator \u2029', 'tab\there', '{{ .Labels.site }}', '%s %d ${x}',

@@ -297,8 +297,8 @@ describe.each(FAMILY_NAMES.map((f) => [f]))('fuzzed Mist payloads of family %s',
       expect({ status: res.status, out: res.stdout + res.stderr }).toEqual({ status: 0, out: '' });
     }
     expect(texts.length).toBeGreaterThan(0);
-    // Row-only mutations (80% of them) leave every cycle ok: the lost-series check ran.
-    expect(presence).toBeGreaterThan(0);
+    // Row-only mutations (80% of them) leave every cycle ok: the lost-series check ran (org's one object has no rows).
+    if (family !== 'org') expect(presence).toBeGreaterThan(0);
     // Printed for the reliability report: what the runs exercised.
     console.log(`fuzz ${family}: seed ${SEED}, ${runs} runs, ${dropping} with rows made invalid, ${failing} with a failed cycle, ${presence} checked for lost series, ${texts.length} checked by promtool`);
   }, 60_000);
