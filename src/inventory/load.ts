@@ -1,6 +1,7 @@
 import { readFile } from 'node:fs/promises';
 import { extname } from 'node:path';
 import { parseCsv } from './csv.js';
+import { decodeInventory } from './decode.js';
 import type { Inventory } from './types.js';
 import { INVENTORY_COLUMNS, validateEntries, type RawEntry } from './validate.js';
 import { parseYamlInventory } from './yaml.js';
@@ -40,6 +41,13 @@ export function parseInventory(text: string, format: InventoryFormat, source: st
   return { inventory: { source, entries: checked.entries, loadedAt }, problems };
 }
 
+/** parseInventory on the file's bytes: text that is not UTF-8 (UTF-16, Windows-1252, binary) is a problem, not garbled names. */
+export function parseInventoryBytes(bytes: Uint8Array, format: InventoryFormat, source: string, loadedAt: number): ParsedInventory {
+  const decoded = decodeInventory(bytes);
+  if (decoded.problems.length > 0) return { inventory: null, problems: decoded.problems };
+  return parseInventory(decoded.text, format, source, loadedAt);
+}
+
 /** Reads and validates the file; throws InventoryError listing every problem. */
 export async function readInventoryFile(file: string, now: () => number = Date.now): Promise<Inventory> {
   return (await loadInventoryFile(file, now)).inventory;
@@ -55,18 +63,27 @@ export async function loadInventoryFile(file: string, now: () => number): Promis
   } catch (err) {
     throw new InventoryError(file, [`cannot read the file: ${(err as NodeJS.ErrnoException).code ?? String(err)}`]);
   }
-  const parsed = parseInventory(bytes.toString('utf8'), format, file, now());
+  const parsed = parseInventoryBytes(bytes, format, file, now());
   if (!parsed.inventory) throw new InventoryError(file, parsed.problems);
   return { inventory: parsed.inventory, bytes };
 }
 
 /** CSV: a header row naming the columns (any order, case-insensitive), then one circuit per row. */
 function csvEntries(text: string): { entries: RawEntry[]; problems: string[] } {
-  const { rows, problems: csvProblems } = parseCsv(text);
+  const { rows: all, problems: csvProblems } = parseCsv(text);
   const problems = [...csvProblems];
+  // Rows of empty fields only (",,,,": what a spreadsheet writes for rows that were formatted but left blank) are blank lines.
+  const rows = all.filter((row) => row.fields.some((f) => f !== ''));
   const [header, ...body] = rows;
   if (!header) return { entries: [], problems };
   const columns = header.fields.map((c) => c.trim().toLowerCase());
+  const separator = columns.length === 1 ? [';', '\t', '|'].find((c) => columns[0]!.includes(c)) : undefined;
+  if (separator !== undefined) {
+    // One column named "site;port;…": separated by something else than commas. One problem says so (not one per row).
+    const name = separator === '\t' ? 'tabs' : `"${separator}"`;
+    problems.push(`line ${header.line}: the header's columns are separated by ${name}, not commas: save the file as comma-separated CSV (Excel: "CSV UTF-8 (Comma delimited)")`);
+    return { entries: [], problems };
+  }
   columns.forEach((c, i) => {
     if (c === '') problems.push(`line ${header.line}: column ${i + 1} of the header has no name`);
     else if (columns.indexOf(c) !== i) problems.push(`line ${header.line}: column "${c}" appears twice in the header`);

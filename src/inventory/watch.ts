@@ -3,7 +3,7 @@ import { watch, type FSWatcher } from 'node:fs';
 import { readFile, stat } from 'node:fs/promises';
 import { basename, dirname } from 'node:path';
 import type { Logger } from '../log.js';
-import { InventoryError, inventoryFormatOf, loadInventoryFile, parseInventory } from './load.js';
+import { InventoryError, inventoryFormatOf, loadInventoryFile, parseInventoryBytes } from './load.js';
 import type { Inventory, InventorySource, InventoryStatus } from './types.js';
 
 export interface WatchOptions {
@@ -79,7 +79,7 @@ export async function openInventory(file: string, log: Logger, opts: WatchOption
       status = { ...status, checkedAt: now() };
       return false;
     }
-    const parsed = parseInventory(bytes.toString('utf8'), format, file, now());
+    const parsed = parseInventoryBytes(bytes, format, file, now());
     if (!parsed.inventory) {
       rejectedHash = h;
       reject(parsed.problems);

@@ -9,7 +9,7 @@ import type { RawEntry } from './validate.js';
 export function parseYamlInventory(text: string): { entries: RawEntry[]; problems: string[] } {
   const lineCounter = new LineCounter();
   const doc = parseDocument(text, { schema: 'failsafe', lineCounter, prettyErrors: false });
-  const problems = doc.errors.map((e) => `line ${lineCounter.linePos(e.pos[0]).line}: ${firstLine(e.message)}`);
+  const problems = doc.errors.map((e) => `line ${lineCounter.linePos(e.pos[0]).line}: ${e.code === 'MULTIPLE_DOCS' ? MULTIPLE_DOCS : firstLine(e.message)}`);
   if (problems.length > 0) return { entries: [], problems };
   const lineOf = (node: Node | null | undefined): number => (node?.range ? lineCounter.linePos(node.range[0]).line : 0);
   let list: Node | null | undefined = doc.contents;
@@ -44,6 +44,9 @@ export function parseYamlInventory(text: string): { entries: RawEntry[]; problem
   });
   return { entries, problems };
 }
+
+/** The library's own words ("please use YAML.parseAllDocuments()") speak to programmers, not to the file's author. */
+const MULTIPLE_DOCS = 'the file holds more than one YAML document (a "---" line starts another): keep one "circuits:" list';
 
 function firstLine(message: string): string {
   return message.split('\n')[0] ?? message;

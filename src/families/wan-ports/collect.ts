@@ -34,6 +34,8 @@ export function wanNamesFrom(gateways: readonly Pick<GatewayRecord, 'mac' | 'wan
 }
 
 const num = (v: number | null | undefined): number | null => (v === null || v === undefined || !Number.isFinite(v) ? null : v);
+/** Mist's byte and packet counters count up from the gateway's boot: one below zero is a corrupt value, unknown (not a counter reset). */
+const counter = (v: number | null | undefined): number | null => { const n = num(v); return n === null || n < 0 ? null : n; };
 
 /**
  * A WAN port in base units: Mist's speed is Mbps (→ bytes/s), jitter and latency ms (→ s), loss a
@@ -53,10 +55,10 @@ export function mapWanPort(p: PortIn, names: WanNames): WanPortRecord {
     up: p.up ?? null,
     disabled: p.disabled ?? null,
     speed_bytes_per_second: speedBytes,
-    rx_bytes: num(p.rx_bytes),
-    tx_bytes: num(p.tx_bytes),
-    rx_packets: num(p.rx_pkts),
-    tx_packets: num(p.tx_pkts),
+    rx_bytes: counter(p.rx_bytes),
+    tx_bytes: counter(p.tx_bytes),
+    rx_packets: counter(p.rx_pkts),
+    tx_packets: counter(p.tx_pkts),
     last_flapped_seconds: num(p.last_flapped),
     jitter_seconds: ms(p.jitter),
     latency_seconds: ms(p.latency),
