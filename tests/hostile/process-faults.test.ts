@@ -149,7 +149,10 @@ describe('process faults (real collector and exporter processes, SIGKILL)', () =
           kills.push(`random: ${ms} ms after it became active, ${(await midWalk()) ?? 'no walk staged'}`);
         }
         await active.kill('SIGKILL');
-        // Simulated minutes pass while no collector is active: ports flap, events happen.
+        // Simulated minutes pass while no collector is active: ports flap (three of them for sure), events happen.
+        for (const site of sim.sim.org.sites.slice(kills.length * 3, kills.length * 3 + 3)) {
+          expect((await sim.admin('POST', '/__sim/incidents', { kind: 'flap', site_id: site.id })).status).toBe(201);
+        }
         await sim.admin('POST', '/__sim/advance', { seconds: 180 });
         // A replacement is started; one of the two standing by takes over and starts with a full round.
         const replacement = collector(n++);

@@ -1,7 +1,6 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
-import { createConnection, createServer, type Server, type Socket } from 'node:net';
 import { join } from 'node:path';
 import { Redis } from 'ioredis';
 import { freePort, pingRedis } from './redis.js';
@@ -97,49 +96,3 @@ export async function infoField(client: Redis, section: string, field: string): 
   return new RegExp(`^${field}:(.*)$`, 'm').exec(text)?.[1]?.trim();
 }
 
-/**
- * A TCP relay on a fixed loopback port in front of a server, which can go away (every connection closed, the
- * port refusing) and come back on the same port: a network outage as a client sees it, while the server behind
- * keeps its state (Redis's script cache included, which a restart would lose).
- */
-export interface RefusingRelay {
-  readonly port: number;
-  down(): Promise<void>;
-  up(): Promise<void>;
-  close(): Promise<void>;
-}
-
-export async function startRefusingRelay(target: { host: string; port: number }): Promise<RefusingRelay> {
-  const port = await freePort();
-  const sockets = new Set<Socket>();
-  let server: Server | null = null;
-  const up = async (): Promise<void> => {
-    const s = createServer((client) => {
-      const upstream = createConnection(target);
-      for (const sock of [client, upstream]) {
-        sockets.add(sock);
-        sock.on('error', () => undefined);
-        sock.on('close', () => {
-          sockets.delete(sock);
-          client.destroy();
-          upstream.destroy();
-        });
-      }
-      client.pipe(upstream);
-      upstream.pipe(client);
-    });
-    await new Promise<void>((resolve, reject) => {
-      s.once('error', reject);
-      s.listen(port, '127.0.0.1', () => resolve());
-    });
-    server = s;
-  };
-  const down = async (): Promise<void> => {
-    const s = server;
-    server = null;
-    for (const sock of sockets) sock.destroy();
-    if (s) await new Promise<void>((resolve) => s.close(() => resolve()));
-  };
-  await up();
-  return { port, up, down, close: down };
-}
