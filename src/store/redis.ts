@@ -182,7 +182,11 @@ export class RedisStore implements Store {
       const value = this.absentIfCorrupt(k, decoded);
       if (value) out.push({ fingerprint, ...value });
     }
-    if (gone.length > 0) await this.run(() => this.client.srem(this.keys.budgets, ...gone));
+    if (gone.length > 0) {
+      // Tidying only: a read-only Redis (a replica the exporter reads) refuses it, and the read stands anyway.
+      await this.run(() => this.client.srem(this.keys.budgets, ...gone)).catch((err: unknown) =>
+        this.log.debug({ error: this.scrub(err), fingerprints: gone }, 'expired usage records left in the budget index (the store refused the clean-up)'));
+    }
     return out;
   }
 
@@ -290,7 +294,11 @@ export class RedisStore implements Store {
 
   private scrub(err: unknown): string {
     const message = err instanceof Error ? err.message : String(err);
-    return redactSecrets(message, this.secrets);
+    // A transaction Redis refused says only "EXECABORT … previous errors": the reason (OOM, READONLY…) is in the
+    // errors of its queued commands.
+    const previous = err instanceof Error && 'previousErrors' in err && Array.isArray(err.previousErrors)
+      ? [...new Set(err.previousErrors.map((e: unknown) => (e instanceof Error ? e.message : String(e))))] : [];
+    return redactSecrets(previous.length > 0 ? `${message} (${previous.join('; ')})` : message, this.secrets);
   }
 
   private logError(err: unknown): void {
