@@ -87,7 +87,7 @@ describe('alerting configuration', () => {
     // Every alert it silences carries the labels it compares.
     const siteScoped = alerts.filter((a) => namesIn(siteDown.target_matchers).includes(a.alert));
     for (const a of siteScoped) expect(a.expr, a.alert).toMatch(/group_left \(region, site_name\)/);
-    expect(alerts.filter((a) => a.labels.severity === 'critical').map((a) => a.alert).sort())
+    expect([...new Set(alerts.filter((a) => a.labels.severity === 'critical').map((a) => a.alert))].sort())
       .toEqual(['MistDataStale', 'MistExporterDown', 'MistSiteDown', 'MistStoreDown']);
   });
 

@@ -80,9 +80,11 @@ describe('generated alerts', () => {
     expect(byName(rules, 'MistApiBudgetNearExhaustion').expr).toContain('>= 0.75');
     const stale = rules.filter((r) => r.alert === 'MistDataStale');
     expect(stale.map((r) => [r.labels.severity, /family[!=]~"[^"]*"/.exec(r.expr)![0]])).toEqual([
-      ['critical', 'family=~"wan-ports"'], ['warning', 'family!~"wan-ports"'],
+      ['critical', 'family=~"wan-ports"'], ['warning', 'family!~"wan-ports"'], ['critical', 'family=~"wan-ports"'], ['warning', 'family!~"wan-ports"'],
     ]);
     expect(stale[0]!.expr).toContain('> on (org_id, family) 5 *');
+    // A family attempted but never collected: no success timestamp for the first form, so a second one.
+    expect(stale[2]!.expr).toContain('mist_collector_last_success{family=~"wan-ports"}) == 0 unless on (org_id, family)');
     expect(byName(rules, 'MistExporterDown').expr).toContain('up{job=~"mist-exp-.*"}');
     expect(byName(rules, 'MistSiteDown').annotations.runbook_url).toBe('https://wiki.example.com/runbooks#mistsitedown');
   });

@@ -87,6 +87,8 @@ export interface AlertSpec {
   /** Seconds, unscaled (from the config). */
   readonly forSeconds: number;
   readonly severity: Severity;
+  /** Static labels beside severity (e.g. to tell two rules of one alert apart: promtool refuses duplicates). */
+  readonly labels?: Readonly<Record<string, string>>;
   readonly summary: string;
   readonly description: string;
 }
@@ -96,7 +98,7 @@ export function alertRule(ctx: AlertContext, spec: AlertSpec): AlertingRule {
     alert: spec.alert,
     expr: oneLine(spec.expr),
     for: ctx.d(spec.forSeconds),
-    labels: { severity: spec.severity },
+    labels: { severity: spec.severity, ...spec.labels },
     annotations: {
       summary: spec.summary,
       description: spec.description,

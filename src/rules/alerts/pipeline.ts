@@ -11,11 +11,17 @@ import { alertRule, anyReplica, PROMETHEUS_UP, type AlertContext } from './commo
 /** Mist's budget window: a clock hour of Mist's, not a rule duration (never scaled). */
 const MIST_BUDGET_HOUR = 3600;
 
-/** Two rules of one name: stale data of the families outages are computed from pages, the rest warns. */
+/**
+ * Four rules of one name. Stale data of the families outages are computed from pages, the rest warns. And a family
+ * the collector attempts but has never collected (no success in the store: a first deployment, an emptied store or
+ * a new family while Mist fails) is as unknown as an expired one: the first form cannot see it (such a family has
+ * no last-success timestamp and no interval), so the second does, with the same severities and the label
+ * `collected="never"` (the summary says so too; promtool refuses two rules of one name and the same labels).
+ */
 export function dataStale(ctx: AlertContext): AlertingRule[] {
   const a = ctx.config.alerts;
   const critical = a.stale_critical_families.join('|');
-  const rule = (matcher: string, severity: 'critical' | 'warning'): AlertingRule => alertRule(ctx, {
+  const stale = (matcher: string, severity: 'critical' | 'warning'): AlertingRule => alertRule(ctx, {
     alert: 'MistDataStale',
     expr: `(time() - ${anyReplica('mist_collector_last_success_timestamp_seconds', matcher)})
       > on (org_id, family) ${a.stale_intervals} * ${anyReplica('mist_collector_interval_seconds')}`,
@@ -24,7 +30,18 @@ export function dataStale(ctx: AlertContext): AlertingRule[] {
     summary: 'The exporter serves old data for a family: its last successful collection is too long ago.',
     description: `The {{ $labels.family }} data of org {{ $labels.org_id }} was last collected successfully {{ $value | humanizeDuration }} ago, more than ${a.stale_intervals} collection intervals. Its data expires (becomes unknown: outage alerts cannot fire on it) ${a.stale_intervals} intervals after the last success.`,
   });
-  return [rule(`family=~${quote(critical)}`, 'critical'), rule(`family!~${quote(critical)}`, 'warning')];
+  const never = (matcher: string, severity: 'critical' | 'warning'): AlertingRule => alertRule(ctx, {
+    alert: 'MistDataStale',
+    expr: `${anyReplica('mist_collector_last_success', matcher)} == 0
+      unless on (org_id, family) ${anyReplica('mist_collector_last_success_timestamp_seconds')}`,
+    forSeconds: a.stale_for,
+    severity,
+    labels: { collected: 'never' },
+    summary: 'The collector has never collected a family successfully: the exporter has no data for it.',
+    description: `The {{ $labels.family }} data of org {{ $labels.org_id }} has never been collected successfully: every attempt has failed for at least ${ctx.d(a.stale_for)}. Its data is unknown (outage alerts cannot fire on it).`,
+  });
+  const [isCritical, notCritical] = [`family=~${quote(critical)}`, `family!~${quote(critical)}`];
+  return [stale(isCritical, 'critical'), stale(notCritical, 'warning'), never(isCritical, 'critical'), never(notCritical, 'warning')];
 }
 
 export function collectorFailing(ctx: AlertContext): AlertingRule {
