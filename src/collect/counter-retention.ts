@@ -55,10 +55,12 @@ export async function keepLiveCounters(
   }
   let marked = 0;
   for (const [c, def] of defs.entries()) {
-    const fields = Object.keys(await store.readCounters(def.group)).filter((field) => {
+    const fields: string[] = [];
+    for (const field of Object.keys(await store.readCounters(def.group))) {
+      await pace();
       const labels = decodeLabels(field);
-      return labels !== null && def.labels.every((l) => l in labels) && live.isLive(c, labels);
-    });
+      if (labels !== null && def.labels.every((l) => l in labels) && live.isLive(c, labels)) fields.push(field);
+    }
     await store.touchCounters(def.group, fields);
     marked += fields.length;
   }

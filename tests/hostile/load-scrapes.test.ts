@@ -54,8 +54,8 @@ describe('scrapes under concurrency while families re-render (40-site simulator,
   it('while every family re-renders, each scrape of a family is its old or its new rendering, whole', async () => {
     const one = async (family: string, headers = GZIP): Promise<string> => whole(await httpGet(`${exporter.url}/metrics?family=${family}`, headers));
     const before = new Map(await Promise.all(FAMILIES.map(async (f) => [f, await one(f, PLAIN)] as const)));
-    // A new generation of every family, two simulated minutes later: new values, rendered by the next refresh.
-    await sim.admin('POST', '/__sim/advance', { seconds: 120 });
+    // A new generation of every family, ten simulated minutes later: new values, rendered by the next refresh.
+    await sim.admin('POST', '/__sim/advance', { seconds: 600 });
     await collectOnce(sim, store, log);
     const seen: { family: string; text: string }[] = [];
     let refreshed = false;
@@ -74,7 +74,7 @@ describe('scrapes under concurrency while families re-render (40-site simulator,
     const after = new Map(await Promise.all(FAMILIES.map(async (f) => [f, await one(f, PLAIN)] as const)));
     // The check has teeth only if renderings changed: most families carry values that move with time.
     const changed = FAMILIES.filter((f) => before.get(f) !== after.get(f));
-    expect(changed.length).toBeGreaterThanOrEqual(5);
+    expect(changed.length).toBeGreaterThanOrEqual(4);
     expect(seen.length).toBeGreaterThanOrEqual(24);
     const torn = seen.filter((s) => s.text !== before.get(s.family) && s.text !== after.get(s.family));
     expect(torn.map((s) => s.family)).toEqual([]);
