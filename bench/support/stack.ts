@@ -4,6 +4,7 @@ import { FAMILY_CATALOGUES } from '../../src/families/registry.js';
 import { NODE_FLAGS } from '../../src/node-flags.js';
 import { DEMO_TOKEN } from '../../src/sim/options.js';
 import { freePort } from '../../tests/support/redis.js';
+import { stopChild } from './all-process.js';
 import type { ProbeSample } from './probe.js';
 
 /**
@@ -56,14 +57,7 @@ function run(name: string, cmd: string, args: readonly string[], env: Record<str
   child.stderr?.on('data', keep);
   return {
     name, child, output: () => output,
-    async stop() {
-      if (child.exitCode !== null || child.signalCode !== null) return;
-      const gone = new Promise<void>((resolve) => child.once('exit', () => resolve()));
-      child.kill('SIGTERM');
-      const timer = setTimeout(() => child.kill('SIGKILL'), 10_000);
-      await gone;
-      clearTimeout(timer);
-    },
+    stop: () => stopChild(child),
   };
 }
 

@@ -1,6 +1,6 @@
 import { Redis } from 'ioredis';
 import { afterAll, afterEach, beforeAll, describe, expect, inject, it } from 'vitest';
-import { COUNTER_LABELS, decodeLabels, GATEWAY_PORT_FLAPS } from '../../src/store/counters.js';
+import { COUNTER_LABELS } from '../../src/store/counters.js';
 import { eventsFamily } from '../../src/families/events/index.js';
 import { FAMILY_NAMES } from '../../src/families/registry.js';
 import { RedisStore } from '../../src/store/redis.js';
@@ -9,7 +9,7 @@ import { collectOnce } from '../support/exporter-harness.js';
 import { freePort } from '../support/redis.js';
 import { captureLog, deleteKeys, uniquePrefix } from '../support/redis-store.js';
 import { startTestSim, type TestSim } from '../support/sim-server.js';
-import type { Truth } from '../support/truth.js';
+import { flapsByPort, transitionsByPort } from '../support/truth.js';
 
 /**
  * Process faults with real processes (`mist-wan-exporter collector` / `exporter`, SIGKILL) on the shared Redis.
@@ -67,18 +67,8 @@ describe('process faults (real collector and exporter processes, SIGKILL)', () =
     const collector = (n: number): CliProcess => start(['collector'], {
       MIST_API_TOKENS: tokens[n % 2]!, MIST_HOST: sim.url, STORE_KEY_PREFIX: prefix, COLLECTOR_LOCK_TTL_SECONDS: '3', COLLECTOR_INTERVALS: 'events=30',
     });
-    const flaps = async (): Promise<Map<string, number>> => {
-      const out = new Map<string, number>();
-      for (const [field, n] of Object.entries(await store.readCounters(GATEWAY_PORT_FLAPS))) {
-        const l = decodeLabels(field);
-        if (l?.org_id === sim.orgId) out.set(`${l.mac}|${l.port_id}`, (out.get(`${l.mac}|${l.port_id}`) ?? 0) + n);
-      }
-      return out;
-    };
-    const transitions = async (): Promise<Map<string, number>> => {
-      const truth = (await sim.admin<Truth>('GET', '/__sim/truth')).body;
-      return new Map(truth.sites.flatMap((s) => s.circuits.map((c) => [`${s.gateway.mac}|${c.port_id}`, c.transitions])));
-    };
+    const flaps = (): Promise<Map<string, number>> => flapsByPort(store, sim.orgId);
+    const transitions = (): Promise<Map<string, number>> => transitionsByPort(sim);
     // The reader: every 100 ms, every family's snapshot against its metadata, and every counter against its past.
     const seen = new Map<string, number>();
     const problems: string[] = [];

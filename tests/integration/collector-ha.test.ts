@@ -1,11 +1,10 @@
 import { Redis } from 'ioredis';
 import { afterAll, afterEach, beforeAll, describe, expect, inject, it } from 'vitest';
-import { decodeLabels, GATEWAY_PORT_FLAPS } from '../../src/store/counters.js';
 import { RedisStore } from '../../src/store/redis.js';
 import { spawnCli, type CliProcess } from '../support/cli-process.js';
 import { captureLog, deleteKeys, uniquePrefix } from '../support/redis-store.js';
 import { startTestSim, type TestSim } from '../support/sim-server.js';
-import type { Truth } from '../support/truth.js';
+import { flapsByPort, transitionsByPort } from '../support/truth.js';
 import { FAMILY_CATALOGUES } from '../../src/families/registry.js';
 
 /** Polls `read` until `done` holds (no bound on how soon: only a generous deadline against hanging). */
@@ -122,18 +121,8 @@ describe('collector processes (real Redis, killed with SIGKILL)', () => {
     const readCounters = async (): Promise<Record<string, Record<string, number>>> =>
       Object.fromEntries(await Promise.all(groups.map(async (g) => [g, await store.readCounters(g)] as const)));
     /** Flap counters of this org by `mac|port_id` (summed over any other label), and the truth's transitions. */
-    const flaps = async (): Promise<Map<string, number>> => {
-      const out = new Map<string, number>();
-      for (const [field, n] of Object.entries(await store.readCounters(GATEWAY_PORT_FLAPS))) {
-        const l = decodeLabels(field);
-        if (l?.org_id === sim.orgId) out.set(`${l.mac}|${l.port_id}`, (out.get(`${l.mac}|${l.port_id}`) ?? 0) + n);
-      }
-      return out;
-    };
-    const transitions = async (): Promise<Map<string, number>> => {
-      const truth = (await sim.admin<Truth>('GET', '/__sim/truth')).body;
-      return new Map(truth.sites.flatMap((s) => s.circuits.map((c) => [`${s.gateway.mac}|${c.port_id}`, c.transitions])));
-    };
+    const flaps = (): Promise<Map<string, number>> => flapsByPort(store, sim.orgId);
+    const transitions = (): Promise<Map<string, number>> => transitionsByPort(sim);
     const equalCounts = (counted: Map<string, number>, truth: Map<string, number>): boolean =>
       [...truth].every(([k, n]) => (counted.get(k) ?? 0) === n) && [...counted].every(([k, n]) => truth.has(k) || n === 0);
     const rxBytes = async (): Promise<number> => {

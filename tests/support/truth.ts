@@ -2,6 +2,7 @@ import { expect } from 'vitest';
 import { assertValidResponse, pathTemplateFor } from './openapi.js';
 import type { MinuteRecord } from '../../src/sim/engine/history.js';
 import type { TestSim } from './sim-server.js';
+import { decodeLabels, GATEWAY_PORT_FLAPS } from '../../src/store/counters.js';
 
 /** Typed views of GET /__sim/truth (src/sim/views/truth.ts) and helpers to compare it with the Mist-shaped API. */
 
@@ -119,4 +120,20 @@ export async function force(t: TestSim, body: { kind: string; site_id: string; p
   const res = await t.admin<IncidentReply>('POST', '/__sim/incidents', body);
   expect(res.status, JSON.stringify(res.body)).toBe(201);
   return res.body;
+}
+
+/** A store's flap counters of one org by `mac|port_id` (summed over any other label). */
+export async function flapsByPort(store: { readCounters(group: string): Promise<Record<string, number>> }, orgId: string): Promise<Map<string, number>> {
+  const out = new Map<string, number>();
+  for (const [field, n] of Object.entries(await store.readCounters(GATEWAY_PORT_FLAPS))) {
+    const l = decodeLabels(field);
+    if (l?.org_id === orgId) out.set(`${l.mac}|${l.port_id}`, (out.get(`${l.mac}|${l.port_id}`) ?? 0) + n);
+  }
+  return out;
+}
+
+/** The simulator's state transitions per port by `mac|port_id` (what the flap counters must equal). */
+export async function transitionsByPort(t: TestSim): Promise<Map<string, number>> {
+  const truth = (await t.admin<Truth>('GET', '/__sim/truth')).body;
+  return new Map(truth.sites.flatMap((s) => s.circuits.map((c) => [`${s.gateway.mac}|${c.port_id}`, c.transitions])));
 }
