@@ -1,13 +1,16 @@
 #!/usr/bin/env bash
-# Makes sure the real services and tools the tests use are installed: Redis, Prometheus (+ promtool), Alertmanager
-# (+ amtool), docker-compose (validates docker-compose.yml without a Docker engine) and kubectl (renders the
-# Kubernetes manifests with its built-in kustomize; any kubectl already on PATH is kept, else Debian's
+# Makes sure the real services and tools the tests use are installed: Redis (+ Sentinel), Prometheus (+ promtool),
+# VictoriaMetrics (the long-term store remote_write is tested against), Alertmanager (+ amtool), docker-compose
+# (validates docker-compose.yml without a Docker engine) and kubectl (renders the Kubernetes manifests with its
+# built-in kustomize; any kubectl already on PATH is kept, else Debian's
 # kubernetes-client). On Debian as root, missing ones are installed from Debian's packages; elsewhere it says what
 # to install.
 set -euo pipefail
 
 declare -A package_of=(
   [redis-server]=redis-server
+  [redis-sentinel]=redis-sentinel
+  [victoria-metrics]=victoria-metrics
   [prometheus]=prometheus
   [promtool]=prometheus
   [prometheus-alertmanager]=prometheus-alertmanager
