@@ -1,5 +1,6 @@
 import { describeSize, measureOrg } from '../collect/measure.js';
 import { formatPlan, planBudget } from '../collect/plan.js';
+import { siteFilterPlan } from '../collect/site-filter-plan.js';
 import { FAMILIES } from '../families/registry.js';
 import { createMistClient, getOrg } from '../mist/index.js';
 import { StartupProblems } from './checks.js';
@@ -14,7 +15,7 @@ export const planCommand: Command = {
     'the calls every family needs per cycle and per hour at the configured intervals. Exit 0 when the plan\n' +
     'fits MIST_BUDGET_SHARE of the budget (possibly with stretched intervals), 1 when the collector would refuse.',
   options: [],
-  reads: ['log', 'mist', 'MIST_RATE_LIMIT', 'MIST_BUDGET_SHARE', 'COLLECTOR_INTERVALS', 'COLLECTOR_CONCURRENCY'],
+  reads: ['log', 'mist', 'MIST_RATE_LIMIT', 'MIST_BUDGET_SHARE', 'COLLECTOR_INTERVALS', 'COLLECTOR_CONCURRENCY', 'SITE_INCLUDE', 'SITE_EXCLUDE'],
   async run(_args, { config, log, io }) {
     if (config.mist.tokens.length === 0) {
       throw new StartupProblems(['MIST_API_TOKENS is empty: the plan reads the org size from Mist (set MIST_API_TOKENS or MIST_API_TOKEN)']);
@@ -38,6 +39,8 @@ export const planCommand: Command = {
       const plan = planBudget({ jobs, orgs, tokens, limitPerToken: config.collector.rateLimitPerToken, share: config.collector.budgetShare });
       io.stdout(`${tokens} valid token(s) × ${config.collector.rateLimitPerToken} calls/hour, steady-state share ${Math.round(config.collector.budgetShare * 100)}%\n\n`);
       io.stdout(`${formatPlan(plan, names)}\n`);
+      const filterLines = await siteFilterPlan(api, orgIds.map((orgId) => ({ orgId, name: names.get(orgId) ?? orgId })), config.collector.siteFilter);
+      for (const line of filterLines) io.stdout(`${line}\n`);
       return plan.fits ? 0 : 1;
     } finally {
       await api.close();

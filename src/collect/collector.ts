@@ -95,7 +95,7 @@ export async function prepareCollector(config: Config, log: Logger, deps: Collec
       regions: config.collector.regions, circuitRoles: config.collector.circuitRoles, sleDegradedThreshold: config.collector.sleDegradedThreshold,
       inventory: deps.inventory ?? ((): null => null),
     };
-    const schedulerDeps: SchedulerDeps = { store: deps.store, api, log, settings, now, sleep };
+    const schedulerDeps: SchedulerDeps = { store: deps.store, api, log, settings, now, sleep, siteFilter: config.collector.siteFilter };
     return { api, plan, jobs, orgIds, schedulerDeps, callStats };
   } catch (err) {
     await flushCalls();

@@ -7,6 +7,8 @@ import type { FamilyKey, Store } from '../store/types.js';
 import { FAMILY_CATALOGUES } from '../families/registry.js';
 import { COUNTER_RETENTION_MS, keepLiveCountersLogged } from './counter-retention.js';
 import { pacer } from './pace.js';
+import { openSiteFilter } from './site-filter-cycle.js';
+import type { SiteFilter } from './site-filter.js';
 import { addDrops, countDrops, recordReader, type CatalogueOf, type Family, type FamilyContext, type FamilySettings } from './family.js';
 
 export interface CycleDeps {
@@ -17,6 +19,8 @@ export interface CycleDeps {
   readonly now: () => number;
   /** How long stored counter fields outlive what they count (default COUNTER_RETENTION_MS, 7 days). */
   readonly counterRetentionMs?: number;
+  /** SITE_INCLUDE/SITE_EXCLUDE (src/collect/site-filter.ts); absent or empty: every site. */
+  readonly siteFilter?: SiteFilter;
 }
 
 export interface CycleResult {
@@ -73,6 +77,8 @@ export async function runCycle(
   const dropped: Record<string, number> = {};
   if (!resumable) await deps.store.beginGeneration(key, generation, ttl);
   else log.info({ generation, pages: index }, 'resuming staged generation');
+  // The site filter: every row, stored record, counter and state entry of the cycle passes through it.
+  const sites = await openSiteFilter(deps, key, resumable, log);
 
   const counter = { calls: 0 };
   /**
@@ -83,7 +89,7 @@ export async function runCycle(
   const counterDeltas: Record<string, Record<string, number>> = {};
   const scope = `${orgId}.${family.name}`;
   const ctx: FamilyContext = {
-    orgId, api: countingCalls(deps.api, counter), signal, log, settings: deps.settings, callBudget,
+    orgId, api: sites.api(countingCalls(deps.api, counter)), signal, log, settings: deps.settings, callBudget,
     readRecords: recordReader(async (name) => {
       const snap = await deps.store.readSnapshot({ orgId, family: name });
       if (!snap) return null;
@@ -91,7 +97,7 @@ export async function runCycle(
       const pace = pacer();
       const records: unknown[] = [];
       for (const page of snap.pages) {
-        for (const r of JSON.parse(page) as unknown[]) records.push(r);
+        for (const r of sites.stored(JSON.parse(page) as unknown[])) records.push(r);
         await pace();
       }
       return records;
@@ -111,7 +117,8 @@ export async function runCycle(
   let uncountedGapSeconds: number | undefined;
   try {
     await replayCounters(deps.store, key, scope);
-    for await (const page of family.run(ctx, resumable ? from : null)) {
+    for await (const raw of family.run(ctx, resumable ? from : null)) {
+      const page = sites.page(raw);
       for (const [group, fields] of Object.entries(page.counters ?? {})) {
         const into = (counterDeltas[group] ??= {});
         for (const [field, delta] of Object.entries(fields)) into[field] = (into[field] ?? 0) + delta;
@@ -128,11 +135,12 @@ export async function runCycle(
     droppedTotal += countDrops(unreadable);
     addDrops(dropped, unreadable);
     const durationMs = deps.now() - started;
+    state = sites.state(state);
     await deps.store.publish(key, generation, index, {
       lastAttempt: started, lastSuccess: deps.now(), durationMs, recordsKept: kept, recordsDropped: droppedTotal,
       pages: index, calls: counter.calls, intervalSeconds,
       counterDeltas: Object.keys(counterDeltas).length > 0 ? counterDeltas : null,
-      ...(uncountedGapSeconds !== undefined ? { uncountedGapSeconds } : {}),
+      ...(uncountedGapSeconds !== undefined ? { uncountedGapSeconds } : {}), ...sites.meta(),
     }, ttl, state === undefined ? undefined : JSON.stringify(state.value));
     await applyCounters(deps.store, counterDeltas, scope, generation);
     await keepLiveCountersLogged(deps.store, key, deps.counterRetentionMs ?? COUNTER_RETENTION_MS, log);

@@ -1,6 +1,7 @@
 import { isIP } from 'node:net';
 import { z } from 'zod';
 import { parseCircuitRoles } from '../collect/circuit-roles.js';
+import { parseSiteTerms } from '../collect/site-filter.js';
 import { FAMILY_NAMES } from '../families/registry.js';
 import { closest } from './similar.js';
 
@@ -248,4 +249,14 @@ export const linkBaseUrl = z
       return z.NEVER;
     }
     return value;
+  });
+
+/** SITE_INCLUDE, SITE_EXCLUDE: "kind:value,…" site filter terms (src/collect/site-filter.ts); every bad term listed. */
+export const siteTerms = z
+  .string()
+  .optional()
+  .transform((raw, ctx) => {
+    const { terms, problems } = parseSiteTerms(raw);
+    for (const message of problems) ctx.addIssue({ code: 'custom', message });
+    return terms;
   });

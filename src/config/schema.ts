@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { SimOptionsSchema } from '../sim/options.js';
-import { LOG_FORMATS, LOG_LEVELS, basicAuth, circuitRoles, intervalMap, inventoryFile, linkBaseUrl, listenHost, mistBaseUrl, nameList, orgIdList, redisUrl, tokenList } from './fields.js';
+import { LOG_FORMATS, LOG_LEVELS, basicAuth, circuitRoles, intervalMap, inventoryFile, linkBaseUrl, listenHost, mistBaseUrl, nameList, orgIdList, redisUrl, siteTerms, tokenList } from './fields.js';
 import type { EnvName } from './vars.js';
 
 /**
@@ -63,6 +63,8 @@ export const CollectorSection = section(
     CIRCUIT_ROLES: circuitRoles,
     SLE_DEGRADED_THRESHOLD: z.coerce.number().gt(0, 'must be above 0').max(1, 'must be at most 1 (SLE scores are ratios 0-1)'),
     CIRCUIT_INVENTORY_FILE: inventoryFile,
+    SITE_INCLUDE: siteTerms,
+    SITE_EXCLUDE: siteTerms,
   },
   (v) => ({
     rateLimitPerToken: v.MIST_RATE_LIMIT,
@@ -74,6 +76,7 @@ export const CollectorSection = section(
     circuitRoles: v.CIRCUIT_ROLES,
     sleDegradedThreshold: v.SLE_DEGRADED_THRESHOLD,
     inventoryFile: v.CIRCUIT_INVENTORY_FILE,
+    siteFilter: { include: v.SITE_INCLUDE, exclude: v.SITE_EXCLUDE },
   }),
 );
 

@@ -142,6 +142,18 @@ export const ENV_VARS = [
     secret: false,
   },
   {
+    name: 'SITE_INCLUDE',
+    description: 'Site filter: collect only the sites matching one of these comma-separated terms (empty: every site). Terms: id:<site id>, name:<glob> (the site name), group:<glob> (a site group name); globs are case-insensitive, * any run, ? one character, \\ escapes (\\, for a comma). SITE_EXCLUDE wins. Applies to every org collected (docs/collector.md#site-filters).',
+    default: undefined,
+    secret: false,
+  },
+  {
+    name: 'SITE_EXCLUDE',
+    description: 'Site filter: never collect the sites matching one of these comma-separated terms (same terms as SITE_INCLUDE; wins over it). Excluded sites cost no per-site API call and have no series; org-level calls are unchanged (Mist returns every site\'s rows, the collector drops them).',
+    default: undefined,
+    secret: false,
+  },
+  {
     name: 'STORE_KEY_PREFIX',
     description: 'Prefix of every store key (versioned; change it to run several deployments on one Redis).',
     default: 'mist:v1:',

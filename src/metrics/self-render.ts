@@ -18,6 +18,9 @@ export interface SelfState {
     readonly recordsDropped: number | null;
     readonly calls: number | null;
     readonly uncountedGapSeconds?: number | null;
+    readonly recordsFiltered?: number | null;
+    readonly sitesIncluded?: number | null;
+    readonly sitesExcluded?: number | null;
     readonly intervalSeconds: number | null;
     readonly lastError: string | null;
     readonly expiresAt: number | null;
@@ -51,6 +54,11 @@ export function renderSelf(s: SelfState, counterGroups: Readonly<Record<'request
     [COLLECTOR_METRICS.calls, from(s.metas, fam, (m) => m.calls)],
     [COLLECTOR_METRICS.uncountedGap, from(s.metas, fam, (m) => m.uncountedGapSeconds ?? null)],
     [COLLECTOR_METRICS.uncountedGapTotal, [...(s.counters.get(counterGroups.uncountedGap) ?? [])]],
+    [COLLECTOR_METRICS.recordsFiltered, from(s.metas, fam, (m) => m.recordsFiltered ?? null)],
+    [COLLECTOR_METRICS.siteFilterSites, [
+      ...from(s.metas, (m) => [m.orgId, 'included'], (m) => m.sitesIncluded ?? null),
+      ...from(s.metas, (m) => [m.orgId, 'excluded'], (m) => m.sitesExcluded ?? null),
+    ]],
     [COLLECTOR_METRICS.snapshot, from(s.metas, fam, (m) => (m.expiresAt === null ? null : m.expiresAt > s.now ? 1 : 0))],
     [API_METRICS.requests, [...(s.counters.get(counterGroups.requests) ?? [])]],
     [API_METRICS.failures, [...(s.counters.get(counterGroups.failures) ?? [])]],

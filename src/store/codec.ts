@@ -24,6 +24,10 @@ export const MetaSchema = z.object({
   intervalSeconds: nullable(z.number().finite().positive()),
   counterDeltas: nullable(z.record(z.string(), z.record(z.string(), z.number().finite().nonnegative()))),
   uncountedGapSeconds: nullable(z.number().finite().nonnegative()),
+  // Optional, not defaulted: absent unless a site filter was configured (src/collect/site-filter-cycle.ts).
+  recordsFiltered: count.nullable().optional(),
+  sitesIncluded: count.nullable().optional(),
+  sitesExcluded: count.nullable().optional(),
 }) satisfies z.ZodType<FamilyMeta>;
 
 export const StagingSchema = z.object({

@@ -37,6 +37,14 @@ export interface FamilyMeta {
    * can serve back); 0 when everything was counted; null for families that do not count from history.
    */
   readonly uncountedGapSeconds: number | null;
+  /**
+   * Site filter (SITE_INCLUDE/SITE_EXCLUDE; src/collect/site-filter-cycle.ts): rows and records of excluded sites
+   * the last successful collection left out, and (only the collection that walked the org's site list) how many
+   * sites of the org the filter keeps and drops. Absent while no filter was ever configured; null once removed.
+   */
+  readonly recordsFiltered?: number | null;
+  readonly sitesIncluded?: number | null;
+  readonly sitesExcluded?: number | null;
 }
 
 /** In-progress generation, for resuming after a crash. */

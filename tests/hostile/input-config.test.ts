@@ -124,6 +124,21 @@ const TABLE: Record<EnvName, Row> = {
     ],
     good: ['C:\\inventory\\Circuits.CSV'],
   },
+  SITE_INCLUDE: {
+    bad: [
+      { value: 'Store*', message: 'term #1 "Store*" has no kind: write id:<site id>, name:<name glob> or group:<site group glob>' },
+      { value: 'name:DC*,nme:Store*', message: 'term #2 "nme:Store*": unknown kind "nme" (did you mean name?); kinds: id, name, group' },
+      { value: 'id:12345', message: 'term #1 "id:12345": not a site id (a UUID such as 4ac1dcf4-9d8b-4b2a-9e6c-7a3f5b0c1d2e)' },
+    ],
+    good: ['name:Store 12\\, Dallas ☃', ' GROUP:Region - West ,,', 'name:*'],
+  },
+  SITE_EXCLUDE: {
+    bad: [
+      { value: 'group:', message: 'term #1 "group:": nothing after "group:"' },
+      { value: 'name:Lab\\', message: 'term #1 "name:Lab\\\\": ends in a lone "\\" (write \\\\ for a backslash)' },
+    ],
+    good: ['id:4AC1DCF4-9D8B-4B2A-9E6C-7A3F5B0C1D2E'],
+  },
   STORE_KEY_PREFIX: {
     bad: [
       { value: 'mist v1', message: 'letters, digits and : . _ - only' },

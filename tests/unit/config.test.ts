@@ -44,6 +44,7 @@ describe('loadConfig', () => {
           { role: 'secondary', alternatives: ['wan2', 'mpls', 'lte'] },
           { role: 'tertiary', alternatives: ['wan3', 'lte'] },
         ],
+        siteFilter: { include: [], exclude: [] },
       },
       store: { keyPrefix: 'mist:v1:', commandTimeoutMs: 10_000 },
       exporter: { host: '0.0.0.0', port: 19730, refreshSeconds: 5, renderHeapMb: 1024, renderTimeoutMs: 60_000, auth: { bearerToken: undefined, basic: undefined }, links: {} },
@@ -109,6 +110,27 @@ describe('loadConfig', () => {
     });
     expect(code).toBe(2);
     expect(stderr.join('')).toMatch(/invalid configuration:\n {2}LOG_FORMAT: .*\n {2}SIM_SITES: must be a number\n$/);
+  });
+
+  it('reads the site filter terms, and lists every bad one (no kind, an unknown kind, an empty value, a bad id) with exit 2', async () => {
+    const id = '4AC1DCF4-9D8B-4B2A-9E6C-7A3F5B0C1D2E';
+    expect(load({ SITE_INCLUDE: `group:Region - West, name:Store 12\\, Dallas`, SITE_EXCLUDE: `id:${id}` }).collector.siteFilter).toEqual({
+      include: [{ kind: 'group', value: 'Region - West' }, { kind: 'name', value: 'Store 12, Dallas' }],
+      exclude: [{ kind: 'id', value: id.toLowerCase() }],
+    });
+    expect(problemsOf({ SITE_INCLUDE: 'Dallas*,nme:Store*', SITE_EXCLUDE: 'id:1234,group:' })).toEqual([
+      'SITE_INCLUDE: term #1 "Dallas*" has no kind: write id:<site id>, name:<name glob> or group:<site group glob>',
+      'SITE_INCLUDE: term #2 "nme:Store*": unknown kind "nme" (did you mean name?); kinds: id, name, group',
+      'SITE_EXCLUDE: term #1 "id:1234": not a site id (a UUID such as 4ac1dcf4-9d8b-4b2a-9e6c-7a3f5b0c1d2e)',
+      'SITE_EXCLUDE: term #2 "group:": nothing after "group:"',
+    ]);
+    const stderr: string[] = [];
+    const code = await runCli(['collector', '--once'], {
+      stdout: () => undefined, stderr: (text) => void stderr.push(text), waitForShutdown: () => Promise.resolve('SIGTERM'),
+      env: { SITE_INCLUDE: 'region:West', SITE_EXCLUDE: 'name:' }, envFile: NO_FILE,
+    });
+    expect(code).toBe(2);
+    expect(stderr.join('')).toMatch(/invalid configuration:\n {2}SITE_INCLUDE: term #1 "region:West": unknown kind "region"; kinds: id, name, group\n {2}SITE_EXCLUDE: term #1 "name:": nothing after "name:"\n$/);
   });
 
   it('never echoes tokens, even invalid ones', () => {

@@ -29,6 +29,10 @@ export const COLLECTOR_METRICS = {
     help: `Seconds of history the family's last successful collection could not count: after an outage longer than Mist serves back, the seconds between the last cursor and the start of the window Mist answered; 0 when everything was counted; absent when unknown (a first walk without saved state, or no window echoed). Only families that count events (alarms, events). Overwritten every cycle: alert on increase(mist_collector_uncounted_gap_seconds_total[1d]) > 0 instead. ${fromMeta}` },
   uncountedGapTotal: { name: 'mist_collector_uncounted_gap_seconds_total', type: 'counter', unit: 'seconds', labels: fam,
     help: 'Seconds of history the family could not count, summed over its collections (see mist_collector_uncounted_gap_seconds); a series exists once the family has counted from a saved cursor. Persisted in the store: monotonic across collector restarts, and a missed scrape loses nothing.' },
+  recordsFiltered: { name: 'mist_collector_records_filtered', type: 'gauge', unit: 'count', labels: fam,
+    help: `Mist rows and stored records of sites excluded by the site filter (SITE_INCLUDE, SITE_EXCLUDE) that the family's last successful collection left out: filtered, not invalid (not in mist_collector_records_dropped). Rows of every endpoint the family walks count (gateways: a gateway's inventory row and its stats row). Absent without a site filter. ${fromMeta}` },
+  siteFilterSites: { name: 'mist_collector_site_filter_sites', type: 'gauge', unit: 'count', labels: ['org_id', 'decision'],
+    help: `Sites of the org the site filter keeps (decision="included") and leaves out (decision="excluded"), as of the last collection of the org's site list (the sites family). Absent without a site filter. ${fromMeta}` },
   snapshot: { name: 'mist_collector_snapshot_present', type: 'gauge', unit: 'boolean', labels: fam,
     help: '1 while the family has an unexpired snapshot in the store (data expires 3 intervals after the last success).' },
 } as const satisfies Record<string, SelfMetricDef>;
