@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { prepareCollector, type PreparedCollector } from '../../src/collect/collector.js';
+import { runCycle } from '../../src/collect/cycle.js';
 import { Scheduler } from '../../src/collect/scheduler.js';
 import { runCli } from '../../src/cli/run.js';
 import { eventsRecords, type EventsRecord } from '../../src/families/events/records.js';
@@ -181,6 +182,34 @@ describe('site filters (simulator over HTTP, real Redis, exporter /metrics, plan
     expect(cycle?.kind === 'cycle' ? cycle.calls : -1).toBe(sleCalls.filtered);
     expect(sleCalls.filtered).toBe(2 * fresh + thresholds);
     expect(sleCalls.filtered).toBeLessThan(sleCalls.baseline);
+  });
+
+  it('a filter set on a store of unfiltered snapshots: the deep dive reads the old sle snapshot without the excluded sites', async () => {
+    // The filtered collector on the baseline's store, whose sle snapshot has every site. Its name and group terms
+    // need the site directory first: the deep dive waits (no call) until the sites family has saved it.
+    const deps = { ...collectors[1]!.schedulerDeps, store: store(0) };
+    const cycle = (family: string) => {
+      const job = collectors[1]!.jobs.find((j) => j.family.name === family)!;
+      return runCycle(deps, job.family, sim.orgId, job.intervalSeconds, new AbortController().signal, job.callBudget);
+    };
+    let before = await sitesCalls();
+    expect((await cycle(sleDetailsRecords.name)).error).toMatch(/^E_SITE_FILTER_NO_DIRECTORY: /);
+    expect(await sitesCalls()).toBe(before);
+    expect((await cycle(sitesRecords.name)).ok).toBe(true);
+    before = await sitesCalls();
+    expect((await cycle(sleDetailsRecords.name)).ok).toBe(true);
+    const calls = (await sitesCalls()) - before;
+    const records = await readRecords<SleDetailsRecord>(store(0), { orgId: sim.orgId, family: sleDetailsRecords.name });
+    expect(records.filter((x) => x.kind !== 'cycle' && x.kind !== 'state' && !included.has(x.site_id))).toEqual([]);
+    const fresh = records.filter((x) => x.kind === 'details' && x.carried_cycles === 0).length;
+    const thresholds = records.filter((x) => x.kind === 'threshold' && x.age_cycles === 0).length;
+    expect(fresh).toBeGreaterThan(0);
+    expect(calls).toBe(2 * fresh + thresholds);
+    // Its budget went to included pairs only (a pair of an excluded site would be planned, then refused uncalled).
+    const spent = records.find((x) => x.kind === 'cycle');
+    expect(spent?.kind === 'cycle' ? spent.calls : -1).toBe(calls);
+    // What it read and left out is counted as filtered: the excluded sites' sle records (3 scores + 1 site each, and ranks).
+    expect((await store(0).readMeta({ orgId: sim.orgId, family: sleDetailsRecords.name }))?.recordsFiltered).toBeGreaterThan(excluded.length);
   });
 
   it('plan prints the terms, what the filter keeps and excludes of the org, and warns of a term that matches nothing', async () => {
