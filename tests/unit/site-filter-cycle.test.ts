@@ -153,6 +153,34 @@ describe('the site filter in the cycle', () => {
     expect(await readStore(store, 'test-ports')).toHaveLength(3);
   });
 
+  it('follows renames and moves from the next sites collection on, and holds back a site the directory does not know yet', async () => {
+    const store = new MemoryStore();
+    const rows: Record<string, unknown[]> = { ...MIST, [listSites(ORG).name]: [...MIST[listSites(ORG).name]!] };
+    const { api } = fakeApi(rows);
+    const d = deps(store, api, filterOf('', 'name:*Lab*,group:Lab'));
+    expect((await run(d, sitesFamily)).ok).toBe(true);
+    seen.length = 0;
+    expect((await run(d, portsFamily)).ok).toBe(true);
+    expect(seen[0]!.map((p) => p.site_id)).toEqual([S1, S3]);
+    // S1 renamed into the Lab, S2 moved out of the Lab group, and a new site S4 not seen by a sites collection yet.
+    const S4 = '5b9e0c3a-0000-4000-8000-000000000004';
+    rows[listSites(ORG).name] = [
+      { id: S1, name: 'Store 0001 Austin Lab', sitegroup_ids: [G_WEST] }, { id: S2, name: 'Store 0002 Boise', sitegroup_ids: [G_WEST] },
+      { id: S3, name: 'DC1 Dallas', sitegroup_ids: [] },
+    ];
+    rows[searchGatewayPorts(ORG).name] = [...MIST[searchGatewayPorts(ORG).name]!, { site_id: S4, mac: 'a4', port_id: 'ge-0/0/0' }];
+    seen.length = 0;
+    expect((await run(d, portsFamily)).ok).toBe(true);
+    expect(seen[0]!.map((p) => p.site_id)).toEqual([S1, S3]);
+    // S2's two rows (still in the Lab by the directory) and S4's (unknown: held back).
+    expect((await store.readMeta({ orgId: ORG, family: 'test-ports' }))?.recordsFiltered).toBe(3);
+    expect((await run(d, sitesFamily)).ok).toBe(true);
+    seen.length = 0;
+    expect((await run(d, portsFamily)).ok).toBe(true);
+    expect(seen[0]!.map((p) => p.site_id)).toEqual([S2, S2, S3]);
+    expect(await store.readMeta({ orgId: ORG, family: sitesRecords.name })).toMatchObject({ sitesIncluded: 2, sitesExcluded: 1 });
+  });
+
   it('changes nothing without a filter: every row, no filter metadata', async () => {
     const store = new MemoryStore();
     const { api } = fakeApi(MIST);
