@@ -29,6 +29,8 @@ export const COLLECTOR_METRICS = {
     help: `Seconds of history the family's last successful collection could not count: after an outage longer than Mist serves back, the seconds between the last cursor and the start of the window Mist answered; 0 when everything was counted; absent when unknown (a first walk without saved state, or no window echoed). Only families that count events (alarms, events). Overwritten every cycle: alert on increase(mist_collector_uncounted_gap_seconds_total[1d]) > 0 instead. ${fromMeta}` },
   uncountedGapTotal: { name: 'mist_collector_uncounted_gap_seconds_total', type: 'counter', unit: 'seconds', labels: fam,
     help: 'Seconds of history the family could not count, summed over its collections (see mist_collector_uncounted_gap_seconds); a series exists once the family has counted from a saved cursor. Persisted in the store: monotonic across collector restarts, and a missed scrape loses nothing.' },
+  orgCollectors: { name: 'mist_collector_org_collectors', type: 'gauge', unit: 'count', labels: ['org_id', 'state'],
+    help: 'Collectors whose shard (MIST_ORG_ID) includes the org, by state: active (holds the org\'s lock and collects it), standby (an HA twin of the active one: same orgs), conflict (its shard overlaps another collector\'s: it collects none of its orgs until MIST_ORG_ID is fixed), legacy (waits for a collector from before per-org locks to stop). Every state is present (0 included) for each org with data or a collector. Healthy: active 1, conflict 0. From the collectors\' status records in the store (reported every lock TTL/3 to TTL/2).' },
   snapshot: { name: 'mist_collector_snapshot_present', type: 'gauge', unit: 'boolean', labels: fam,
     help: '1 while the family has an unexpired snapshot in the store (data expires 3 intervals after the last success).' },
 } as const satisfies Record<string, SelfMetricDef>;
@@ -46,6 +48,8 @@ export const API_METRICS = {
     help: 'Mist API calls allowed per token per hour, as last reported by the collector.' },
   cooldown: { name: 'mist_api_token_cooldown_until_timestamp_seconds', type: 'gauge', unit: 'timestamp', labels: ['token_fingerprint'],
     help: 'Until when the token is cooling down after a 429, Unix time (0: usable), as last reported by the collector.' },
+  tokenCollectors: { name: 'mist_api_token_active_collectors', type: 'gauge', unit: 'count', labels: ['token_fingerprint'],
+    help: 'Active collectors using the token (SHA-256 fingerprint, never the token). Above 1, collector shards share a token: each plans the whole budget share of it, so together they may exceed it. From the collectors\' status records in the store.' },
   usageReported: { name: 'mist_api_budget_reported_timestamp_seconds', type: 'gauge', unit: 'timestamp', labels: ['token_fingerprint'],
     help: 'When the collector last reported the token\'s budget use, Unix time.' },
 } as const satisfies Record<string, SelfMetricDef>;
