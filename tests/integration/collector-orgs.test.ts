@@ -51,6 +51,7 @@ describe('collector shards: two orgs, two collectors, one Redis, two exporter re
   const exporters: RunningExporter[] = [];
   const stores: RedisStore[] = [];
   const extra: InProcess[] = [];
+  let started = 0;
 
   const collectorEnv = (sim: TestSim, token: string): Record<string, string> => ({
     MIST_API_TOKENS: token, MIST_HOST: sim.url, MIST_ORG_ID: sim.orgId, REDIS_URL: url, STORE_KEY_PREFIX: prefix,
@@ -105,6 +106,7 @@ describe('collector shards: two orgs, two collectors, one Redis, two exporter re
     simB = await startTestSim({ sites: 20, seed: 'shard-b', tokens: [tokenB], speed: 0.001 });
     redis = new Redis(url);
     store = newStore();
+    started = Date.now();
     collectorB = spawnCli(['collector'], collectorEnv(simB, tokenB));
     collectorA = await startInProcess(simA, tokenA);
     for (let i = 0; i < 2; i++) {
@@ -128,6 +130,7 @@ describe('collector shards: two orgs, two collectors, one Redis, two exporter re
     expect(simA.orgId).not.toBe(simB.orgId);
     await collectorB.waitForLine(/became the active collector/, 30_000);
     await until('collector A active', async () => ownerIn(collectorA.lines), (o) => o !== undefined);
+    console.log(`both collectors active ${Date.now() - started} ms after their start (one CLI process, one in-process)`);
     const owners = { a: ownerIn(collectorA.lines)!, b: ownerIn(collectorB.lines)! };
     expect(owners.a).not.toBe(owners.b);
     expect(await lockOf(simA.orgId)).toEqual({ owner: owners.a, orgs: [simA.orgId] });
@@ -229,11 +232,14 @@ describe('collector shards: two orgs, two collectors, one Redis, two exporter re
 
     // Collector A stops (a deploy): it releases its lock and the twin takes org A over; org B is untouched.
     const ownerB = (await lockOf(simB.orgId))?.owner;
+    const stoppedAt = Date.now();
     await collectorA.stop();
     await until('the twin becomes active', async () => ownerIn(twin.lines), (o) => o !== undefined, 15_000);
+    const takeover = Date.now() - stoppedAt;
     expect((await lockOf(simA.orgId))?.owner).toBe(ownerIn(twin.lines));
     expect((await lockOf(simB.orgId))?.owner).toBe(ownerB);
     const after = await until('one active collector per org', statuses, (s) => s.filter((x) => x.state === 'active').length === 2 && !s.some((x) => x.state === 'standby'));
     expect(after.filter((s) => s.orgIds.includes(simA.orgId)).map((s) => s.state)).toEqual(['active']);
+    console.log(`HA twin of org A active ${takeover} ms after collector A began its clean stop (lock TTL 3 s: the twin retries every 1.5 s); org B's collector untouched`);
   }, 40_000);
 });
