@@ -31,7 +31,8 @@ export const collectorCommand: Command = {
   summary: 'Poll Mist on an API budget and write snapshots to Redis (the only holder of tokens)',
   description:
     'Validates the tokens, measures the org(s), plans the API budget (see `plan`), then collects every\n' +
-    'family on its interval into Redis. Any number may run: one is active (a Redis lock), the rest stand by.',
+    'family on its interval into Redis. Any number may run: per org one is active (a Redis lock per org, all of\n' +
+    'MIST_ORG_ID taken together), the rest stand by; collectors of disjoint MIST_ORG_ID sets run side by side.',
   options: [{ name: 'once', description: 'Collect every family once, then exit (no lock, no schedule)' }],
   reads: ['log', 'mist', 'redis', 'collector', 'store'],
   async run(args, { config, log, io }) {

@@ -120,18 +120,41 @@ async function catchUpUsage(prepared: PreparedCollector, store: Store, now: numb
   log.info({ usage: prepared.api.usage().map(({ fingerprint, used, limit }) => ({ fingerprint, used, limit })), takeover }, 'token usage re-read before collecting');
 }
 
+/**
+ * Shards are meant to have tokens of their own: each plans its whole MIST_BUDGET_SHARE of its tokens, so two active
+ * shards sharing a token may together spend twice that and meet 429s. Said once per leadership (the exporter shows
+ * it continuously: mist_api_token_active_collectors).
+ */
+async function warnSharedTokens(store: Store, leader: Leader, log: Logger): Promise<void> {
+  try {
+    const statuses = await store.readCollectorStatuses();
+    const mine = statuses.find((s) => s.id === leader.owner)?.tokens ?? [];
+    const others = statuses.filter((s) => s.id !== leader.owner && s.state === 'active');
+    const shared = mine.filter((fp) => others.some((s) => s.tokens.includes(fp)));
+    if (shared.length > 0) {
+      log.warn({ tokens: shared, orgIds: leader.orgIds, with: others.filter((s) => s.tokens.some((fp) => shared.includes(fp))).map((s) => s.orgIds) },
+        'another active collector (another shard) uses the same token(s): each plans the whole budget share, so together they may exceed it; give each shard its own tokens or lower MIST_BUDGET_SHARE');
+    }
+  } catch (err) {
+    log.debug({ err }, 'could not read the collector statuses');
+  }
+}
+
 /** How often the collector writes per-token budget use and API call counters to the store (exporters render them). */
 const USAGE_PUBLISH_MS = 10_000;
 
 /**
- * Runs until `signal` aborts: campaigns for the collector lock and, while active, runs every family on its
- * interval. A standby keeps campaigning. Token usage is published to the store for the exporters, and so are
+ * Runs until `signal` aborts: campaigns for the locks of its orgs (one per org, all or none: src/collect/leader.ts)
+ * and, while active, runs every family of those orgs on its interval. A standby keeps campaigning. Token usage is published to the store for the exporters, and so are
  * the API call counters: at once (a standby's start-up calls count too), with the usage, and at the end.
  */
 export async function runCollector(prepared: PreparedCollector, config: Config, log: Logger, signal: AbortSignal): Promise<void> {
   const { api, schedulerDeps } = prepared;
   const { store, sleep, now } = schedulerDeps;
-  const leader = new Leader({ store, ttlMs: config.collector.lockTtlSeconds * 1000, log: log.child({ component: 'leader' }), sleep });
+  const leader = new Leader({
+    store, orgIds: prepared.orgIds, ttlMs: config.collector.lockTtlSeconds * 1000, log: log.child({ component: 'leader' }), sleep, now,
+    tokens: () => api.usage().map((u) => u.fingerprint),
+  });
   const flushCalls = async (): Promise<void> => {
     await prepared.callStats.flush(store).catch((err: unknown) => log.warn({ err }, 'could not write the API call counters; kept for the next flush'));
   };
@@ -142,6 +165,7 @@ export async function runCollector(prepared: PreparedCollector, config: Config, 
   await flushCalls();
   await leader.run(async (leadership, { takeover }) => {
     await catchUpUsage(prepared, store, now(), takeover, leadership, log);
+    await warnSharedTokens(store, leader, log);
     const scheduler = new Scheduler(schedulerDeps, prepared.jobs, log.child({ component: 'scheduler' }));
     scheduler.start();
     while (!leadership.aborted) {

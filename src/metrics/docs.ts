@@ -71,7 +71,8 @@ function table(entries: readonly CatalogueEntry[]): string {
   return ['| Name | Type | Unit | Labels | Help |', '|---|---|---|---|---|', ...rows].join('\n');
 }
 
-const SELF_NOTE = 'Self-metrics: the collector\'s health and API budget (written to the store by the active collector) and the exporter\'s own state. Served with `?family=exporter` (together with the `process_*` and `nodejs_*` defaults).';
+const SELF_NOTE = 'Self-metrics: the collector\'s health and API budget (written to the store by the active collector) and the exporter\'s own state. Served with `?family=exporter` (together with the `process_*` and `nodejs_*` defaults). ' +
+  'With orgs sharded over several collectors (docs/collector.md, "Sharding orgs over collectors") every replica serves every shard\'s self-metrics: the per-family ones carry `org_id`, budget ones `token_fingerprint` (distinct per shard with its own tokens), and the `mist_api_*_total` counters are the sum over all collectors; `mist_collector_org_collectors{org_id,state}` and `mist_api_token_active_collectors` (added with sharding; no existing name or label changed) say which collectors claim which org and flag overlapping shards and shared tokens.';
 
 /** Every change of a metric name, label or meaning, newest first: what dashboards and rules must follow. */
 const CHANGES = `## Metric changes

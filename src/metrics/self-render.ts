@@ -1,5 +1,7 @@
 import { API_METRICS, COLLECTOR_METRICS, EXPORTER_METRICS } from './catalogue/self.js';
 import { renderSamples, type Sample } from './exposition.js';
+import { orgCollectorSamples, tokenCollectorSamples } from './shard-status.js';
+import type { CollectorStatus } from '../store/org-locks.js';
 import type { SelfMetricDef } from './types.js';
 
 /** What the self-metrics are rendered from: the exporter's view of the store and of its own rendering. */
@@ -29,6 +31,8 @@ export interface SelfState {
   /** Counter groups by name: field (label-encoded) → total. */
   readonly counters: ReadonlyMap<string, readonly { labels: readonly string[]; value: number }[]>;
   readonly families: readonly { family: string; series: number; invalid: number; duplicates: number; renderSeconds: number }[];
+  /** The collectors' live status records (collector shards); absent: none rendered. */
+  readonly collectors?: readonly CollectorStatus[];
 }
 
 const seconds = (ms: number | null): number | null => (ms === null ? null : ms / 1000);
@@ -59,6 +63,7 @@ export function renderSelf(s: SelfState, counterGroups: Readonly<Record<'request
       ...from(s.metas, (m) => [m.orgId, 'included'], (m) => m.sitesIncluded ?? null),
       ...from(s.metas, (m) => [m.orgId, 'excluded'], (m) => m.sitesExcluded ?? null),
     ]],
+    [COLLECTOR_METRICS.orgCollectors, s.collectors === undefined ? [] : orgCollectorSamples(s.collectors, [...new Set(s.metas.map((m) => m.orgId))])],
     [COLLECTOR_METRICS.snapshot, from(s.metas, fam, (m) => (m.expiresAt === null ? null : m.expiresAt > s.now ? 1 : 0))],
     [API_METRICS.requests, [...(s.counters.get(counterGroups.requests) ?? [])]],
     [API_METRICS.failures, [...(s.counters.get(counterGroups.failures) ?? [])]],
@@ -66,6 +71,7 @@ export function renderSelf(s: SelfState, counterGroups: Readonly<Record<'request
     [API_METRICS.budgetUsed, from(s.usage, (u) => [u.fingerprint], (u) => u.used)],
     [API_METRICS.budgetLimit, from(s.usage, (u) => [u.fingerprint], (u) => u.limit)],
     [API_METRICS.cooldown, from(s.usage, (u) => [u.fingerprint], (u) => u.coolingUntil / 1000)],
+    [API_METRICS.tokenCollectors, tokenCollectorSamples(s.collectors ?? [])],
     [API_METRICS.usageReported, from(s.usage, (u) => [u.fingerprint], (u) => u.at / 1000)],
     [EXPORTER_METRICS.build, [{ labels: [s.version, process.version], value: 1 }]],
     [EXPORTER_METRICS.storeUp, [{ labels: [], value: s.storeUp ? 1 : 0 }]],

@@ -61,6 +61,7 @@ export async function startExporter(store: Store, config: Config, log: Logger, o
       usage: state.usage,
       counters: counterSamples(state.counters),
       families: cache.families(),
+      ...(state.collectors ? { collectors: state.collectors } : {}),
     }, { requests: API_REQUESTS, failures: API_REQUEST_FAILURES, rateLimited: API_RATE_LIMITED, uncountedGap: COLLECTOR_UNCOUNTED_GAP });
   };
   const landing = { links: config.exporter.links, secrets: secretsOf(config) };

@@ -2,6 +2,7 @@ import type { Logger } from '../log.js';
 import { FAMILY_CATALOGUES } from '../families/registry.js';
 import type { Chunk } from '../metrics/gzip.js';
 import type { FamilyKey, FamilyMeta, Store } from '../store/types.js';
+import type { CollectorStatus } from '../store/org-locks.js';
 import { RenderError, WorkerRenderer, type FamilyRenderer } from './renderer.js';
 
 export interface FamilyView {
@@ -31,6 +32,8 @@ export interface StoreState {
   readonly metas: readonly MetaView[];
   readonly usage: readonly { fingerprint: string; used: number; limit: number; coolingUntil: number; at: number }[];
   readonly counters: Readonly<Record<string, Readonly<Record<string, number>>>>;
+  /** The collectors' live status records (shards: which collector holds which orgs); absent before the first read. */
+  readonly collectors?: readonly CollectorStatus[];
 }
 
 /**
@@ -86,6 +89,7 @@ export class ExpositionCache {
   private async pass(): Promise<void> {
     let metas: MetaView[];
     let usage: StoreState['usage'];
+    let collectors: CollectorStatus[];
     const counters: Record<string, Record<string, number>> = {};
     try {
       const keys = await this.store.listFamilies();
@@ -95,6 +99,7 @@ export class ExpositionCache {
         expiresAt: meta.lastSuccess !== null && meta.intervalSeconds !== null ? meta.lastSuccess + 3 * meta.intervalSeconds * 1000 : null,
       }));
       usage = await this.store.readTokenUsage();
+      collectors = await this.store.readCollectorStatuses();
       for (const group of this.counterGroups) counters[group] = await this.store.readCounters(group);
     } catch (err) {
       this.storeDown(err);
@@ -135,7 +140,7 @@ export class ExpositionCache {
         this.log.error({ err, family: catalogue.family }, 'render failed; keeping the previous rendering');
       }
     }
-    this.state = { up: true, lastRefresh: now, metas, usage, counters };
+    this.state = { up: true, lastRefresh: now, metas, usage, counters, collectors };
   }
 
   /** Stops the renderer (its worker thread). */

@@ -1,5 +1,6 @@
 import { API_RATE_LIMITED, decodeLabels } from '../store/counters.js';
 import type { StoreState } from './exposition-cache.js';
+import { shardProblems } from '../metrics/shard-status.js';
 
 export interface Problem {
   readonly severity: 'critical' | 'warning';
@@ -79,6 +80,15 @@ export function findProblems({ state, now, orgName, severalOrgs }: ProblemInput)
       problems.push({ severity: 'warning', text: `Token ${u.fingerprint} has used ${Math.round((100 * u.used) / u.limit)}% of its hourly Mist API budget ` +
         `(${u.used.toLocaleString('en-US')} of ${u.limit.toLocaleString('en-US')} calls this hour): near exhaustion, Mist answers 429 past it.` });
     }
+  }
+  const shards = shardProblems(state.collectors ?? []);
+  if (shards.conflicted.length > 0) {
+    problems.push({ severity: 'warning', text: `Collector shards overlap: a collector for org(s) ${shards.conflicted.map(orgName).join(', ')} stands by because another ` +
+      'collector with a different MIST_ORG_ID set holds some of them, so the orgs only it was meant to collect are not collected. Make shards equal (an HA pair) or disjoint (docs/collector.md, "Sharding orgs").' });
+  }
+  for (const fp of shards.sharedTokens) {
+    problems.push({ severity: 'warning', text: `Token ${fp} is used by several active collector shards: each plans the whole budget share of it, ` +
+      'so together they may exceed Mist\'s hourly limit. Give each shard its own tokens, or lower MIST_BUDGET_SHARE on each.' });
   }
   const order = { critical: 0, warning: 1 } as const;
   return problems.sort((a, b) => order[a.severity] - order[b.severity]);

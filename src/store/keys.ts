@@ -16,6 +16,8 @@ import { StoreError } from './errors.js';
  *   {p}budgets                              set,    no TTL   fingerprints with a budget record
  *   {p}budget:{fingerprint}                 hash,   PX 2 h   per-token calls used this hour
  *   {p}lock:{name}                          string, PX ttl   the lock owner's id (leader election)
+ *   {p}lock:collector:{org}                 string, PX ttl   the org's collector lock: {"owner","orgs"} of the shard holding it
+ *   {p}collectors                           hash,   no TTL   collector id → its status (JSON; stale past its expiresAt)
  *   {p}counters:{name}                      hash,   no TTL   monotonic counters: field = encoded labels, value = total
  *   {p}counters:{name}:applied:{scope}      string, no TTL   last idempotency id applied for a scope (incrementCounters' once)
  *   {p}counters:{name}:version              string, no TTL   bumped by every increment that changes a value or adds a field (counterVersion)
@@ -106,6 +108,10 @@ export interface StoreKeys {
   readonly budgets: string;
   budget(fingerprint: string): string;
   lock(name: string): string;
+  /** One org's collector lock (collector shards: src/store/org-locks.ts). */
+  collectorLock(orgId: string): string;
+  /** The collectors' status records (hash: collector id → JSON). */
+  readonly collectors: string;
   counters(name: string): string;
   /** The last `once` id applied to a counter group for a scope (string, no TTL). */
   countersApplied(name: string, scope: string): string;
@@ -153,6 +159,11 @@ export function storeKeys(prefix: string = DEFAULT_PREFIX): StoreKeys {
       assertComponent('lock name', name);
       return `${prefix}lock:${name}`;
     },
+    collectorLock: (orgId) => {
+      assertComponent('orgId', orgId);
+      return `${prefix}lock:collector:${orgId}`;
+    },
+    collectors: `${prefix}collectors`,
     counters: (name) => {
       assertComponent('counter name', name);
       return `${prefix}counters:${name}`;

@@ -3,6 +3,7 @@ import { StoreError } from './errors.js';
 import { fieldLabel } from './counter-scripts.js';
 import { BUDGET_TTL_MS, assertComponent, checkCounterDeltas, checkCounterFields, checkFieldFilter, checkIndex, checkRetention, checkTtl, storeKeys } from './keys.js';
 import type { StoreKeys } from './keys.js';
+import { SHARD_MARKER, checkStatus, decodeStatus, shardOrgs, type CollectorStatus, type OrgLockClaim } from './org-locks.js';
 import type { CounterFieldFilter, CounterOnce, FamilyKey, FamilyMeta, PublishMeta, Snapshot, Staging, Store } from './types.js';
 
 /**
@@ -65,6 +66,9 @@ export class MemoryStore implements Store {
   private readonly budgets = new TtlMap<Budget>(() => this.now());
   private readonly budgetIndex = new Set<string>();
   private readonly locks = new TtlMap<string>(() => this.now());
+  /** Lock expiry times, for the old single lock's marker (kept at a TTL ≥ every active shard's). */
+  private readonly lockExpiry = new Map<string, number>();
+  private readonly statuses = new Map<string, string>();
   private readonly counters = new Map<string, Map<string, number>>();
   private readonly applied = new Map<string, string>();
   private readonly counterVersions = new Map<string, number>();
@@ -269,6 +273,66 @@ export class MemoryStore implements Store {
   async releaseLock(name: string, owner: string): Promise<void> {
     const k = this.keys.lock(name);
     if (this.locks.get(k) === owner) this.locks.delete(k);
+  }
+
+  async acquireOrgLocks(orgIds: readonly string[], holder: string, ttlMs: number): Promise<OrgLockClaim> {
+    const orgs = shardOrgs(orgIds);
+    checkTtl(ttlMs);
+    const legacyKey = this.keys.lock('collector');
+    const legacy = this.locks.get(legacyKey) ?? null;
+    const holders = Object.fromEntries(orgs.map((org) => [org, this.locks.get(this.keys.collectorLock(org)) ?? null]));
+    const acquired = (legacy === null || legacy === SHARD_MARKER) && Object.values(holders).every((h) => h === null || h === holder);
+    if (acquired) {
+      for (const org of orgs) this.locks.set(this.keys.collectorLock(org), holder, ttlMs);
+      this.keepMarker(ttlMs);
+    }
+    return { acquired, holders, legacy: legacy === SHARD_MARKER ? null : legacy };
+  }
+
+  async renewOrgLocks(orgIds: readonly string[], holder: string, ttlMs: number): Promise<boolean> {
+    const orgs = shardOrgs(orgIds);
+    checkTtl(ttlMs);
+    const legacy = this.locks.get(this.keys.lock('collector'));
+    if (legacy !== undefined && legacy !== SHARD_MARKER) return false;
+    if (orgs.some((org) => this.locks.get(this.keys.collectorLock(org)) !== holder)) return false;
+    for (const org of orgs) this.locks.set(this.keys.collectorLock(org), holder, ttlMs);
+    this.keepMarker(ttlMs);
+    return true;
+  }
+
+  async releaseOrgLocks(orgIds: readonly string[], holder: string): Promise<void> {
+    for (const org of shardOrgs(orgIds)) {
+      const k = this.keys.collectorLock(org);
+      if (this.locks.get(k) === holder) this.locks.delete(k);
+    }
+  }
+
+  /** The old single lock holds the marker for at least `ttlMs` more (as the Redis scripts' PTTL check). */
+  private keepMarker(ttlMs: number): void {
+    const k = this.keys.lock('collector');
+    const left = this.locks.get(k) === undefined ? -1 : (this.lockExpiry.get(k) ?? 0) - this.now();
+    if (left >= ttlMs) return;
+    this.locks.set(k, SHARD_MARKER, ttlMs);
+    this.lockExpiry.set(k, this.now() + checkTtl(ttlMs));
+  }
+
+  async putCollectorStatus(status: CollectorStatus): Promise<void> {
+    this.statuses.set(status.id, checkStatus(status));
+  }
+
+  async removeCollectorStatus(id: string): Promise<void> {
+    this.statuses.delete(id);
+  }
+
+  async readCollectorStatuses(): Promise<CollectorStatus[]> {
+    const now = this.now();
+    const out: CollectorStatus[] = [];
+    for (const [id, text] of [...this.statuses].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))) {
+      const status = decodeStatus(text);
+      if (status === null || status.expiresAt <= now) this.statuses.delete(id);
+      else out.push(status);
+    }
+    return out;
   }
 
   async ping(): Promise<boolean> {

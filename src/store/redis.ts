@@ -9,6 +9,8 @@ import type { StoreKeys } from './keys.js';
 import { RedisCounters } from './redis-counters.js';
 import { DEFAULT_COMMAND_TIMEOUT_MS, describeRedisUrl, urlSecrets, type RedisStoreOptions } from './redis-options.js';
 import { ACQUIRE_LOCK, PUBLISH, PUT_PAGE, READ_SNAPSHOT, RELEASE_LOCK, RENEW_LOCK } from './redis-scripts.js';
+import { ACQUIRE_ORG_LOCKS, RELEASE_ORG_LOCKS, RENEW_ORG_LOCKS, SHARD_MARKER, checkStatus, claimFromReply, decodeStatus, shardOrgs } from './org-locks.js';
+import type { CollectorStatus, OrgLockClaim } from './org-locks.js';
 import type { CounterFieldFilter, CounterOnce, FamilyKey, FamilyMeta, PublishMeta, Snapshot, Staging, Store, StoreConnection } from './types.js';
 
 type TokenUsageRecord = Awaited<ReturnType<Store['readTokenUsage']>>[number];
@@ -208,6 +210,48 @@ export class RedisStore implements Store {
 
   async releaseLock(name: string, owner: string): Promise<void> {
     await this.run(() => RELEASE_LOCK.run(this.client, [this.keys.lock(name)], [owner]));
+  }
+
+  // Collector shards: one lock per org, all or none (src/store/org-locks.ts).
+  async acquireOrgLocks(orgIds: readonly string[], holder: string, ttlMs: number): Promise<OrgLockClaim> {
+    const orgs = shardOrgs(orgIds);
+    const keys = [this.keys.lock('collector'), ...orgs.map((org) => this.keys.collectorLock(org))];
+    return claimFromReply(await this.run(() => ACQUIRE_ORG_LOCKS.run(this.client, keys, [holder, checkTtl(ttlMs), SHARD_MARKER])), orgs);
+  }
+
+  async renewOrgLocks(orgIds: readonly string[], holder: string, ttlMs: number): Promise<boolean> {
+    const keys = [this.keys.lock('collector'), ...shardOrgs(orgIds).map((org) => this.keys.collectorLock(org))];
+    return (await this.run(() => RENEW_ORG_LOCKS.run(this.client, keys, [holder, checkTtl(ttlMs), SHARD_MARKER]))) === 1;
+  }
+
+  async releaseOrgLocks(orgIds: readonly string[], holder: string): Promise<void> {
+    await this.run(() => RELEASE_ORG_LOCKS.run(this.client, shardOrgs(orgIds).map((org) => this.keys.collectorLock(org)), [holder]));
+  }
+
+  async putCollectorStatus(status: CollectorStatus): Promise<void> {
+    const text = checkStatus(status);
+    await this.run(() => this.client.hset(this.keys.collectors, status.id, text));
+  }
+
+  async removeCollectorStatus(id: string): Promise<void> {
+    await this.run(() => this.client.hdel(this.keys.collectors, id));
+  }
+
+  async readCollectorStatuses(): Promise<CollectorStatus[]> {
+    const all = await this.hgetall(this.keys.collectors);
+    const now = this.now();
+    const out: CollectorStatus[] = [];
+    const stale: string[] = [];
+    for (const id of Object.keys(all).sort()) {
+      const status = decodeStatus(all[id] ?? '');
+      if (status === null || status.expiresAt <= now) stale.push(id);
+      else out.push(status);
+    }
+    if (stale.length > 0) {
+      // Tidying only, as for budget records: a read-only replica refuses it and the read stands.
+      await this.run(() => this.client.hdel(this.keys.collectors, ...stale)).catch(() => undefined);
+    }
+    return out;
   }
 
   async ping(): Promise<boolean> {

@@ -7,6 +7,8 @@
  * new generation, never a mix. Data keys expire after the TTL (3× the family interval); metadata does not.
  */
 
+import type { CollectorStatus, OrgLockClaim } from './org-locks.js';
+
 /** A family of one org, e.g. { orgId, family: 'wan-ports' }. */
 export interface FamilyKey {
   readonly orgId: string;
@@ -154,6 +156,23 @@ export interface Store {
   /** Extends the lock if `owner` still holds it. */
   renewLock(name: string, owner: string, ttlMs: number): Promise<boolean>;
   releaseLock(name: string, owner: string): Promise<void>;
+
+  /**
+   * Collector shards (src/store/org-locks.ts): takes the lock of every org in `orgIds` for `holder` (an encoded
+   * OrgLockHolder), all or none, in one atomic step; refused while another holder has any of them or a collector
+   * from before sharding holds the old single lock. Says who holds what either way.
+   */
+  acquireOrgLocks(orgIds: readonly string[], holder: string, ttlMs: number): Promise<OrgLockClaim>;
+  /** Extends every org lock of the shard, atomically; false (nothing changed) unless `holder` still holds all. */
+  renewOrgLocks(orgIds: readonly string[], holder: string, ttlMs: number): Promise<boolean>;
+  /** Releases the org locks `holder` holds. */
+  releaseOrgLocks(orgIds: readonly string[], holder: string): Promise<void>;
+  /** Records (replaces) a collector's status, which readers ignore once past its expiresAt. */
+  putCollectorStatus(status: CollectorStatus): Promise<void>;
+  /** Deletes a collector's status (a clean shutdown). */
+  removeCollectorStatus(id: string): Promise<void>;
+  /** Every collector status not yet expired (store clock), sorted by id. */
+  readCollectorStatuses(): Promise<CollectorStatus[]>;
 
   ping(): Promise<boolean>;
   close(): Promise<void>;

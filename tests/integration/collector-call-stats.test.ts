@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { prepareCollector, runCollector, type PreparedCollector } from '../../src/collect/collector.js';
 import { API_RATE_LIMITED, API_REQUEST_FAILURES, API_REQUESTS, decodeLabels } from '../../src/store/counters.js';
-import { LOCK_NAME } from '../../src/collect/leader.js';
+import { encodeHolder } from '../../src/store/org-locks.js';
 import { Scheduler } from '../../src/collect/scheduler.js';
 import { loadConfig, type Config } from '../../src/config/index.js';
 import { tokenFingerprint } from '../../src/mist/fingerprint.js';
@@ -142,7 +142,9 @@ describe('API call counters (collector → real Redis, simulator over HTTP)', ()
 
   it("counts a standby's start-up calls as soon as it runs, and once only", async () => {
     const before = await counters();
-    expect(await h.store.acquireLock(LOCK_NAME, 'another-collector', 60_000)).toBe(true);
+    // Another collector of the same org holds its lock (an HA twin): this one stands by.
+    const another = encodeHolder({ owner: 'another-collector', orgs: [sim.orgId] });
+    expect((await h.store.acquireOrgLocks([sim.orgId], another, 60_000)).acquired).toBe(true);
     const prepared = await prepareCollector(config, log, { store: h.store });
     const stop = new AbortController();
     const running = runCollector(prepared, config, log, stop.signal);
@@ -155,7 +157,7 @@ describe('API call counters (collector → real Redis, simulator over HTTP)', ()
       stop.abort();
       await running;
       await prepared.api.close();
-      await h.store.releaseLock(LOCK_NAME, 'another-collector');
+      await h.store.releaseOrgLocks([sim.orgId], another);
     }
     const after = await counters();
     const sim3 = await received();

@@ -5,11 +5,13 @@ import type { FamilyKey } from '../../src/store/index.js';
 import { captureLog, dumpKeys, redisStoreHarness } from '../support/redis-store.js';
 import { storeContract } from '../unit/store-contract.js';
 import { counterReplayContract } from '../unit/store-contract-replay.js';
+import { shardLockContract } from '../unit/store-contract-shards.js';
 
 const url = inject('redisUrl');
 
 storeContract('redis', () => redisStoreHarness(url, 'contract'));
 counterReplayContract('redis', () => redisStoreHarness(url, 'replay'));
+shardLockContract('redis', () => redisStoreHarness(url, 'shards'));
 
 const KEY: FamilyKey = { orgId: 'a7f1c2d0-0000-4000-8000-000000000001', family: 'wan-ports' };
 const LONG = 60_000;

@@ -4,6 +4,7 @@ import { BUDGET_TTL_MS } from '../../src/store/keys.js';
 import { MemoryStore, createStore } from '../../src/store/index.js';
 import { storeContract } from './store-contract.js';
 import { counterReplayContract } from './store-contract-replay.js';
+import { shardLockContract } from './store-contract-shards.js';
 
 function fakeClock(start = 1_790_000_000_000) {
   let t = start;
@@ -17,6 +18,7 @@ const memoryHarness = async () => {
 };
 storeContract('memory', memoryHarness);
 counterReplayContract('memory', memoryHarness);
+shardLockContract('memory', memoryHarness);
 
 describe('MemoryStore', () => {
   it('forgets the usage of a token that stopped reporting after the budget TTL', async () => {

@@ -33,6 +33,8 @@ export const COLLECTOR_METRICS = {
     help: `Mist rows and stored records of sites excluded by the site filter (SITE_INCLUDE, SITE_EXCLUDE) that the family's last successful collection left out: filtered, not invalid (not in mist_collector_records_dropped). Rows of every endpoint the family walks count (gateways: a gateway's inventory row and its stats row). Absent without a site filter. ${fromMeta}` },
   siteFilterSites: { name: 'mist_collector_site_filter_sites', type: 'gauge', unit: 'count', labels: ['org_id', 'decision'],
     help: `Sites of the org the site filter keeps (decision="included") and leaves out (decision="excluded"), as of the last collection of the org's site list (the sites family). Absent without a site filter. ${fromMeta}` },
+  orgCollectors: { name: 'mist_collector_org_collectors', type: 'gauge', unit: 'count', labels: ['org_id', 'state'],
+    help: 'Collectors whose shard (MIST_ORG_ID) includes the org, by state: active (holds the org\'s lock and collects it), standby (an HA twin of the active one: same orgs), conflict (its shard overlaps another collector\'s: it collects none of its orgs until MIST_ORG_ID is fixed), legacy (waits for a collector from before per-org locks to stop). Every state is present (0 included) for each org with data or a collector. Healthy: active 1, conflict 0. From the collectors\' status records in the store (reported every lock TTL/3 to TTL/2).' },
   snapshot: { name: 'mist_collector_snapshot_present', type: 'gauge', unit: 'boolean', labels: fam,
     help: '1 while the family has an unexpired snapshot in the store (data expires 3 intervals after the last success).' },
 } as const satisfies Record<string, SelfMetricDef>;
@@ -50,6 +52,8 @@ export const API_METRICS = {
     help: 'Mist API calls allowed per token per hour, as last reported by the collector.' },
   cooldown: { name: 'mist_api_token_cooldown_until_timestamp_seconds', type: 'gauge', unit: 'timestamp', labels: ['token_fingerprint'],
     help: 'Until when the token is cooling down after a 429, Unix time (0: usable), as last reported by the collector.' },
+  tokenCollectors: { name: 'mist_api_token_active_collectors', type: 'gauge', unit: 'count', labels: ['token_fingerprint'],
+    help: 'Active collectors using the token (SHA-256 fingerprint, never the token). Above 1, collector shards share a token: each plans the whole budget share of it, so together they may exceed it. From the collectors\' status records in the store.' },
   usageReported: { name: 'mist_api_budget_reported_timestamp_seconds', type: 'gauge', unit: 'timestamp', labels: ['token_fingerprint'],
     help: 'When the collector last reported the token\'s budget use, Unix time.' },
 } as const satisfies Record<string, SelfMetricDef>;
