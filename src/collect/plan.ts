@@ -170,17 +170,17 @@ function refusalReasons(plan: Omit<Plan, 'refusal'>, input: PlanInput, tierCost:
   const needed = atBound(plan.tiers.map((t) => t.tier));
   const perToken = input.limitPerToken * input.share;
   const lines = [
-    `with every tier at its largest stretch the ${plan.profile} profile needs ${Math.ceil(needed)} calls/hour, over the ${plan.allowedPerHour} allowed `
+    `with every tier at its largest stretch the ${plan.profile} profile needs ${num(Math.ceil(needed))} calls/hour, over the ${num(plan.allowedPerHour)} allowed `
     + `(${input.tokens} token(s) × MIST_RATE_LIMIT ${input.limitPerToken} × MIST_BUDGET_SHARE ${input.share}):`,
-    ...plan.tiers.map((t) => `  ${t.tier} (${t.families.join(', ')}): ${Math.ceil(tierCost(t.tier) / MAX_STRETCH[t.tier])} calls/hour at ×${MAX_STRETCH[t.tier]} `
-      + `(${t.requestedPerHour} at the configured intervals)`),
+    ...plan.tiers.filter((t) => t.requestedPerHour > 0).map((t) => `  ${t.tier} (${t.families.join(', ')}): ${num(tierCost(t.tier) / MAX_STRETCH[t.tier])} calls/hour `
+      + `at ×${MAX_STRETCH[t.tier]} (${num(t.requestedPerHour)} at the configured intervals)`),
     `fits with ${Math.ceil(needed / perToken)} token(s) of ${input.limitPerToken} calls/hour (MIST_API_TOKENS), or with longer COLLECTOR_INTERVALS or fewer orgs (MIST_ORG_ID)`,
   ];
   const smaller = TIERS.slice(0, TIERS.indexOf(plan.profile)).filter((p) => atBound(tiersOf(p)) <= plan.allowedPerHour);
   const fitting = smaller.at(-1);
   lines.push(fitting
-    ? `COLLECTOR_PROFILE=${fitting} fits (${Math.ceil(atBound(tiersOf(fitting)))} calls/hour at the largest stretch)`
-    : `no smaller COLLECTOR_PROFILE fits either: availability alone needs ${Math.ceil(atBound(['availability']))} calls/hour at ×${MAX_STRETCH.availability}`);
+    ? `COLLECTOR_PROFILE=${fitting} fits (${num(Math.ceil(atBound(tiersOf(fitting))))} calls/hour at the largest stretch)`
+    : `no smaller COLLECTOR_PROFILE fits either: availability alone needs ${num(Math.ceil(atBound(['availability'])))} calls/hour at ×${MAX_STRETCH.availability}`);
   return lines;
 }
 

@@ -128,15 +128,14 @@ describe('what `plan` prints', () => {
   });
 
   it('refusal lists every tier\'s need at its bound and what would fit: more tokens, or a smaller profile', () => {
-    // 400 allowed: every tier at ×4 needs 302 + 176 = 477; availability alone (302) fits.
+    // 400 allowed: every tier at ×4 needs 301.25 + 175.75 = 477; availability alone (302, rounded up) fits.
     const p = plan(500);
     expect(p.fits).toBe(false);
     expect(p.tiers.map((t) => t.stretch)).toEqual([4, 4, 1]);
     expect(p.refusal).toEqual([
       'with every tier at its largest stretch the full profile needs 477 calls/hour, over the 400 allowed (1 token(s) × MIST_RATE_LIMIT 500 × MIST_BUDGET_SHARE 0.8):',
-      '  availability (sites, gateways, wan-ports, circuits, events): 302 calls/hour at ×4 (1205 at the configured intervals)',
+      '  availability (sites, gateways, wan-ports, circuits, events): 301 calls/hour at ×4 (1,205 at the configured intervals)',
       '  standard (org, vpn-peers, sle, alarms): 176 calls/hour at ×4 (703 at the configured intervals)',
-      '  full (sle-details): 0 calls/hour at ×4 (0 at the configured intervals)',
       'fits with 2 token(s) of 500 calls/hour (MIST_API_TOKENS), or with longer COLLECTOR_INTERVALS or fewer orgs (MIST_ORG_ID)',
       'COLLECTOR_PROFILE=availability fits (302 calls/hour at the largest stretch)',
     ]);
