@@ -9,8 +9,8 @@ import type { Store } from '../store/types.js';
 import { CallStatsRecorder } from './call-stats.js';
 import type { Family } from './family.js';
 import { Leader } from './leader.js';
-import { measureOrg } from './measure.js';
-import { formatPlan, planBudget, type Plan } from './plan.js';
+import { measureOrg, probesFor } from './measure.js';
+import { formatPlan, planBudget, stretchByTier, type Plan } from './plan.js';
 import { Scheduler, type ScheduledFamily, type SchedulerDeps } from './scheduler.js';
 
 /** The collector refuses to start (exit 2): no token, an org the tokens cannot see, or a plan that cannot fit. */
@@ -79,21 +79,21 @@ export async function prepareCollector(config: Config, log: Logger, deps: Collec
     if (hidden.length > 0) throw new CollectorRefused(`MIST_ORG_ID: the tokens cannot see org(s) ${hidden.join(', ')}`);
     if (orgIds.length === 0) throw new CollectorRefused('the tokens see no org: use org-level API tokens');
     const orgs = [];
-    for (const orgId of orgIds) orgs.push({ orgId, size: await measureOrg(api, orgId) });
+    for (const orgId of orgIds) orgs.push({ orgId, size: await measureOrg(api, orgId, undefined, probesFor(config.collector.profile)) });
     const families = deps.families ?? FAMILIES;
     const requested = families.map((family) => ({ family, intervalSeconds: config.collector.intervals[family.name] ?? family.defaultIntervalSeconds }));
-    const plan = planBudget({ jobs: requested, orgs, tokens: api.usage().length, limitPerToken: config.collector.rateLimitPerToken, share: config.collector.budgetShare });
+    const plan = planBudget({ jobs: requested, orgs, tokens: api.usage().length, limitPerToken: config.collector.rateLimitPerToken, share: config.collector.budgetShare, profile: config.collector.profile });
     for (const o of orgs) log.info({ orgId: o.orgId, size: o.size }, 'org measured');
     if (!plan.fits) throw new CollectorRefused(`the collection plan does not fit the API budget:\n${formatPlan(plan)}`);
-    if (plan.stretch > 1) log.warn({ stretch: plan.stretch, intervals: plan.intervals, requestedPerHour: plan.requestedPerHour, allowedPerHour: plan.allowedPerHour }, 'intervals stretched to fit the API budget');
-    log.info({ callsPerHour: plan.callsPerHour, budgetPerHour: plan.budgetPerHour, intervals: plan.intervals }, 'collection planned');
-    const jobs = families.flatMap((family) => orgIds.map((orgId) => ({
+    if (plan.stretch > 1) log.warn({ stretch: stretchByTier(plan), intervals: plan.intervals, requestedPerHour: plan.requestedPerHour, allowedPerHour: plan.allowedPerHour }, 'intervals stretched to fit the API budget, lowest tier first');
+    log.info({ profile: plan.profile, callsPerHour: plan.callsPerHour, budgetPerHour: plan.budgetPerHour, intervals: plan.intervals, notCollected: plan.excluded.map((e) => e.family) }, 'collection planned');
+    const jobs = families.filter((family) => family.name in plan.intervals).flatMap((family) => orgIds.map((orgId) => ({
       family, orgId, intervalSeconds: plan.intervals[family.name] ?? family.defaultIntervalSeconds,
       ...(family.budgeted ? { callBudget: plan.budgets[family.name] ?? 0 } : {}),
     })));
     const settings = {
       regions: config.collector.regions, circuitRoles: config.collector.circuitRoles, sleDegradedThreshold: config.collector.sleDegradedThreshold,
-      inventory: deps.inventory ?? ((): null => null),
+      inventory: deps.inventory ?? ((): null => null), profile: config.collector.profile,
     };
     const schedulerDeps: SchedulerDeps = { store: deps.store, api, log, settings, now, sleep, siteFilter: config.collector.siteFilter };
     return { api, plan, jobs, orgIds, schedulerDeps, callStats };

@@ -7,6 +7,7 @@ import type { Cursor, Endpoint, MistApi, Page } from '../mist/types.js';
 import { DEFAULT_CIRCUIT_ROLES, parseCircuitRoles, type CircuitRoleRule } from './circuit-roles.js';
 import type { InventorySource } from '../inventory/types.js';
 import { pacer } from './pace.js';
+import { DEFAULT_PROFILE, type CollectorProfile } from './profile.js';
 import type { RegionRule } from './regions.js';
 
 /**
@@ -21,6 +22,14 @@ export function sizeOf(size: OrgSize, probe: string): number {
   if (n === undefined) throw new Error(`no size probe "${probe}" (declare it in a family's sizeProbes)`);
   return n;
 }
+
+/**
+ * How much a family matters when the API budget is short (its tier): `availability` (is a site up, on which
+ * circuit, did it flap or fail over, and the site names and regions the pages carry), `standard` (quality,
+ * alarms, inventory), `full` (the deep dives). COLLECTOR_PROFILE collects the tiers up to its own; the plan
+ * stretches the lowest tier first and availability last (src/collect/plan.ts).
+ */
+export type FamilyPriority = 'availability' | 'standard' | 'full';
 
 export interface FamilyContext {
   readonly orgId: string;
@@ -77,6 +86,8 @@ export interface Family<R = unknown> {
   /** Also the config key, the store key part and the `family` label value. */
   readonly name: string;
   readonly defaultIntervalSeconds: number;
+  /** Its tier: what the profile collects and the order the plan stretches in (see FamilyPriority). */
+  readonly priority: FamilyPriority;
   /** Calls one full cycle takes for an org of this size (0 for budgeted families: they take the leftover). */
   callsPerCycle(size: OrgSize): number;
   /**
@@ -100,6 +111,8 @@ export interface FamilySettings {
   readonly sleDegradedThreshold: number;
   /** CIRCUIT_INVENTORY_FILE: the live circuit inventory (contracted bandwidth, provider, circuit id, role); null when none. */
   readonly inventory: InventorySource;
+  /** COLLECTOR_PROFILE: which tiers are collected (a family reading a snapshot of one never collected expects none). */
+  readonly profile: CollectorProfile;
 }
 
 export const PAGE_LIMIT = 1000;
@@ -114,6 +127,7 @@ export function defaultFamilySettings(overrides: Partial<FamilySettings> = {}): 
     circuitRoles: parseCircuitRoles(DEFAULT_CIRCUIT_ROLES).rules,
     sleDegradedThreshold: DEFAULT_SLE_DEGRADED_THRESHOLD,
     inventory: () => null,
+    profile: DEFAULT_PROFILE,
     ...overrides,
   };
 }

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { PROFILES } from '../collect/profile.js';
 import { SimOptionsSchema } from '../sim/options.js';
 import { LOG_FORMATS, LOG_LEVELS, basicAuth, circuitRoles, intervalMap, inventoryFile, linkBaseUrl, listenHost, mistBaseUrl, nameList, orgIdList, redisUrl, siteTerms, tokenList } from './fields.js';
 import type { EnvName } from './vars.js';
@@ -56,6 +57,7 @@ export const CollectorSection = section(
     MIST_RATE_LIMIT: z.coerce.number().int().min(1).max(1_000_000),
     MIST_BUDGET_SHARE: z.coerce.number().min(0.05).max(1),
     COLLECTOR_INTERVALS: intervalMap,
+    COLLECTOR_PROFILE: z.enum(PROFILES),
     COLLECTOR_CONCURRENCY: z.coerce.number().int().min(1).max(32),
     COLLECTOR_LOCK_TTL_SECONDS: z.coerce.number().int().min(3).max(600),
     REGION_GROUP_PREFIX: z.string().optional().transform((v) => v ?? ''),
@@ -70,6 +72,7 @@ export const CollectorSection = section(
     rateLimitPerToken: v.MIST_RATE_LIMIT,
     budgetShare: v.MIST_BUDGET_SHARE,
     intervals: v.COLLECTOR_INTERVALS,
+    profile: v.COLLECTOR_PROFILE,
     concurrency: v.COLLECTOR_CONCURRENCY,
     lockTtlSeconds: v.COLLECTOR_LOCK_TTL_SECONDS,
     regions: { prefix: v.REGION_GROUP_PREFIX, names: v.REGION_GROUPS },

@@ -1,4 +1,8 @@
-import { FAMILY_NAMES } from '../families/registry.js';
+import type { FamilyPriority } from '../collect/family.js';
+import { FAMILIES, FAMILY_NAMES } from '../families/registry.js';
+
+/** The families of a tier, for COLLECTOR_PROFILE's description (the registry is the only list of them). */
+const tierFamilies = (tier: FamilyPriority): string => FAMILIES.filter((f) => f.priority === tier).map((f) => f.name).join(', ');
 
 /**
  * Every environment variable the program reads, declared once. The section schemas
@@ -97,6 +101,12 @@ export const ENV_VARS = [
     name: 'COLLECTOR_INTERVALS',
     description: `Per-family collection intervals in seconds overriding the defaults, e.g. "wan-ports=60,gateways=120" (families: ${FAMILY_NAMES.join(', ')}; docs/collector.md).`,
     default: undefined,
+    secret: false,
+  },
+  {
+    name: 'COLLECTOR_PROFILE',
+    description: `Which families are collected, by tier (each family declares its own): availability (${tierFamilies('availability')}: is a site up, on which circuit, did it flap or fail over), standard (availability plus ${tierFamilies('standard')}) or full (standard plus ${tierFamilies('full')}). When the budget is short the lowest tier collected is stretched first and availability last (docs/collector.md#profiles-and-tiers).`,
+    default: 'full',
     secret: false,
   },
   {

@@ -3,11 +3,7 @@ import type { Endpoint, MistApi } from '../mist/types.js';
 import type { FamilyCatalogue } from '../metrics/types.js';
 import type { RecordsDecl } from './define-records.js';
 
-/**
- * How much a family matters when the budget is short: `availability` (is it up, which circuit carries it:
- * gateways, wan-ports, circuits, events), `standard` (inventory and quality), `full` (the deep dives).
- */
-export type FamilyPriority = 'availability' | 'standard' | 'full';
+export type { FamilyPriority } from '../collect/family.js';
 
 /** One count the budget plan needs (a limit=1 call at start-up), and what it counts (for `plan`). */
 export interface SizeProbe {
@@ -28,7 +24,6 @@ export function sizeProbe<T>(endpoint: (orgId: string) => Endpoint<T>, counts: s
  */
 export interface FamilyModule<R = unknown> extends Family<R> {
   readonly records: RecordsDecl<R>;
-  readonly priority: FamilyPriority;
   /** Counts of the org this family's callsPerCycle reads (keyed: OrgSize's keys); none for most families. */
   readonly sizeProbes: Readonly<Record<string, SizeProbe>>;
   readonly catalogue: FamilyCatalogue<R>;

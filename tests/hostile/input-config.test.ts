@@ -97,6 +97,7 @@ const TABLE: Record<EnvName, Row> = {
       { value: `${FAMILY_NAMES[0]}=1h`, message: `${FAMILY_NAMES[0]}: "1h" has a unit (1h = 3600 seconds); give a whole number of seconds ≥ 30` },
     ],
   },
+  COLLECTOR_PROFILE: { bad: [{ value: 'minimal', message: 'must be one of availability, standard, full' }, { value: 'Full', message: 'must be one of availability, standard, full' }] },
   COLLECTOR_CONCURRENCY: { bad: intOutOf(1, 32) },
   COLLECTOR_LOCK_TTL_SECONDS: { bad: intOutOf(3, 600) },
   REGION_GROUP_PREFIX: { bad: [], free: 'any text can start a site group name', good: ['"Région" \\ '] },

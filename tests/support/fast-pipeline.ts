@@ -1,8 +1,10 @@
 import { prepareCollector, runCollector, type PreparedCollector } from '../../src/collect/collector.js';
+import type { Plan } from '../../src/collect/plan.js';
 import type { Config } from '../../src/config/index.js';
 import type { Logger } from '../../src/log.js';
 import { startExporter, type RunningExporter } from '../../src/server/exporter.js';
 import { RedisStore } from '../../src/store/redis.js';
+import type { Store } from '../../src/store/types.js';
 import type { SimOptions } from '../../src/sim/options.js';
 import { exporterConfig } from './exporter-harness.js';
 import { deleteKeys, uniquePrefix } from './redis-store.js';
@@ -45,6 +47,8 @@ export interface CollectorRun {
   stop(): Promise<void>;
   /** The scaled jobs it runs: family, org, interval (wall seconds). */
   readonly jobs: PreparedCollector['jobs'];
+  /** The budget plan it prepared (unscaled: simulated seconds, calls per simulated hour). */
+  readonly plan: Plan;
 }
 
 export interface FastPipeline {
@@ -53,6 +57,8 @@ export interface FastPipeline {
   /** host:port of each exporter replica, for Prometheus scrape targets. */
   readonly exporterTargets: readonly string[];
   readonly config: Config;
+  /** The store collector and exporters share (its own key prefix on the test Redis). */
+  readonly store: Store;
   /** Prepares and starts a collector with every interval multiplied by timeScale. */
   startCollector(): Promise<CollectorRun>;
   /** The collector started by startFastPipeline (null once stopped through it). */
@@ -78,6 +84,7 @@ export async function startFastPipeline(opts: FastPipelineOptions): Promise<Fast
     let stopped: Promise<void> | undefined;
     const run: CollectorRun = {
       jobs,
+      plan: prepared.plan,
       stop: () => (stopped ??= (async () => {
         abort.abort();
         await running.catch(() => undefined);
@@ -96,6 +103,7 @@ export async function startFastPipeline(opts: FastPipelineOptions): Promise<Fast
       exporters,
       exporterTargets: exporters.map((e) => new URL(e.url).host),
       config,
+      store,
       startCollector,
       collector,
       async close() {

@@ -11,6 +11,7 @@ import { captureLog } from '../support/redis-store.js';
 const flapping: Family<{ n: number }> = {
   name: 'events',
   defaultIntervalSeconds: 60,
+  priority: 'availability',
   resumable: false,
   callsPerCycle: () => 0,
   async *run() {
@@ -66,6 +67,7 @@ describe('family state published with the generation', () => {
   const stateful: Family<{ until: number }> = {
     name: 'alarms',
     defaultIntervalSeconds: 60,
+    priority: 'standard',
     resumable: false,
     callsPerCycle: () => 0,
     async *run(ctx) {

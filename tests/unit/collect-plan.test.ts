@@ -24,25 +24,29 @@ describe('planBudget', () => {
     expect(plan.callsPerHour).toBeLessThanOrEqual(plan.allowedPerHour);
     expect(formatPlan(plan)).toMatch(/calls per full cycle \(every family once\): 59/);
     // The budgeted row shows its ceiling, not 0.
-    expect(formatPlan(plan)).toMatch(/sle-details\s+≤523\s+900\s+≤2092\.0\s+≤41\.8%/);
+    expect(formatPlan(plan)).toMatch(/sle-details\s+full\s+≤523\s+900\s+-\s+≤2092\.0\s+≤41\.8%/);
     // The deep dive gets what is left of the 80%: 4,000 − 1,908 = 2,092 calls/hour, 523 per 15-minute cycle.
     expect(plan.leftoverPerHour).toBe(2092);
     expect(plan.budgets).toEqual({ 'sle-details': 523 });
     expect(plan.callsPerHour + plan.budgets['sle-details']! * (3600 / 900)).toBeLessThanOrEqual(plan.allowedPerHour);
   });
 
-  it('stretches every interval by one factor when the schedule does not fit', () => {
+  it('stretches the standard tier to its bound before the availability tier when the schedule does not fit', () => {
+    // 1,908 calls/hour against 800: standard (703) at ×4 leaves 800 − 175.75 for availability (1,205): ×1.93.
     const plan = planBudget({ jobs: defaults, orgs: [{ orgId: 'o', size: SIZE_3208 }], tokens: 1, limitPerToken: 1000, share: 0.8 });
-    expect(plan.stretch).toBeCloseTo(1908 / 800, 5);
-    expect(plan.intervals['wan-ports']).toBe(Math.ceil(60 * plan.stretch));
+    expect(plan.tiers.find((t) => t.tier === 'standard')!.stretch).toBe(MAX_STRETCH.standard);
+    const availability = plan.tiers.find((t) => t.tier === 'availability')!.stretch;
+    expect(availability).toBeCloseTo(1205 / (800 - 703 / 4), 5);
+    expect(plan.intervals['wan-ports']).toBe(Math.ceil(60 * availability));
+    expect(plan.intervals['vpn-peers']).toBe(120 * MAX_STRETCH.standard);
     expect(plan.callsPerHour).toBeLessThanOrEqual(800);
     expect(plan.fits).toBe(true);
-    expect(formatPlan(plan)).toMatch(/stretched ×2\.38/);
+    expect(formatPlan(plan)).toMatch(/availability ×1\.93: sites 3600 s → 6950 s, gateways 120 s → 232 s, wan-ports 60 s → 116 s, events 60 s → 116 s/);
   });
 
-  it('refuses when even a ×4 stretch does not fit', () => {
+  it('refuses when even every tier at ×4 does not fit', () => {
     const plan = planBudget({ jobs: defaults, orgs: [{ orgId: 'o', size: SIZE_3208 }], tokens: 1, limitPerToken: 250, share: 0.8 });
-    expect(plan.stretch).toBeGreaterThan(MAX_STRETCH);
+    expect(plan.stretch).toBe(MAX_STRETCH.availability);
     expect(plan.fits).toBe(false);
     expect(formatPlan(plan)).toMatch(/REFUSED/);
   });

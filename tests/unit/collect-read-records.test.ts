@@ -37,7 +37,7 @@ describe('ctx.readRecords (one typed read of a stored snapshot)', () => {
     await store.putPage(key, 'g1', 0, JSON.stringify([{ mac: 'a', port_id: 'p', up: true }, { mac: 1 }]), { cursor: null, recordsKept: 2, recordsDropped: 0 }, 60_000);
     await store.publish(key, 'g1', 1, { lastAttempt: 0, lastSuccess: 0, durationMs: 0, recordsKept: 2, recordsDropped: 0, pages: 1, calls: 0, intervalSeconds: 60, counterDeltas: null }, 60_000);
     const joining: Family<{ mac: string }> = {
-      name: 'joining', defaultIntervalSeconds: 60, callsPerCycle: () => 0, resumable: false,
+      name: 'joining', defaultIntervalSeconds: 60, priority: 'standard', callsPerCycle: () => 0, resumable: false,
       async *run(ctx) {
         yield* recordPages((await ctx.readRecords(macs)) ?? [], {});
       },
@@ -51,7 +51,7 @@ describe('ctx.readRecords (one typed read of a stored snapshot)', () => {
 
 describe('a staged walk\'s cursor (one codec: mist/paginate\'s)', () => {
   const walking = (seen: (Cursor | null)[]): Family<number> => ({
-    name: 'walking', defaultIntervalSeconds: 60, callsPerCycle: () => 1,
+    name: 'walking', defaultIntervalSeconds: 60, priority: 'standard', callsPerCycle: () => 1,
     async *run(_ctx, from) {
       seen.push(from);
       yield { records: [1], dropped: {}, cursor: null };

@@ -50,7 +50,8 @@ describe('unknown variable warnings', () => {
     expect(warn({ REDIS_PASSWORD: 'x', REDIS_HOST: 'redis', COLLECTOR_WORKERS: '8' })).toEqual([
       'REDIS_PASSWORD is not a setting of this program and is ignored; the password goes in REDIS_URL: redis://:password@host:6379',
       'REDIS_HOST is not a setting of this program and is ignored; Redis is configured by one URL: REDIS_URL=redis://host:6379',
-      'COLLECTOR_WORKERS is not a setting of this program and is ignored; the COLLECTOR_* settings are COLLECTOR_INTERVALS, COLLECTOR_CONCURRENCY, COLLECTOR_LOCK_TTL_SECONDS',
+      // Listed in declaration order, whatever COLLECTOR_* settings there are (COLLECTOR_INTERVALS, COLLECTOR_PROFILE, …).
+      `COLLECTOR_WORKERS is not a setting of this program and is ignored; the COLLECTOR_* settings are ${ENV_VARS.map((v) => v.name).filter((n) => n.startsWith('COLLECTOR_')).join(', ')}`,
     ]);
   });
 

@@ -39,6 +39,7 @@ describe('loadConfig', () => {
         rateLimitPerToken: 5000, budgetShare: 0.8, intervals: {}, concurrency: 4, lockTtlSeconds: 15,
         regions: { prefix: 'Region - ', names: [] },
         sleDegradedThreshold: 0.9,
+        profile: 'full',
         circuitRoles: [
           { role: 'primary', alternatives: ['wan1', 'wan', 'mpls'] },
           { role: 'secondary', alternatives: ['wan2', 'mpls', 'lte'] },

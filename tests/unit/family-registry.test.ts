@@ -51,7 +51,9 @@ describe('the family registry', () => {
   });
 
   it('declares a priority for every family; availability is what says whether a site is up and on which circuit', () => {
-    expect(FAMILIES.filter((f) => f.priority === 'availability').map((f) => f.name).sort()).toEqual(['circuits', 'events', 'gateways', 'wan-ports']);
+    // sites too: the site names and regions the availability alerts and regional KPIs carry, and the sites a
+    // circuit inventory names (docs/collector.md#profiles-and-tiers).
+    expect(FAMILIES.filter((f) => f.priority === 'availability').map((f) => f.name).sort()).toEqual(['circuits', 'events', 'gateways', 'sites', 'wan-ports']);
     for (const f of FAMILIES) expect(['availability', 'standard', 'full'], f.name).toContain(f.priority);
   });
 

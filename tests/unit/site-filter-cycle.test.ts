@@ -60,6 +60,7 @@ const run = (d: CycleDeps, family: Family) => runCycle(d, family, ORG, 60, new A
 const sitesFamily: Family = {
   name: sitesRecords.name,
   defaultIntervalSeconds: 3600,
+  priority: 'availability',
   callsPerCycle: () => 2,
   async *run(ctx: FamilyContext) {
     for await (const _ of ctx.api.pages(listSitegroups(ctx.orgId))) { /* the cycle hook reads the group names */ }
@@ -73,6 +74,7 @@ const seen: Port[][] = [];
 const portsFamily: Family = {
   name: 'test-ports',
   defaultIntervalSeconds: 60,
+  priority: 'availability',
   resumable: false,
   callsPerCycle: () => 1,
   async *run(ctx: FamilyContext) {
@@ -125,7 +127,7 @@ describe('the site filter in the cycle', () => {
     expect((await run(all, portsFamily)).ok).toBe(true);
     expect(await readStore(store, 'test-ports')).toHaveLength(5);
     const reader: Family = {
-      name: 'test-reader', defaultIntervalSeconds: 60, callsPerCycle: () => 0,
+      name: 'test-reader', defaultIntervalSeconds: 60, priority: 'full', callsPerCycle: () => 0,
       async *run(ctx: FamilyContext) {
         const ports = (await ctx.readRecords(defineRecords('test-ports', z.object({ site_id: z.string() }).loose()))) ?? [];
         const refused = await ctx.api.getOne(getSleThreshold(S3, 'wan-link-health')).then(() => null, (e: unknown) => (e as { code?: string }).code);

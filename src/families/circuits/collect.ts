@@ -1,11 +1,13 @@
 import { assignRoles, comparePortIds, PRIMARY, roleRanker, type CircuitRoleRule } from '../../collect/circuit-roles.js';
 import { recordPages, withFinal, type FamilyContext, type FamilyPage } from '../../collect/family.js';
+import { collectsTier } from '../../collect/profile.js';
 import { matchInventory, portKey } from '../../inventory/match.js';
 import type { CircuitContract } from '../../inventory/types.js';
 import { narrowRecords, validateStored } from '../define-records.js';
 import { PORT_TRANSITIONS_SECONDS } from '../events/collect.js';
 import { eventsRecords, type EventsRecord } from '../events/records.js';
 import { SiteRecordSchema, sitesRecords } from '../sites/records.js';
+import { vpnPeersFamily } from '../vpn-peers/index.js';
 import { VpnPathRecordSchema, vpnPeersRecords, type VpnPathRecord } from '../vpn-peers/records.js';
 import { WanPortRecordSchema, wanPortsRecords, type WanPortRecord } from '../wan-ports/records.js';
 import { circuitTerms, inventoryRecords, pinnedRoles, unmatchedSignature } from './contract.js';
@@ -155,7 +157,11 @@ export async function* collectCircuits(ctx: FamilyContext): AsyncGenerator<Famil
   const ports = await ctx.readRecords(StoredPort);
   if (!ports) throw new MissingInput('no wan-ports snapshot: circuits are derived from it (collected first; see the wan-ports family)');
   const paths = await ctx.readRecords(StoredPath);
-  if (!paths) ctx.log.warn('no vpn-peers snapshot: every gateway\'s active circuit falls back to its first up circuit by role');
+  if (!paths) {
+    // A profile that does not collect vpn-peers (COLLECTOR_PROFILE=availability) has none by design: not a warning.
+    const expected = collectsTier(ctx.settings.profile, vpnPeersFamily.priority);
+    ctx.log[expected ? 'warn' : 'debug']('no vpn-peers snapshot: every gateway\'s active circuit falls back to its first up circuit by role');
+  }
   const saved = StoredState.safeParse(await ctx.readState());
   if (!saved.success) ctx.log.warn('unreadable circuits state: failovers are counted from this cycle on');
   const state = saved.success ? saved.data : null;

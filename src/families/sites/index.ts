@@ -9,7 +9,9 @@ import { sitesRecords } from './records.js';
 export const sitesFamily = defineFamily({
   name: 'sites',
   records: sitesRecords,
-  priority: 'standard',
+  // Availability: the site names and regions every availability page and regional KPI carries, and the sites a
+  // circuit inventory names (circuits matches them through this snapshot). A few calls an hour.
+  priority: 'availability',
   defaultIntervalSeconds: 3600,
   sizeProbes: {
     sites: sizeProbe(listSites, 'sites'),
