@@ -10,6 +10,7 @@ import { recordingRuleFiles } from '../../src/rules/recording/index.js';
 import { runCompose } from '../support/compose.js';
 import { keepRegex, keptRawNames, longtermConfig, readYaml, ROOT, type PrometheusYaml, type RemoteWrite } from '../support/longterm.js';
 import { MIMIR_KEYS, mimirDurationSeconds, THANOS_FLAGS, THANOS_OBJSTORE_TYPES, thanosDurationSeconds, unknownKeys } from '../support/longterm-schemas.js';
+import { schemaProblems } from '../support/kube-schema.js';
 import { runTool } from '../support/prom-cli.js';
 
 /**
@@ -136,6 +137,22 @@ describe('long-term storage examples (prometheus/long-term)', () => {
     for (const [src, target] of [['grafana/provisioning/dashboards', 'dashboards'], ['grafana/provisioning/datasources/prometheus.yml', 'datasources/prometheus.yml'], ['victoriametrics/grafana-datasource.yml', 'datasources/longterm.yml']]) {
       expect(gm.some((m) => m.includes(src!) && m.includes(`${dir}/${target}:`)), `${src} → ${dir}/${target}`).toBe(true);
     }
+  });
+
+  it('Kubernetes (Prometheus Operator): the Prometheus object passes the CRD schema and carries the same keep rule, queue and 30 days', () => {
+    const obj = readYaml<{ spec: { retention: string; externalLabels: Record<string, string>; remoteWrite: { url: string; writeRelabelConfigs: { sourceLabels: string[]; regex: string; action: string }[]; queueConfig: Record<string, unknown>; metadataConfig: { send: boolean } }[] } } & Record<string, unknown>>(join(LT, 'kubernetes/prometheus.yaml'));
+    expect(schemaProblems(obj)).toEqual([]);
+    // The checker is live: a misspelled field is refused.
+    expect(schemaProblems({ ...obj, spec: { ...obj.spec, retentionTime: '30d' } }).join()).toContain('retentionTime');
+    expect(obj.spec.retention).toBe('30d');
+    expect(obj.spec.externalLabels).toEqual(longterm.global?.external_labels);
+    const [rw] = obj.spec.remoteWrite;
+    expect(obj.spec.remoteWrite).toHaveLength(1);
+    expect(rw!.writeRelabelConfigs.map((r) => ({ source_labels: r.sourceLabels, regex: r.regex, action: r.action }))).toEqual(vmQueue.write_relabel_configs);
+    const camel = (k: string) => k.replace(/_([a-z])/g, (_m, c: string) => c.toUpperCase());
+    const queue = Object.fromEntries(Object.entries(vmQueue.queue_config ?? {}).map(([k, v]) => [k === 'retry_on_http_429' ? 'retryOnRateLimit' : camel(k), v]));
+    expect(rw!.queueConfig).toEqual(queue);
+    expect(rw!.metadataConfig).toEqual({ send: false });
   });
 
   it('the long-term Grafana datasource is a second prometheus-type datasource', () => {
