@@ -62,8 +62,8 @@ const REAL_DAY = 86_400;
 const HISTORY_DAYS = [1, 2, 3, 7, 30, 31, 90, 180, 270, 364, 365, 393, 394, 395, 396] as const;
 /** Daily samples per circuit in a `[395d]` window read just after the live day sample. */
 const IN_WINDOW = HISTORY_DAYS.filter((d) => d <= 394).length + 1;
-/** "Midnight" of the day group: this long after Prometheus starts (a multiple of the grain). */
-const MIDNIGHT_AFTER_S = 8;
+/** "Midnight" of the day group: this long after Prometheus is up. */
+const MIDNIGHT_AFTER_S = 6;
 /** The daily series docs/kpis.md's 13-month queries read, and the hourly ones the day group sums for them. */
 const CONTROL_LABEL = 'longterm_queue';
 const TOLERANCE = 1e-9;
@@ -217,14 +217,18 @@ describe('long-term storage: Prometheus remote_write → VictoriaMetrics (real e
       { name: 'control-all', url: vm.writeUrl, queue_config: shippedQueue.queue_config, write_relabel_configs: [{ target_label: CONTROL_LABEL, replacement: 'all' }] },
     ];
     const kpi = { ...loadKpiConfig(`${ROOT}prometheus/kpi-config.yml`), fresh_intervals: 3 };
-    // M: the first grain MIDNIGHT_AFTER_S after Prometheus is expected up (~1 s); the day group fires there.
-    midnight = Math.ceil((now() + 2 + MIDNIGHT_AFTER_S) / GRAIN) * GRAIN;
-    const files = Object.fromEntries([...renderRuleFiles(kpi, { timeScale: SCALE })]
-      .filter(([path]) => path.startsWith('rules/'))
-      .map(([path, text]) => [path, path === 'rules/mist-wan-day.yml' ? dayGroupAt(text, midnight) : text]));
+    const rendered = new Map([...renderRuleFiles(kpi, { timeScale: SCALE })].filter(([path]) => path.startsWith('rules/')));
+    const dayFile = 'rules/mist-wan-day.yml';
+    // First with a midnight half a compressed day away (the day group records nothing), then, once Prometheus is
+    // up, M = MIDNIGHT_AFTER_S from then, and a reload (groups keep their state and phase).
+    const files = Object.fromEntries([...rendered].map(([path, text]) => [path, path === dayFile ? dayGroupAt(text, Math.ceil((now() + DAY / 2) / GRAIN) * GRAIN) : text]));
     promStart = now();
-    prom = await startPrometheus({ config: rig, files, dataDir, args: ['--storage.tsdb.retention.time=400d'] });
-    expect(midnight - now(), 'Prometheus started before the chosen midnight').toBeGreaterThan(2);
+    prom = await startPrometheus({ config: rig, files, dataDir, args: ['--storage.tsdb.retention.time=400d', '--web.enable-lifecycle'] });
+    midnight = Math.ceil((now() + MIDNIGHT_AFTER_S) / GRAIN) * GRAIN;
+    await writeFile(join(prom.dir, dayFile), dayGroupAt(rendered.get(dayFile)!, midnight));
+    const reload = await fetch(`${prom.url}/-/reload`, { method: 'POST' });
+    expect(reload.status, await reload.text()).toBe(200);
+    expect(midnight - now(), 'reloaded before the chosen midnight').toBeGreaterThan(1);
     // The history sits at whole days before historyMidnight, the live day sample at M (less than a day after it).
     mark('Prometheus up');
 
