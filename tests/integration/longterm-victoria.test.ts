@@ -26,6 +26,7 @@ import { startVictoriaMetrics, type VictoriaMetrics, type VmSeries } from '../su
  *     can fail) and gives the "everything" volume to compare;
  * (c) docs/kpis.md's 13-month queries (extracted from the doc) return the same values on VictoriaMetrics as on
  *     Prometheus over the same data, non-empty, every daily sample of the 13 months counted, equal to the sums;
+ * (c') the rolling (per-minute series) and clock-hour (subquery over the trailing-hour series) forms agree too;
  * (d) VictoriaMetrics' -retentionPeriod=13 (months of 31 days: 403 days) keeps a sample 400 days old and drops
  *     one 410 days old.
  *
@@ -185,8 +186,10 @@ describe('long-term storage: Prometheus remote_write → VictoriaMetrics (real e
         const k = 23 - j;
         return [lastHour - k * HOUR, hourly(i, k)[kind]] as [number, number];
       }) })));
-      for (const s of daily.get(DAILY[kind])!) {
-        imports.push({ metric: { __name__: DAILY[kind], ...s.labels, ...externalLabels }, values: s.points.map((p) => p[1]), timestamps: s.points.map((p) => p[0] * 1000) });
+      // Both stores get the same history (as if remote_write had carried it over the past year and day).
+      for (const s of [...daily.get(DAILY[kind])!, ...hourlyFam.get(HOURLY[kind])!]) {
+        const name = daily.get(DAILY[kind])!.includes(s) ? DAILY[kind] : HOURLY[kind];
+        imports.push({ metric: { __name__: name, ...s.labels, ...externalLabels }, values: s.points.map((p) => p[1]), timestamps: s.points.map((p) => p[0] * 1000) });
       }
     }
     // Retention probes (VictoriaMetrics only): 400 days old is inside 13 × 31 days, 410 is not.
@@ -366,6 +369,20 @@ describe('long-term storage: Prometheus remote_write → VictoriaMetrics (real e
     const [v] = (await vm.query(expr, t395)).filter((s) => s.metric[CONTROL_LABEL] === undefined);
     console.log(`boundary at ${t395}: Prometheus counts ${p?.value}, VictoriaMetrics ${v?.value} samples in [395d]`);
     expect(p!.value - v!.value).toBe(1);
+  });
+
+  it.each([
+    ['rolling window over a per-minute series', `sum_over_time(site_circuit:mist_wan_up:bool1m[${duration(10 * GRAIN - 1)}])`],
+    ['clock hours over a trailing-hour series (subquery)', `sum_over_time(site_circuit:mist_wan_up_minutes:sum1h[${duration(DAY - 1)}:${duration(HOUR)}])`],
+  ])('live forms agree too: %s', async (_what, expr) => {
+    const at = now() - 5;
+    const p = new Map((await prom.query(expr, at)).map((r) => [keyOf(r.metric, dropKeys), r.value]));
+    const v = new Map((await vm.query(expr, at)).filter((r) => r.metric[CONTROL_LABEL] === undefined).map((r) => [keyOf(r.metric, dropKeys), r.value]));
+    expect(p.size, expr).toBeGreaterThan(0);
+    const diff = [...p].filter(([k, x]) => v.get(k) !== x).map(([k, x]) => `${k}: Prometheus ${x}, VictoriaMetrics ${v.get(k)}`);
+    console.log(`${expr} at ${at}: ${p.size} series, ${diff.length} differ${diff.length ? `:\n  ${diff.slice(0, 5).join('\n  ')}` : ''}`);
+    expect(diff).toEqual([]);
+    expect(v.size).toBe(p.size);
   });
 
   it('(d) VictoriaMetrics -retentionPeriod=13 keeps 400 days and drops 410', async () => {
