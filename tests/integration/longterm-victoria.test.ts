@@ -44,7 +44,7 @@ import { startVictoriaMetrics, type VictoriaMetrics, type VmSeries } from '../su
  *   evaluations gated to 00:00–01:00 UTC). A compressed day is 48 min and a clock hour 2 min: waiting for a
  *   real compressed midnight would not fit the budget. The expressions are unchanged.
  * - the day group reads the hourly series at clock hours: the 24 compressed clock hours before the run are
- *   written as blocks too (the trailing-hour sums a day-old Prometheus would hold), so the live daily sample
+ *   written to both stores too (the trailing-hour sums a day-old Prometheus would hold), so the live daily sample
  *   has a whole day to sum.
  * - the KPI config has fresh_intervals 3 (docs/kpis.md: compressed runs); one exporter replica.
  */
