@@ -105,6 +105,8 @@ export const KpiConfigSchema = z.object({
     budget_for: durationField.default(300),
     rate_limited_for: durationField.default(300),
     store_down_for: durationField.default(120),
+    /** How long an org's collectors may disagree on their shards (overlapping MIST_ORG_ID) before the warning. */
+    shard_conflict_for: durationField.default(300),
     target_down_for: durationField.default(120),
     /** How long a firing outage alert holds through unknown data (series gone) before it resolves. */
     hold_through_unknown: durationField.default(1800),

@@ -60,7 +60,7 @@ describe('alerting rules under promtool', () => {
       return path;
     }));
     const result = await runTool('promtool', ['check', 'rules', ...paths]);
-    expect(result.output).toContain('SUCCESS: 10 rules found');
+    expect(result.output).toContain('SUCCESS: 11 rules found');
     expect(result.output).toContain('SUCCESS: 6 rules found');
     expect(result.code).toBe(0);
   });

@@ -19,7 +19,7 @@ describe('generated alerts', () => {
 
   it('are the ones the design lists, each with severity, for, summary, description and runbook_url', () => {
     expect([...new Set(shipped.map((r) => r.alert))].sort()).toEqual([
-      'MistApiBudgetNearExhaustion', 'MistApiRateLimited', 'MistCircuitCongested', 'MistCircuitDown', 'MistCollectorFailing',
+      'MistApiBudgetNearExhaustion', 'MistApiRateLimited', 'MistCircuitCongested', 'MistCircuitDown', 'MistCollectorFailing', 'MistCollectorShardConflict',
       'MistDataStale', 'MistExporterDown', 'MistExporterTargetDown', 'MistOnSecondaryTooLong', 'MistPathQualityDegraded',
       'MistSiteDown', 'MistSiteSleDegraded', 'MistStoreDown',
     ]);

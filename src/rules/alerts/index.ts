@@ -2,7 +2,7 @@ import type { GenerateOptions, KpiConfig } from '../config.js';
 import type { RuleFile } from '../types.js';
 import { alertContext } from './common.js';
 import { circuitDown, onSecondaryTooLong, siteDown } from './outage.js';
-import { apiBudgetNearExhaustion, apiRateLimited, collectorFailing, dataStale, exporterTargetDown, storeDown } from './pipeline.js';
+import { apiBudgetNearExhaustion, apiRateLimited, collectorFailing, dataStale, exporterTargetDown, shardConflict, storeDown } from './pipeline.js';
 import { circuitCongested, pathQualityDegraded, siteSleDegraded } from './quality.js';
 
 /**
@@ -29,7 +29,7 @@ export function alertRuleFiles(config: KpiConfig, options: GenerateOptions): Rul
       groups: [{
         name: 'mist_wan_pipeline_alerts',
         interval,
-        rules: [...dataStale(ctx), collectorFailing(ctx), apiBudgetNearExhaustion(ctx), apiRateLimited(ctx), storeDown(ctx), ...exporterTargetDown(ctx)],
+        rules: [...dataStale(ctx), collectorFailing(ctx), apiBudgetNearExhaustion(ctx), apiRateLimited(ctx), storeDown(ctx), shardConflict(ctx), ...exporterTargetDown(ctx)],
       }],
     },
   ];

@@ -97,6 +97,23 @@ export function storeDown(ctx: AlertContext): AlertingRule {
   });
 }
 
+/**
+ * A collector whose shard (MIST_ORG_ID) overlaps another collector's takes none of its orgs' locks and collects
+ * nothing (docs/collector.md, sharding): orgs only it was meant to collect go stale. MistDataStale says that the
+ * data is old; this says why, per org, from the collectors' status records the exporters render.
+ */
+export function shardConflict(ctx: AlertContext): AlertingRule {
+  const a = ctx.config.alerts;
+  return alertRule(ctx, {
+    alert: 'MistCollectorShardConflict',
+    expr: `${anyReplica('mist_collector_org_collectors', 'state="conflict"')} > 0`,
+    forSeconds: a.shard_conflict_for,
+    severity: 'warning',
+    summary: 'A collector\'s orgs (MIST_ORG_ID) overlap another collector\'s: it collects none of them.',
+    description: `{{ $value }} collector(s) whose MIST_ORG_ID includes org {{ $labels.org_id }} overlap another collector's orgs and have collected nothing for at least ${ctx.d(a.shard_conflict_for)}; orgs only they were meant to collect are not collected.`,
+  });
+}
+
 export function exporterTargetDown(ctx: AlertContext): AlertingRule[] {
   const a = ctx.config.alerts;
   const up = `${PROMETHEUS_UP}{job=~${quote(ctx.config.exporter_job)}}`;
