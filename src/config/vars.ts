@@ -77,7 +77,7 @@ export const ENV_VARS = [
   },
   {
     name: 'REDIS_WAIT_REPLICAS',
-    description: 'Replicas that must confirm (Redis WAIT) each collector write a failover must not lose (publish, counter increments, the leader lock) before it counts as done; unconfirmed writes are retried. 0–16; default 1 with REDIS_SENTINELS, 0 otherwise. 0 keeps collecting while no replica is up, at the price of what a failover can lose.',
+    description: 'Replicas that must confirm (Redis WAIT) each collector write a failover must not lose (publish, counter increments, the leader lock) before it counts as done; unconfirmed writes fail and are retried. At most the replicas connected to the master (a master left alone after a failover goes on). 0–16; default 1 with REDIS_SENTINELS, 0 otherwise (0: nothing confirmed; a failover may lose the last writes).',
     default: undefined,
     secret: false,
   },

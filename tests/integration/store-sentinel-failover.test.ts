@@ -1,5 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { afterAll, describe, expect, it } from 'vitest';
+import { redisProblem } from '../../src/cli/checks.js';
 import { prepareCollector, runCollector } from '../../src/collect/collector.js';
 import type { Config } from '../../src/config/index.js';
 import { FAMILIES } from '../../src/families/registry.js';
@@ -58,6 +59,11 @@ describe('Redis Sentinel failover (real master, replica and three Sentinels)', (
       return store;
     };
     const probe = storeOf(configOf(tokens[0]!));
+    // The start-up check asks the Sentinels too: the master answers; a wrong master name is one clear line.
+    const sentinel = configOf(tokens[0]!).redis.sentinel!;
+    expect(await redisProblem(env.REDIS_URL, 2_000, sentinel)).toBeUndefined();
+    expect(await redisProblem(env.REDIS_URL, 2_000, { ...sentinel, masterName: 'nope' }))
+      .toMatch(new RegExp(`^REDIS_SENTINELS: cannot reach master "nope" through the Sentinels ${rig.sentinelList}: `));
     const ports = { orgId: s.orgId, family: 'wan-ports' };
     const truthPorts = s.sim.org.wanPorts.length;
 
