@@ -39,7 +39,15 @@ describe('Redis Sentinel failover (real master, replica and three Sentinels)', (
   });
 
   it('master killed mid-cycle with replication lagging: no torn generation, no lost counter increment, one lock holder, the exporter serves throughout', async () => {
-    rig = await startSentinelRig();
+    // The Sentinels have a password (REDIS_SENTINEL_PASSWORD): it must appear in no log line and no error.
+    const sentinelPassword = 'sentinel-secret-4711';
+    rig = await startSentinelRig({ sentinelPassword });
+    const logs: string[][] = [];
+    const logOf = (level: string) => {
+      const captured = captureLog(level);
+      logs.push(captured.lines);
+      return captured;
+    };
     const tokens = ['token-of-collector-a', 'token-of-collector-b'];
     // The simulated clock nearly frozen: only /__sim/advance moves it, so the truth read after a cycle is the
     // truth that cycle saw. 1,000 sites: wan-ports is 5 pages, something to kill in the middle of.
@@ -49,12 +57,12 @@ describe('Redis Sentinel failover (real master, replica and three Sentinels)', (
     const env = {
       // Through Sentinel: REDIS_URL names the master (not dialled) and gives the db; no password here.
       REDIS_URL: `redis://${rig.masterName}/0`, REDIS_SENTINELS: rig.sentinelList, REDIS_SENTINEL_MASTER: rig.masterName,
-      STORE_KEY_PREFIX: prefix, STORE_COMMAND_TIMEOUT_SECONDS: '2', COLLECTOR_LOCK_TTL_SECONDS: '3', EXPORTER_REFRESH_SECONDS: '1',
+      REDIS_SENTINEL_PASSWORD: sentinelPassword, STORE_KEY_PREFIX: prefix, STORE_COMMAND_TIMEOUT_SECONDS: '2', COLLECTOR_LOCK_TTL_SECONDS: '3', EXPORTER_REFRESH_SECONDS: '1',
     };
     const configOf = (token: string): Config => exporterConfig(s, { ...env, MIST_API_TOKENS: token });
     const storeOf = (config: Config): Store => {
       const store = createStore({ url: config.redis.url, sentinel: config.redis.sentinel, waitReplicas: config.redis.waitReplicas,
-        prefix: config.store.keyPrefix, commandTimeoutMs: config.store.commandTimeoutMs }, captureLog('warn').log);
+        prefix: config.store.keyPrefix, commandTimeoutMs: config.store.commandTimeoutMs }, logOf('debug').log);
       cleanups.push(() => store.close());
       return store;
     };
@@ -64,6 +72,9 @@ describe('Redis Sentinel failover (real master, replica and three Sentinels)', (
     expect(await redisProblem(env.REDIS_URL, 2_000, sentinel)).toBeUndefined();
     expect(await redisProblem(env.REDIS_URL, 2_000, { ...sentinel, masterName: 'nope' }))
       .toMatch(new RegExp(`^REDIS_SENTINELS: cannot reach master "nope" through the Sentinels ${rig.sentinelList}: `));
+    const refused = await redisProblem(env.REDIS_URL, 2_000, { ...sentinel, password: `${sentinelPassword}-wrong` });
+    expect(refused).toMatch(/^REDIS_SENTINELS: cannot reach master "mist" through the Sentinels .*(WRONGPASS|invalid|password)/i);
+    expect(refused).not.toContain(sentinelPassword);
     const ports = { orgId: s.orgId, family: 'wan-ports' };
     const truthPorts = s.sim.org.wanPorts.length;
 
@@ -72,7 +83,7 @@ describe('Redis Sentinel failover (real master, replica and three Sentinels)', (
     const collectors = await Promise.all(tokens.map(async (token, i) => {
       const config = configOf(token);
       const store = storeOf(config);
-      const captured = captureLog('info');
+      const captured = logOf('info');
       const prepared = await prepareCollector(config, captured.log, { store, families });
       const jobs = prepared.jobs.map((j) => ({ ...j, intervalSeconds: j.family.name === ports.family ? 5 : 2 }));
       const stop = new AbortController();
@@ -85,7 +96,7 @@ describe('Redis Sentinel failover (real master, replica and three Sentinels)', (
       return { name: i === 0 ? 'A' : 'B', store, prepared, lines: captured.lines };
     }));
     const exporterConfigAll = configOf(tokens[0]!);
-    const exporter: RunningExporter = await startExporter(storeOf(exporterConfigAll), exporterConfigAll, captureLog('warn').log);
+    const exporter: RunningExporter = await startExporter(storeOf(exporterConfigAll), exporterConfigAll, logOf('debug').log);
     cleanups.push(() => exporter.close());
 
     // The first generations, and the flap counters' baseline (the first events walk counts no history).
@@ -195,6 +206,9 @@ describe('Redis Sentinel failover (real master, replica and three Sentinels)', (
 
     polling = false;
     await poller;
+    const lines = logs.flat();
+    expect(lines.length).toBeGreaterThan(10);
+    expect(lines.filter((l) => l.includes(sentinelPassword))).toEqual([]);
     expect(polls.torn, 'no torn generation served').toEqual([]);
     expect(polls.failed, '/metrics answered throughout').toBe(0);
     expect(polls.gaps.map((t) => t - killedAt), 'the ports were served throughout (ms from the kill of answers without them)').toEqual([]);

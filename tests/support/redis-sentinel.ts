@@ -33,9 +33,12 @@ const SENTINEL_BIN = process.env.REDIS_SENTINEL_BIN ?? 'redis-sentinel';
  */
 export function sentinelConf(opts: {
   port: number; dir: string; masterHost?: string; masterPort: number; bind?: string; name?: string; downAfterMs?: number; failoverTimeoutMs?: number;
+  /** The Sentinels' requirepass (and the password they use with each other). */
+  password?: string;
 }): string {
   const name = opts.name ?? MASTER_NAME;
   return [
+    ...(opts.password ? [`requirepass ${opts.password}`, `sentinel sentinel-pass ${opts.password}`] : []),
     `port ${opts.port}`,
     `bind ${opts.bind ?? '127.0.0.1'}`,
     `dir ${opts.dir}`,
@@ -70,7 +73,9 @@ export interface SentinelRig {
   stop(): Promise<void>;
 }
 
-export async function startSentinelRig(): Promise<SentinelRig> {
+/** `sentinelPassword`: the Sentinels' requirepass (the data nodes have none). */
+export async function startSentinelRig(opts: { sentinelPassword?: string } = {}): Promise<SentinelRig> {
+  const password = opts.sentinelPassword;
   const dir = await mkdtemp(join(tmpdir(), 'mist-sentinel-'));
   const procs: Proc[] = [];
   const clients: Redis[] = [];
@@ -95,15 +100,15 @@ export async function startSentinelRig(): Promise<SentinelRig> {
     for (let i = 0; i < 3; i += 1) {
       const port = await freePort();
       const conf = join(dir, `sentinel-${i}.conf`);
-      await writeFile(conf, sentinelConf({ port, dir, masterPort }));
-      const s = await startProc(SENTINEL_BIN, [conf], port, dir, `sentinel ${i}`);
+      await writeFile(conf, sentinelConf({ port, dir, masterPort, ...(password ? { password } : {}) }));
+      const s = await startProc(SENTINEL_BIN, [conf], port, dir, `sentinel ${i}`, password);
       procs.push(s);
       sentinels.push(s);
     }
     const sentinelList = sentinels.map((s) => `127.0.0.1:${s.port}`).join(',');
     const masterPortNow = async (): Promise<number | null> => {
       const seen = await Promise.all(sentinels.filter((s) => s.running).map(async (s) => {
-        const c = new Redis({ port: s.port, host: '127.0.0.1', lazyConnect: true, retryStrategy: () => null, maxRetriesPerRequest: 0, connectTimeout: 1_000 });
+        const c = new Redis({ port: s.port, host: '127.0.0.1', password, lazyConnect: true, retryStrategy: () => null, maxRetriesPerRequest: 0, connectTimeout: 1_000 });
         c.on('error', () => undefined);
         try {
           const reply = (await c.call('SENTINEL', 'get-master-addr-by-name', MASTER_NAME)) as [string, string] | null;
@@ -120,7 +125,7 @@ export async function startSentinelRig(): Promise<SentinelRig> {
     };
     // Every Sentinel has found the replica and the other Sentinels (else a failover cannot be authorised).
     await until('the Sentinels know the replica and each other', async () => {
-      const views = await Promise.all(sentinels.map(async (s) => sentinelView(s.port)));
+      const views = await Promise.all(sentinels.map(async (s) => sentinelView(s.port, password)));
       return views.every((v) => v.replicas >= 1 && v.sentinels >= 2);
     }, 20_000);
     const replicationLink = proxy;
@@ -147,7 +152,7 @@ function dataArgs(port: number, dir: string): string[] {
     '--replica-priority', '100'];
 }
 
-async function startProc(bin: string, args: string[], port: number, dir: string, what: string): Promise<Proc> {
+async function startProc(bin: string, args: string[], port: number, dir: string, what: string, password?: string): Promise<Proc> {
   if (args.includes('--dir')) {
     await mkdir(args[args.indexOf('--dir') + 1]!, { recursive: true });
   }
@@ -170,7 +175,7 @@ async function startProc(bin: string, args: string[], port: number, dir: string,
     });
   });
   const deadline = Date.now() + 10_000;
-  while ((await pingRedis(`redis://127.0.0.1:${port}`)) !== null) {
+  while ((await pingRedis(`redis://${password ? `:${password}@` : ''}127.0.0.1:${port}`)) !== null) {
     const failed = await Promise.race([gone, delay(50).then(() => null)]);
     if (failed) throw failed;
     if (Date.now() > deadline) {
@@ -192,8 +197,8 @@ async function startProc(bin: string, args: string[], port: number, dir: string,
   };
 }
 
-async function info(port: number, section: string): Promise<string> {
-  const c = new Redis({ port, host: '127.0.0.1', lazyConnect: true, retryStrategy: () => null, maxRetriesPerRequest: 0 });
+async function info(port: number, section: string, password?: string): Promise<string> {
+  const c = new Redis({ port, host: '127.0.0.1', password, lazyConnect: true, retryStrategy: () => null, maxRetriesPerRequest: 0 });
   c.on('error', () => undefined);
   try {
     return await c.info(section);
@@ -204,8 +209,8 @@ async function info(port: number, section: string): Promise<string> {
   }
 }
 
-async function sentinelView(port: number): Promise<{ replicas: number; sentinels: number }> {
-  const text = await info(port, 'sentinel');
+async function sentinelView(port: number, password?: string): Promise<{ replicas: number; sentinels: number }> {
+  const text = await info(port, 'sentinel', password);
   const m = /master0:.*slaves=(\d+),sentinels=(\d+)/.exec(text);
   // `sentinels` counts this one too.
   return { replicas: Number(m?.[1] ?? 0), sentinels: Number(m?.[2] ?? 1) - 1 };
