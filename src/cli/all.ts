@@ -23,7 +23,7 @@ async function allChecks(config: Config, simAt: Listener, log: Logger): Promise<
   const problems = await Promise.all([
     portProblem(exporterListener(config)),
     simulate ? portProblem(simAt) : undefined,
-    config.redis.url ? redisProblem(config.redis.url) : undefined,
+    config.redis.url ? redisProblem(config.redis.url, undefined, config.redis.sentinel) : undefined,
   ]);
   if (problems.some((p) => p !== undefined) && !simulate) problems.push(await tokenProblem(config, log));
   refuseIfAny(problems);
@@ -72,7 +72,7 @@ export const allCommand: Command = {
       say(`No MIST_API_TOKENS: collecting from the built-in Mist simulator at ${sim.url} (${opts.sites} sites; ${sim.url}/__sim/org)`,
         { event: 'simulator', url: sim.url, sites: opts.sites });
     }
-    const store = createStore({ url: config.redis.url, prefix: config.store.keyPrefix, commandTimeoutMs: config.store.commandTimeoutMs }, log);
+    const store = createStore({ url: config.redis.url, sentinel: config.redis.sentinel, waitReplicas: config.redis.waitReplicas, prefix: config.store.keyPrefix, commandTimeoutMs: config.store.commandTimeoutMs }, log);
     const stop = new AbortController();
     try {
       const prepared = await prepareCollector(effective, log.child({ component: 'collector' }), { store, ...(inventory ? { inventory: inventory.source } : {}) });

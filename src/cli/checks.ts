@@ -3,7 +3,10 @@ import { Redis } from 'ioredis';
 import type { Config } from '../config/index.js';
 import type { Logger } from '../log.js';
 import { createMistClient, isMistError } from '../mist/index.js';
+import { redactSecrets } from '../config/index.js';
 import { describeRedisUrl } from '../store/index.js';
+import { urlSecrets } from '../store/redis-options.js';
+import { describeSentinel, sentinelClientOptions, sentinelSecrets, type SentinelOptions } from '../store/sentinel.js';
 
 /**
  * Start-up checks: each returns the one line a user needs (what is wrong, and which variable or flag fixes it),
@@ -82,9 +85,11 @@ export async function portProblem(at: Listener): Promise<string | undefined> {
 }
 
 /** One PING on a connection of its own, without retries, to learn why Redis cannot be reached. */
-export async function redisProblem(url: string, timeoutMs = 5_000): Promise<string | undefined> {
+export async function redisProblem(url: string, timeoutMs = 5_000, sentinel: SentinelOptions | null = null): Promise<string | undefined> {
   const { host, port } = describeRedisUrl(url);
-  const client = new Redis(url, { lazyConnect: true, retryStrategy: () => null, maxRetriesPerRequest: 0, connectTimeout: timeoutMs, commandTimeout: timeoutMs });
+  // Through Sentinel: the same question the store asks (where is the master?), then the same PING there.
+  const viaSentinel = sentinel ? { ...sentinelClientOptions(sentinel, url), sentinelRetryStrategy: () => null } : {};
+  const client = new Redis(url, { lazyConnect: true, retryStrategy: () => null, maxRetriesPerRequest: 0, connectTimeout: timeoutMs, commandTimeout: timeoutMs, ...viaSentinel });
   // The command's own error is often just "Connection is closed"; the connection's first error says why.
   let cause: unknown;
   client.on('error', (err: unknown) => (cause ??= err));
@@ -92,10 +97,20 @@ export async function redisProblem(url: string, timeoutMs = 5_000): Promise<stri
     await client.ping();
     return undefined;
   } catch (err) {
+    if (sentinel) {
+      const { sentinels, master } = describeSentinel(sentinel, url);
+      const message = redactSecrets(describeError(cause ?? err), [...sentinelSecrets(sentinel), ...urlSecrets(url)]);
+      return `REDIS_SENTINELS: cannot reach master "${master}" through the Sentinels ${sentinels}: ${message}`;
+    }
     return `REDIS_URL: ${redisReason(cause ?? err, `${host}:${port}`, timeoutMs)}`;
   } finally {
     client.disconnect();
   }
+}
+
+function describeError(err: unknown): string {
+  const message = err instanceof Error ? err.message : String(err);
+  return message.split('\n')[0] ?? message;
 }
 
 function redisReason(err: unknown, address: string, timeoutMs: number): string {

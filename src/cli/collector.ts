@@ -18,7 +18,7 @@ export const NO_TOKEN = 'MIST_API_TOKENS is empty: the collector needs at least 
  */
 async function collectorChecks(config: Config, log: Logger): Promise<void> {
   const problems = [
-    config.redis.url ? await redisProblem(config.redis.url) : 'REDIS_URL is not set: the collector shares its snapshots through Redis (run `all` for one process without Redis)',
+    config.redis.url ? await redisProblem(config.redis.url, undefined, config.redis.sentinel) : 'REDIS_URL is not set: the collector shares its snapshots through Redis (run `all` for one process without Redis)',
     config.mist.tokens.length === 0 ? NO_TOKEN : undefined,
   ];
   if (problems.some((p) => p !== undefined) && config.mist.tokens.length > 0) problems.push(await tokenProblem(config, log));
@@ -50,7 +50,7 @@ export const collectorCommand: Command = {
       inventory?.close();
       throw err;
     }
-    const store = createStore({ url: config.redis.url, prefix: config.store.keyPrefix, commandTimeoutMs: config.store.commandTimeoutMs }, log);
+    const store = createStore({ url: config.redis.url, sentinel: config.redis.sentinel, waitReplicas: config.redis.waitReplicas, prefix: config.store.keyPrefix, commandTimeoutMs: config.store.commandTimeoutMs }, log);
     try {
       const prepared = await prepareCollector(config, log.child({ component: 'collector' }), { store, ...(inventory ? { inventory: inventory.source } : {}) });
       const stop = new AbortController();

@@ -26,9 +26,9 @@ export const exporterCommand: Command = {
       await portProblem(exporterListener(config)),
     ]);
     // Not a refusal: an exporter outlives Redis outages, this one included (/ready answers 503 until Redis does).
-    const redis = url ? await redisProblem(url) : undefined;
+    const redis = url ? await redisProblem(url, undefined, config.redis.sentinel) : undefined;
     if (redis) io.stderr(`${PROGRAM} exporter: warning: ${redis}; serving anyway, /ready answers 503 until Redis answers\n`);
-    const store = createStore({ url, prefix: config.store.keyPrefix, commandTimeoutMs: config.store.commandTimeoutMs }, log);
+    const store = createStore({ url, sentinel: config.redis.sentinel, prefix: config.store.keyPrefix, commandTimeoutMs: config.store.commandTimeoutMs }, log);
     try {
       const exporter = await listening(startExporter(store, config, log.child({ component: 'exporter' })), exporterListener(config));
       io.stdout(`mist-wan-exporter serving ${exporter.url}/metrics\n`);

@@ -102,6 +102,41 @@ export const redisUrl = z
     return raw.trim();
   });
 
+/** A Sentinel's address (config.redis.sentinel.sentinels). */
+export interface SentinelAddress {
+  readonly host: string;
+  readonly port: number;
+}
+
+/** Sentinel's default port. */
+export const SENTINEL_PORT = 26379;
+
+/** `host:port` entries (port default 26379; IPv6 in brackets: `[::1]:26379`), de-duplicated; never secret. */
+export const sentinelList = z
+  .string()
+  .optional()
+  .transform((raw, ctx) => {
+    const out: SentinelAddress[] = [];
+    splitList(raw).forEach((entry, i) => {
+      const address = sentinelAddress(entry);
+      // Quoted only when it cannot hold credentials (`:password@host` pasted here is never echoed).
+      const shown = /^[A-Za-z0-9.:[\]-]+$/.test(entry) ? ` "${entry}"` : '';
+      if (typeof address === 'string') ctx.addIssue({ code: 'custom', message: `entry #${i + 1}${shown} ${address}` });
+      else if (!out.some((a) => a.host === address.host && a.port === address.port)) out.push(address);
+    });
+    return out;
+  });
+
+function sentinelAddress(entry: string): SentinelAddress | string {
+  const m = /^(?:\[([0-9A-Fa-f:.]+)\]|([A-Za-z0-9.-]+))(?::(\d{1,5}))?$/.exec(entry);
+  if (!m) return 'is not host:port (IPv6 addresses in brackets: [::1]:26379)';
+  const host = m[1] ?? m[2] ?? '';
+  if (m[1] !== undefined && isIP(host) !== 6) return 'is not an IPv6 address in brackets';
+  const port = m[3] === undefined ? SENTINEL_PORT : Number(m[3]);
+  if (port < 1 || port > 65_535) return 'has a port outside 1-65535';
+  return { host, port };
+}
+
 function urlProblem(url: URL | null, protocols: readonly string[]): string | undefined {
   if (!url) return 'is not a valid URL';
   if (!protocols.includes(url.protocol)) return `must start with ${protocols.map((p) => `${p}//`).join(' or ')}`;

@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { PROFILES } from '../collect/profile.js';
 import { SimOptionsSchema } from '../sim/options.js';
-import { LOG_FORMATS, LOG_LEVELS, basicAuth, circuitRoles, intervalMap, inventoryFile, linkBaseUrl, listenHost, mistBaseUrl, nameList, orgIdList, redisUrl, siteTerms, tokenList } from './fields.js';
+import { LOG_FORMATS, LOG_LEVELS, basicAuth, circuitRoles, intervalMap, inventoryFile, linkBaseUrl, listenHost, mistBaseUrl, nameList, orgIdList, redisUrl, sentinelList, siteTerms, tokenList } from './fields.js';
 import type { EnvName } from './vars.js';
 
 /**
@@ -43,7 +43,35 @@ export const MistSection = section(
   },
 );
 
-export const RedisSection = section({ REDIS_URL: redisUrl }, (v) => ({ url: v.REDIS_URL }));
+/**
+ * REDIS_URL selects the Redis store. With REDIS_SENTINELS the master is found through the Sentinels (named
+ * REDIS_SENTINEL_MASTER) and REDIS_URL gives only the data nodes' user, password, db and TLS. Bad combinations are
+ * all reported (docs/store.md#redis-sentinel).
+ */
+export const RedisSection = section(
+  {
+    REDIS_URL: redisUrl,
+    REDIS_SENTINELS: sentinelList,
+    REDIS_SENTINEL_MASTER: z.string().trim().regex(/^[A-Za-z0-9._-]{1,128}$/, 'letters, digits and . _ - only (the name in `sentinel monitor <name> …`)').optional(),
+    REDIS_SENTINEL_PASSWORD: z.string().optional(),
+    REDIS_WAIT_REPLICAS: z.coerce.number().int().min(0).max(16).optional(),
+  },
+  (v, ctx) => {
+    const sentinels = v.REDIS_SENTINELS;
+    const problem = (variable: string, message: string): void => ctx.addIssue({ code: 'custom', path: [variable], message });
+    if (sentinels.length > 0) {
+      if (!v.REDIS_SENTINEL_MASTER) problem('REDIS_SENTINEL_MASTER', 'must be set with REDIS_SENTINELS: the master name the Sentinels monitor');
+      if (!v.REDIS_URL) problem('REDIS_URL', 'must be set with REDIS_SENTINELS: it gives the data nodes\' password, db and TLS (e.g. redis://:password@mymaster/0; its host is not dialled)');
+    } else {
+      if (v.REDIS_SENTINEL_MASTER) problem('REDIS_SENTINEL_MASTER', 'is set but REDIS_SENTINELS is not: list the Sentinels (host:port,…) or unset it');
+      if (v.REDIS_SENTINEL_PASSWORD) problem('REDIS_SENTINEL_PASSWORD', 'is set but REDIS_SENTINELS is not: list the Sentinels (host:port,…) or unset it');
+    }
+    const sentinel = sentinels.length > 0 && v.REDIS_SENTINEL_MASTER
+      ? { sentinels, masterName: v.REDIS_SENTINEL_MASTER, password: v.REDIS_SENTINEL_PASSWORD ?? null }
+      : null;
+    return { url: v.REDIS_URL, sentinel, waitReplicas: v.REDIS_WAIT_REPLICAS ?? (sentinel ? 1 : 0) };
+  },
+);
 
 // Reuses the simulator's own field rules so an env default can never be something the flag would reject.
 const sim = SimOptionsSchema.shape;

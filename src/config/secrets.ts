@@ -23,6 +23,7 @@ export function redactSecrets(text: string, secrets: readonly string[]): string 
 export function secretsOf(config: Config): string[] {
   const secrets: string[] = [...config.mist.tokens];
   if (config.redis.url) secrets.push(...urlPasswords(config.redis.url));
+  if (config.redis.sentinel?.password) secrets.push(config.redis.sentinel.password);
   if (config.exporter.auth.bearerToken) secrets.push(config.exporter.auth.bearerToken);
   if (config.exporter.auth.basic) secrets.push(config.exporter.auth.basic.password);
   return [...new Set(secrets)].filter((s) => s !== '');

@@ -62,6 +62,30 @@ export const ENV_VARS = [
     secret: true,
   },
   {
+    name: 'REDIS_SENTINELS',
+    description: 'Comma-separated host:port of Redis Sentinels (port default 26379): the store asks them where the master REDIS_SENTINEL_MASTER is and follows its failovers. REDIS_URL then gives only the data nodes\' user, password, db and TLS (its host:port is not dialled; write the master name there). Empty: REDIS_URL is the server (docs/store.md#redis-sentinel).',
+    default: undefined,
+    secret: false,
+  },
+  {
+    name: 'REDIS_SENTINEL_MASTER',
+    description: 'Name of the master the Sentinels monitor (`sentinel monitor <name> …`); required with REDIS_SENTINELS.',
+    default: undefined,
+    secret: false,
+  },
+  {
+    name: 'REDIS_SENTINEL_PASSWORD',
+    description: 'Password of the Sentinels themselves (their requirepass), when they have one; the data nodes\' password goes in REDIS_URL.',
+    default: undefined,
+    secret: true,
+  },
+  {
+    name: 'REDIS_WAIT_REPLICAS',
+    description: 'Replicas that must confirm (Redis WAIT) each collector write a failover must not lose (publish, counter increments, the leader lock) before it counts as done; unconfirmed writes fail and are retried. At most the replicas connected to the master (a master left alone after a failover goes on). 0–16; default 1 with REDIS_SENTINELS, 0 otherwise (0: nothing confirmed; a failover may lose the last writes).',
+    default: undefined,
+    secret: false,
+  },
+  {
     name: 'SIM_SITES',
     description: 'Default for `sim --sites`: number of simulated sites.',
     default: '3208',

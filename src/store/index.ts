@@ -1,6 +1,7 @@
 import type { Logger } from '../log.js';
 import { MemoryStore } from './memory.js';
 import { RedisStore, describeRedisUrl } from './redis.js';
+import { describeSentinel, type SentinelOptions } from './sentinel.js';
 import type { Store } from './types.js';
 
 export type { FamilyKey, FamilyMeta, Snapshot, Staging, Store, StoreConnection } from './types.js';
@@ -9,6 +10,7 @@ export type { StoreErrorCode } from './errors.js';
 export { DEFAULT_PREFIX, KEY_SCHEME_VERSION, storeKeys } from './keys.js';
 export { MemoryStore } from './memory.js';
 export { DEFAULT_COMMAND_TIMEOUT_MS, RedisStore, describeRedisUrl } from './redis.js';
+export { describeSentinel, type SentinelOptions } from './sentinel.js';
 
 export interface CreateStoreOptions {
   /** Config's redis.url: a redis:// or rediss:// URL selects Redis; absent or empty selects the in-memory store. */
@@ -21,6 +23,10 @@ export interface CreateStoreOptions {
   maxRetriesPerRequest?: number;
   /** Bound of every Redis call (STORE_COMMAND_TIMEOUT_SECONDS); see RedisStoreOptions. */
   commandTimeoutMs?: number;
+  /** Config's redis.sentinel: find the master through Sentinel (REDIS_URL then gives credentials, db, TLS). */
+  sentinel?: SentinelOptions | null;
+  /** Config's redis.waitReplicas: replicas that must confirm publishes, increments and the lock (WAIT). */
+  waitReplicas?: number;
 }
 
 /**
@@ -30,7 +36,8 @@ export interface CreateStoreOptions {
 export function createStore(opts: CreateStoreOptions, log: Logger): Store {
   const { url, ...rest } = opts;
   if (url) {
-    log.info({ component: 'store', store: 'redis', redis: describeRedisUrl(url) }, 'using the Redis store');
+    const where = rest.sentinel ? describeSentinel(rest.sentinel, url) : describeRedisUrl(url);
+    log.info({ component: 'store', store: 'redis', redis: where, waitReplicas: rest.waitReplicas ?? 0 }, rest.sentinel ? 'using the Redis store through Sentinel' : 'using the Redis store');
     return new RedisStore({ ...rest, url }, log);
   }
   log.warn({ component: 'store', store: 'memory' }, 'REDIS_URL not set: using the in-memory store (one process only, no persistence)');

@@ -1,7 +1,7 @@
 import type { Redis } from 'ioredis';
 import type { Logger } from '../log.js';
 import { DROP_COUNTERS, PRUNE_COUNTERS, TOUCH_COUNTERS } from './counter-scripts.js';
-import { checkCounterDeltas, checkCounterFields, checkFieldFilter, checkRetention } from './keys.js';
+import { checkCounterDeltas, checkCounterFields, checkFieldFilter, checkRetention, checkTtl } from './keys.js';
 import type { StoreKeys } from './keys.js';
 import { INCREMENT_COUNTERS } from './redis-scripts.js';
 import type { CounterFieldFilter, CounterOnce } from './types.js';
@@ -14,6 +14,8 @@ export interface RedisCounterDeps {
   now(): number;
   run<T>(call: () => Promise<T>): Promise<T>;
   hgetall(key: string): Promise<Record<string, string>>;
+  /** Waits until the configured replicas have every write made so far (RedisStore.confirm); throws if not. */
+  confirm(what: string): Promise<void>;
 }
 
 /** What HINCRBYFLOAT writes: a plain decimal, possibly with an exponent. Anything else was not written by us. */
@@ -28,8 +30,12 @@ export class RedisCounters {
     const marker = once ? this.deps.keys.countersApplied(name, once.scope) : this.deps.keys.counters(name);
     const entries = checkCounterDeltas(deltas);
     if (entries.length === 0) return;
-    const args = [once?.id ?? '', ...entries.flatMap(([field, delta]) => [field, String(delta)])];
+    const markerTtl = once?.expireMs === undefined ? '' : String(checkTtl(once.expireMs));
+    const args = [once?.id ?? '', markerTtl, ...entries.flatMap(([field, delta]) => [field, String(delta)])];
     const reply = await this.deps.run(() => INCREMENT_COUNTERS.run(this.deps.client, [k, marker, this.deps.keys.countersVersion(name)], args));
+    // Applied or skipped, the increment (or the earlier one it repeats) must survive a failover before it counts
+    // as done: a caller that sees a failure keeps its deltas and replays them under the same id.
+    await this.deps.confirm('counter increment');
     if (Array.isArray(reply) && reply[0] === 2) {
       this.deps.log.debug({ key: k, scope: once?.scope, id: once?.id }, 'counter increments already applied; skipped');
       return;

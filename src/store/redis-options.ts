@@ -1,3 +1,5 @@
+import type { SentinelOptions } from './sentinel.js';
+
 /** How a RedisStore connects: its options, and what of its URL may be logged (never the URL itself). */
 
 export interface RedisStoreOptions {
@@ -13,6 +15,16 @@ export interface RedisStoreOptions {
    * answering without closing the connection (half-open) fails calls after this long instead of hanging them.
    */
   commandTimeoutMs?: number;
+  /**
+   * Find the master through these Sentinels and follow its failovers (src/store/sentinel.ts); `url` then gives
+   * only the data nodes' user, password, db and TLS.
+   */
+  sentinel?: SentinelOptions | null;
+  /**
+   * Replicas that must confirm (WAIT) the writes a failover must not lose (publish, counter increments, lock
+   * acquisition and renewal) before they count as done; 0 (default) confirms nothing.
+   */
+  waitReplicas?: number;
 }
 
 /** STORE_COMMAND_TIMEOUT_SECONDS' default: generous for a big snapshot read, short enough to notice a dead peer. */

@@ -116,7 +116,8 @@ return 0
 `);
 
 /**
- * KEYS: counters. ARGV: field, delta, field, delta... (deltas validated by the caller: finite, ≥ 0).
+ * KEYS: counters, applied marker, version. ARGV: once id ('' for none), the marker's TTL in ms ('' for none), then
+ * field, delta, field, delta... (deltas validated by the caller: finite, ≥ 0).
  * Adds every delta with HINCRBYFLOAT, all or nothing: unlike MULTI, which goes on past a failed command (and
  * a retried flush would then count the applied fields twice), a value that is not a number, or a key of the
  * wrong type, is healed instead of failing: the key is recreated / the field restarts at its delta (a counter
@@ -126,7 +127,12 @@ return 0
  */
 export const INCREMENT_COUNTERS = new LuaScript(`
 local once = ARGV[1]
-if once ~= '' and redis.call('GET', KEYS[2]) == once then return {2} end
+local function mark()
+  if ARGV[2] ~= '' then redis.call('SET', KEYS[2], once, 'PX', ARGV[2]) else redis.call('SET', KEYS[2], once) end
+end
+-- A skipped replay rewrites its marker: a write of this connection, so a WAIT after it covers the replicated
+-- state the skip relied on (the first application may have come through another connection).
+if once ~= '' and redis.call('GET', KEYS[2]) == once then mark() return {2} end
 local out = {0}
 local changed = false
 local t = redis.call('TYPE', KEYS[1]).ok
@@ -135,7 +141,7 @@ if t ~= 'hash' and t ~= 'none' then
   out[1] = 1
   changed = true
 end
-for i = 2, #ARGV, 2 do
+for i = 3, #ARGV, 2 do
   if not changed and (tonumber(ARGV[i + 1]) ~= 0 or redis.call('HEXISTS', KEYS[1], ARGV[i]) == 0) then changed = true end
   local r = redis.pcall('HINCRBYFLOAT', KEYS[1], ARGV[i], ARGV[i + 1])
   if type(r) == 'table' and r.err then
@@ -143,7 +149,7 @@ for i = 2, #ARGV, 2 do
     out[#out + 1] = ARGV[i]
   end
 end
-if once ~= '' then redis.call('SET', KEYS[2], once) end
+if once ~= '' then mark() end
 if changed then redis.call('INCR', KEYS[3]) end
 return out
 `);

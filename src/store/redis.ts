@@ -11,6 +11,7 @@ import { DEFAULT_COMMAND_TIMEOUT_MS, describeRedisUrl, urlSecrets, type RedisSto
 import { ACQUIRE_LOCK, PUBLISH, PUT_PAGE, READ_SNAPSHOT, RELEASE_LOCK, RENEW_LOCK } from './redis-scripts.js';
 import { ACQUIRE_ORG_LOCKS, RELEASE_ORG_LOCKS, RENEW_ORG_LOCKS, SHARD_MARKER, checkStatus, claimFromReply, decodeStatus, shardOrgs } from './org-locks.js';
 import type { CollectorStatus, OrgLockClaim } from './org-locks.js';
+import { describeSentinel, sentinelClientOptions, sentinelSecrets } from './sentinel.js';
 import type { CounterFieldFilter, CounterOnce, FamilyKey, FamilyMeta, PublishMeta, Snapshot, Staging, Store, StoreConnection } from './types.js';
 
 type TokenUsageRecord = Awaited<ReturnType<Store['readTokenUsage']>>[number];
@@ -30,17 +31,20 @@ export class RedisStore implements Store {
   private readonly connection: StoreConnection;
   private readonly commandTimeoutMs: number;
   private readonly counters: RedisCounters;
+  /** Replicas that must confirm the writes a failover must not lose (RedisStoreOptions.waitReplicas). */
+  private readonly waitReplicas: number;
 
   constructor(opts: RedisStoreOptions, log: Logger) {
     this.commandTimeoutMs = opts.commandTimeoutMs ?? DEFAULT_COMMAND_TIMEOUT_MS;
     this.connection = {
       url: opts.url, prefix: opts.prefix, connectTimeoutMs: opts.connectTimeoutMs, maxRetriesPerRequest: opts.maxRetriesPerRequest,
-      commandTimeoutMs: this.commandTimeoutMs,
+      commandTimeoutMs: this.commandTimeoutMs, sentinel: opts.sentinel ?? null, waitReplicas: opts.waitReplicas ?? 0,
     };
+    this.waitReplicas = opts.waitReplicas ?? 0;
     this.keys = storeKeys(opts.prefix);
     this.now = opts.now ?? Date.now;
-    this.secrets = urlSecrets(opts.url);
-    this.log = log.child({ component: 'store', store: 'redis', redis: describeRedisUrl(opts.url) });
+    this.secrets = [...urlSecrets(opts.url), ...sentinelSecrets(opts.sentinel)];
+    this.log = log.child({ component: 'store', store: 'redis', redis: opts.sentinel ? describeSentinel(opts.sentinel, opts.url) : describeRedisUrl(opts.url) });
     this.client = new Redis(opts.url, {
       lazyConnect: true,
       connectTimeout: opts.connectTimeoutMs ?? 5_000,
@@ -50,10 +54,11 @@ export class RedisStore implements Store {
       // that receives no byte for that long while replies are due is destroyed, so ioredis dials a new one.
       commandTimeout: this.commandTimeoutMs,
       socketTimeout: this.commandTimeoutMs,
+      ...(opts.sentinel ? sentinelClientOptions(opts.sentinel, opts.url) : {}),
     });
     this.counters = new RedisCounters({
       client: this.client, keys: this.keys, log: this.log, now: () => this.now(),
-      run: (call) => this.run(call), hgetall: (key) => this.hgetall(key),
+      run: (call) => this.run(call), hgetall: (key) => this.hgetall(key), confirm: (what) => this.confirm(what),
     });
     // Without a listener ioredis prints errors itself; ours scrubs them and logs each distinct one once a minute.
     this.client.on('error', (err: unknown) => this.logError(err));
@@ -113,6 +118,7 @@ export class RedisStore implements Store {
     const args = [JSON.stringify(generation), JSON.stringify(current), checkTtl(ttlMs), this.keys.familyMember(key), pages, previousRaw ?? '',
       state === undefined ? '0' : '1', state ?? '', ...hashArgs({ ...fullMeta })];
     const result = await this.run(() => PUBLISH.run(this.client, keys, args));
+    if (result === 1) await this.confirm('publish');
     if (result === -1) throw new StoreError('STORE_NOT_STAGED', `generation ${generation} is not the staged generation of ${key.orgId}/${key.family}`);
     if (result === -2) throw new StoreError('STORE_INCOMPLETE', `generation ${generation} does not have ${pages} staged pages`);
   }
@@ -200,12 +206,17 @@ export class RedisStore implements Store {
   dropCounters(name: string): Promise<boolean> { return this.counters.drop(name); }
   counterVersion(name: string): Promise<number> { return this.counters.version(name); }
 
+  /** Held only once replicated (waitReplicas): a failover then hands the new master the lock and its TTL. */
   async acquireLock(name: string, owner: string, ttlMs: number): Promise<boolean> {
-    return (await this.run(() => ACQUIRE_LOCK.run(this.client, [this.keys.lock(name)], [owner, checkTtl(ttlMs)]))) === 1;
+    const held = (await this.run(() => ACQUIRE_LOCK.run(this.client, [this.keys.lock(name)], [owner, checkTtl(ttlMs)]))) === 1;
+    if (held) await this.confirm('lock acquisition');
+    return held;
   }
 
   async renewLock(name: string, owner: string, ttlMs: number): Promise<boolean> {
-    return (await this.run(() => RENEW_LOCK.run(this.client, [this.keys.lock(name)], [owner, checkTtl(ttlMs)]))) === 1;
+    const held = (await this.run(() => RENEW_LOCK.run(this.client, [this.keys.lock(name)], [owner, checkTtl(ttlMs)]))) === 1;
+    if (held) await this.confirm('lock renewal');
+    return held;
   }
 
   async releaseLock(name: string, owner: string): Promise<void> {
@@ -216,12 +227,17 @@ export class RedisStore implements Store {
   async acquireOrgLocks(orgIds: readonly string[], holder: string, ttlMs: number): Promise<OrgLockClaim> {
     const orgs = shardOrgs(orgIds);
     const keys = [this.keys.lock('collector'), ...orgs.map((org) => this.keys.collectorLock(org))];
-    return claimFromReply(await this.run(() => ACQUIRE_ORG_LOCKS.run(this.client, keys, [holder, checkTtl(ttlMs), SHARD_MARKER])), orgs);
+    const claim = claimFromReply(await this.run(() => ACQUIRE_ORG_LOCKS.run(this.client, keys, [holder, checkTtl(ttlMs), SHARD_MARKER])), orgs);
+    // Held only once replicated, as acquireLock: a failover hands the new master the shard's locks and their TTL.
+    if (claim.acquired) await this.confirm('lock acquisition');
+    return claim;
   }
 
   async renewOrgLocks(orgIds: readonly string[], holder: string, ttlMs: number): Promise<boolean> {
     const keys = [this.keys.lock('collector'), ...shardOrgs(orgIds).map((org) => this.keys.collectorLock(org))];
-    return (await this.run(() => RENEW_ORG_LOCKS.run(this.client, keys, [holder, checkTtl(ttlMs), SHARD_MARKER]))) === 1;
+    const held = (await this.run(() => RENEW_ORG_LOCKS.run(this.client, keys, [holder, checkTtl(ttlMs), SHARD_MARKER]))) === 1;
+    if (held) await this.confirm('lock renewal');
+    return held;
   }
 
   async releaseOrgLocks(orgIds: readonly string[], holder: string): Promise<void> {
@@ -275,6 +291,26 @@ export class RedisStore implements Store {
       await this.client.quit();
     } catch {
       this.client.disconnect();
+    }
+  }
+
+  /**
+   * With waitReplicas > 0: waits (WAIT, up to half the command timeout) until that many of the replicas connected
+   * to the master (ROLE; never more than are there) have every write this connection made so far, and throws
+   * STORE_UNAVAILABLE if they do not. A connected replica that lags fails the write; a master with no replica
+   * left (its replica promoted and the old master gone) goes on alone. The write stays on the master either way:
+   * callers treat the failure like any other and retry idempotently (docs/store.md#redis-sentinel).
+   */
+  private async confirm(what: string): Promise<void> {
+    if (this.waitReplicas === 0) return;
+    const role = await this.run(() => this.client.call('ROLE'));
+    const connected = Array.isArray(role) && Array.isArray(role[2]) ? role[2].length : 0;
+    const wanted = Math.min(this.waitReplicas, connected);
+    if (wanted === 0) return;
+    const timeoutMs = Math.max(1, Math.floor(this.commandTimeoutMs / 2));
+    const acked = Number(await this.run(() => this.client.wait(wanted, timeoutMs)));
+    if (acked < wanted) {
+      throw new StoreError('STORE_UNAVAILABLE', `${what} not confirmed by ${wanted} replica(s) within ${timeoutMs} ms (${acked} confirmed): not counted as done, retried`);
     }
   }
 

@@ -1,3 +1,5 @@
+import type { SentinelOptions } from './sentinel.js';
+
 /**
  * The store between the collector (writer) and exporters (readers). Two implementations — Redis and in-memory —
  * pass the same contract tests (tests/unit/store-contract.ts run against both).
@@ -81,6 +83,12 @@ export interface CounterFieldFilter {
 export interface CounterOnce {
   readonly scope: string;
   readonly id: string;
+  /**
+   * The scope's marker expires this long after its last write (a scope that lives as long as its writer, e.g.
+   * one collector process's API call counts); absent: it never expires (a family's generations are replayed
+   * from its metadata at any later time). The memory store keeps markers for its own lifetime.
+   */
+  readonly expireMs?: number;
 }
 
 /** What a publish records in the metadata (generation and lastError are set by the store). */
@@ -191,4 +199,7 @@ export interface StoreConnection {
   readonly connectTimeoutMs?: number | undefined;
   readonly maxRetriesPerRequest?: number | undefined;
   readonly commandTimeoutMs?: number | undefined;
+  /** Sentinels, master name and the Sentinels' password (a secret, like the URL's). */
+  readonly sentinel?: SentinelOptions | null | undefined;
+  readonly waitReplicas?: number | undefined;
 }

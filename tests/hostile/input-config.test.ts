@@ -85,6 +85,23 @@ const TABLE: Record<EnvName, Row> = {
       { value: 'not a url at all', message: 'is not a valid URL' },
     ],
   },
+  REDIS_SENTINELS: {
+    bad: [
+      { value: 'sentinel-1:26379,bad host', message: 'entry #2 is not host:port (IPv6 addresses in brackets: [::1]:26379)' },
+      { value: 's1:70000', message: 'entry #1 "s1:70000" has a port outside 1-65535' },
+      { value: '[not-v6]:26379', message: 'entry #1 "[not-v6]:26379" is not host:port (IPv6 addresses in brackets: [::1]:26379)' },
+      { value: ':pw-secret-sentinel@s1:26379', message: 'entry #1 is not host:port (IPv6 addresses in brackets: [::1]:26379)' },
+      // Alone it is a combination problem: the master name and REDIS_URL are missing (tests/unit/store-sentinel-config.test.ts).
+    ],
+  },
+  REDIS_SENTINEL_MASTER: {
+    bad: [
+      { value: 'my master', message: 'letters, digits and . _ - only (the name in `sentinel monitor <name> …`)' },
+      { value: 'mymaster', message: 'is set but REDIS_SENTINELS is not: list the Sentinels (host:port,…) or unset it' },
+    ],
+  },
+  REDIS_SENTINEL_PASSWORD: { bad: [], free: 'any text is a password (set without REDIS_SENTINELS it is refused: a combination, tests/unit/store-sentinel-config.test.ts)' },
+  REDIS_WAIT_REPLICAS: { bad: intOutOf(0, 16) },
   SIM_SITES: { bad: intOutOf(1, 50_000) },
   SIM_SEED: { bad: [], free: 'any text seeds the simulated org; empty means the default', good: ['🌍 "quoted" \\ seed'] },
   SIM_PORT: { bad: intOutOf(0, 65_535) },

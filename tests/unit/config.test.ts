@@ -33,7 +33,7 @@ describe('loadConfig', () => {
     expect(load({})).toEqual({
       log: { level: 'info', format: 'auto' },
       mist: { tokens: [], tokenVariable: 'MIST_API_TOKENS', baseUrl: 'https://api.mist.com', orgIds: [] },
-      redis: { url: undefined },
+      redis: { url: undefined, sentinel: null, waitReplicas: 0 },
       sim: { sites: 3208, seed: 'mist-wan', port: 9730, speed: 1 },
       collector: {
         rateLimitPerToken: 5000, budgetShare: 0.8, intervals: {}, concurrency: 4, lockTtlSeconds: 15,
@@ -243,17 +243,19 @@ describe('variable catalogue', () => {
 
   it('secretsOf covers every secret variable', () => {
     // A new secret variable needs a sample here, and secretsOf must then cover it.
-    const samples: Record<string, { value: string; secrets: string[] }> = {
+    const samples: Record<string, { value: string; secrets: string[]; with?: Record<string, string> }> = {
       MIST_API_TOKENS: { value: 'token-one-1,token-two-2', secrets: ['token-one-1', 'token-two-2'] },
       MIST_API_TOKEN: { value: 'token-one-1,token-two-2', secrets: ['token-one-1', 'token-two-2'] },
       REDIS_URL: { value: 'redis://:p%40ss-word@redis:6379', secrets: ['p%40ss-word', 'p@ss-word'] },
       EXPORTER_BEARER_TOKEN: { value: 'bearer-token-0123456789', secrets: ['bearer-token-0123456789'] },
       EXPORTER_BASIC_AUTH: { value: 'prometheus:s3cret:with-colon', secrets: ['s3cret:with-colon'] },
+      REDIS_SENTINEL_PASSWORD: { value: 'sentinel-pass-42', secrets: ['sentinel-pass-42'],
+        with: { REDIS_URL: 'redis://mymaster/0', REDIS_SENTINELS: 'sentinel-1:26379', REDIS_SENTINEL_MASTER: 'mymaster' } },
     };
     for (const v of ENV_VARS.filter((x) => x.secret)) {
       const sample = samples[v.name];
       expect(sample, `sample for ${v.name}`).toBeDefined();
-      const found = secretsOf(load({ [v.name]: sample?.value }));
+      const found = secretsOf(load({ ...sample?.with, [v.name]: sample?.value }));
       expect(found).toEqual(expect.arrayContaining(sample?.secrets ?? []));
     }
   });
