@@ -11,6 +11,7 @@ import type { Family } from './family.js';
 import { Leader } from './leader.js';
 import { measureOrg, probesFor } from './measure.js';
 import { formatPlan, planBudget, stretchByTier, type Plan } from './plan.js';
+import { retireUncollected } from './retire.js';
 import { Scheduler, type ScheduledFamily, type SchedulerDeps } from './scheduler.js';
 
 /** The collector refuses to start (exit 2): no token, an org the tokens cannot see, or a plan that cannot fit. */
@@ -166,6 +167,7 @@ export async function runCollector(prepared: PreparedCollector, config: Config, 
   await leader.run(async (leadership, { takeover }) => {
     await catchUpUsage(prepared, store, now(), takeover, leadership, log);
     await warnSharedTokens(store, leader, log);
+    await retireUncollected(store, prepared.orgIds, prepared.plan, log);
     const scheduler = new Scheduler(schedulerDeps, prepared.jobs, log.child({ component: 'scheduler' }));
     scheduler.start();
     while (!leadership.aborted) {

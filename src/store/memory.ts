@@ -141,6 +141,17 @@ export class MemoryStore implements Store {
     return this.states.get(this.keys.state(key)) ?? null;
   }
 
+  async retireFamily(key: FamilyKey): Promise<void> {
+    const current = this.current.get(this.keys.current(key));
+    if (current) for (const k of this.keys.pages(key, current.generation, current.pages)) this.pageData.delete(k);
+    const staged = this.stagings.get(this.keys.staging(key));
+    if (staged) for (const k of this.keys.pages(key, staged.generation, staged.pages)) this.pageData.delete(k);
+    this.current.delete(this.keys.current(key));
+    this.stagings.delete(this.keys.staging(key));
+    this.metas.delete(this.keys.meta(key));
+    this.families.delete(this.keys.familyMember(key));
+  }
+
   async recordFailure(key: FamilyKey, at: number, error: string, durationMs: number): Promise<void> {
     const k = this.keys.meta(key);
     this.metas.set(k, { ...(this.metas.get(k) ?? EMPTY_META), lastAttempt: at, lastError: error, durationMs });

@@ -134,6 +134,13 @@ export class RedisStore implements Store {
     }
   }
 
+  async retireFamily(key: FamilyKey): Promise<void> {
+    const multi = this.client.multi()
+      .del(this.keys.current(key), this.keys.staging(key), this.keys.meta(key))
+      .srem(this.keys.families, this.keys.familyMember(key));
+    await this.exec(multi);
+  }
+
   async recordFailure(key: FamilyKey, at: number, error: string, durationMs: number): Promise<void> {
     const metaKey = this.keys.meta(key);
     const multi = this.client.multi().hset(metaKey, ...hashArgs({ lastAttempt: at, lastError: error, durationMs })).sadd(this.keys.families, this.keys.familyMember(key));

@@ -115,6 +115,13 @@ export interface Store {
    * survives outages of any length (the cursor, seen ids and last active circuits that counting resumes from).
    */
   readState(key: FamilyKey): Promise<string | null>;
+  /**
+   * Retires a family the collector no longer collects (COLLECTOR_PROFILE made smaller): its current generation,
+   * staging and metadata go, and it leaves the list of families, so exporters stop serving its series and its
+   * freshness (no MistDataStale for data nobody collects). Its state and counters stay: collecting it again resumes
+   * from its cursor. Pages left behind expire with their TTL.
+   */
+  retireFamily(key: FamilyKey): Promise<void>;
   /** Records a failed or partial attempt without touching the current generation. */
   recordFailure(key: FamilyKey, at: number, error: string, durationMs: number): Promise<void>;
   /** The current generation's pages; null when none or expired (a partial read is never returned). */

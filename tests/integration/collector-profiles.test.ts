@@ -188,4 +188,30 @@ describe('profile availability: the lower tiers are not collected at all', () =>
     expect(new Set((await p.store.listFamilies()).map((k) => k.family))).toEqual(new Set(AVAILABILITY));
     expect(log.lines.filter((l) => l.includes('no vpn-peers snapshot'))).toEqual([]);
   });
+
+  it('retires what a larger profile left in the store when it takes over: no series or freshness served for it, its state kept', async () => {
+    const key = { orgId: p.sim.orgId, family: STANDARD[STANDARD.length - 1]! };
+    const lastSuccessOf = async (): Promise<number[]> => {
+      const text = (await httpGet(`${p.exporters[0]!.url}/metrics`)).body.toString('utf8');
+      return samplesOf(parseSamples(text), 'mist_collector_last_success_timestamp_seconds').filter((x) => x.labels.family === key.family).map((x) => x.value);
+    };
+    await p.collector!.stop();
+    // What a collector with profile full left behind (its metadata has no TTL), written as it publishes.
+    const ttl = 600_000;
+    const at = Date.now();
+    await p.store.beginGeneration(key, 'left-behind', ttl);
+    await p.store.putPage(key, 'left-behind', 0, '[]', { cursor: null, recordsKept: 0, recordsDropped: 0 }, ttl);
+    await p.store.publish(key, 'left-behind', 1, { lastAttempt: at, lastSuccess: at, durationMs: 1, recordsKept: 0, recordsDropped: 0, pages: 1, calls: 1, intervalSeconds: 600 }, ttl, '{"cursor":"kept"}');
+    let served: number[] = [];
+    for (const until = Date.now() + 10_000; (served = await lastSuccessOf()).length === 0 && Date.now() < until;) await sleep(200);
+    expect(served, `the exporter serves the ${key.family} freshness left behind`).toHaveLength(1);
+
+    await p.startCollector();
+    for (const until = Date.now() + 15_000; (served = await lastSuccessOf()).length > 0 && Date.now() < until;) await sleep(200);
+    expect(served, `the ${key.family} freshness is no longer served once an availability collector took over`).toEqual([]);
+    expect((await p.store.listFamilies()).map((k) => k.family)).not.toContain(key.family);
+    expect(await p.store.readMeta(key)).toBeNull();
+    expect(await p.store.readState(key), 'its state stays: a larger profile later resumes from it').toBe('{"cursor":"kept"}');
+    expect(new Set((await p.store.listFamilies()).map((k) => k.family))).toEqual(new Set(AVAILABILITY));
+  }, 40_000);
 });

@@ -202,6 +202,37 @@ export function storeContract(name: string, make: () => Promise<StoreHarness>): 
       });
     });
 
+    describe('retiring a family', () => {
+      it('removes its snapshot, staging, metadata and list entry, keeps its state, and leaves other families and orgs alone', async () => {
+        const other = 'b2000000-0000-4000-8000-000000000002';
+        const SLE: FamilyKey = { orgId: ORG, family: 'sle' };
+        await stage(h.store, SLE, 'g1', ['a0', 'a1']);
+        await h.store.publish(SLE, 'g1', 2, meta(1, 2), LONG, '{"cursor":7}');
+        await stage(h.store, SLE, 'g2', ['b0']);
+        await stageAndPublish(h.store, { orgId: other, family: 'sle' }, 'g1', ['o0']);
+        await stageAndPublish(h.store, PORTS, 'g1', ['p0']);
+        await h.store.retireFamily(SLE);
+        expect(await h.store.readSnapshot(SLE)).toBeNull();
+        expect(await h.store.staging(SLE)).toBeNull();
+        expect(await h.store.readMeta(SLE)).toBeNull();
+        expect(await h.store.readState(SLE)).toBe('{"cursor":7}');
+        const families = await h.store.listFamilies();
+        expect(families).toHaveLength(2);
+        expect(families).toEqual(expect.arrayContaining([PORTS, { orgId: other, family: 'sle' }]));
+        expect((await h.store.readSnapshot({ orgId: other, family: 'sle' }))?.pages).toEqual(['o0']);
+        expect((await h.store.readSnapshot(PORTS))?.pages).toEqual(['p0']);
+        // Collected again later: a new generation publishes as on a first run.
+        await stageAndPublish(h.store, SLE, 'g3', ['c0']);
+        expect((await h.store.readSnapshot(SLE))?.pages).toEqual(['c0']);
+        expect(await h.store.listFamilies()).toHaveLength(3);
+      });
+
+      it('is a no-op for a family the store does not have', async () => {
+        await h.store.retireFamily({ orgId: ORG, family: 'alarms' });
+        expect(await h.store.listFamilies()).toEqual([]);
+      });
+    });
+
     describe('family state', () => {
       const EVENTS: FamilyKey = { orgId: ORG, family: 'events' };
       it('has no state until a publish writes one, and keeps it across publishes that leave it out', async () => {
