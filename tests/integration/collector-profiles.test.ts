@@ -202,7 +202,7 @@ describe('profile availability: the lower tiers are not collected at all', () =>
     await p.store.beginGeneration(key, 'left-behind', ttl);
     await p.store.putPage(key, 'left-behind', 0, '[]', { cursor: null, recordsKept: 0, recordsDropped: 0 }, ttl);
     await p.store.publish(key, 'left-behind', 1, { lastAttempt: at, lastSuccess: at, durationMs: 1, recordsKept: 0, recordsDropped: 0, pages: 1, calls: 1, intervalSeconds: 600 }, ttl, '{"cursor":"kept"}');
-    let served: number[] = [];
+    let served: number[];
     for (const until = Date.now() + 10_000; (served = await lastSuccessOf()).length === 0 && Date.now() < until;) await sleep(200);
     expect(served, `the exporter serves the ${key.family} freshness left behind`).toHaveLength(1);
 
