@@ -71,6 +71,8 @@ export async function measureRecorded(opts: { sites: number; minutes: number; wo
     const snap = (await (await fetch(`${prom.url}/api/v1/admin/tsdb/snapshot`, { method: 'POST' })).json()) as { data?: { name: string } };
     if (!snap.data) throw new Error('snapshot failed');
     const snapDir = join(prom.dir, 'data', 'snapshots', snap.data.name);
+    // promtool 2.42's dump opens the directory as a read-only TSDB, which wants a WAL directory (a snapshot has none).
+    await mkdir(join(snapDir, 'wal'), { recursive: true });
     // Recorded samples only, grouped per series in time order (dump's order).
     const bySeries = new Map<string, { ms: number; value: string }[]>();
     const child = spawn(PROMTOOL, ['tsdb', 'dump', snapDir], { stdio: ['ignore', 'pipe', 'inherit'] });
@@ -82,6 +84,7 @@ export async function measureRecorded(opts: { sites: number; minutes: number; wo
       list.push({ ms: d.ms, value: d.value });
       bySeries.set(d.series, list);
     }
+    if (bySeries.size === 0) throw new Error(`no recorded series in the snapshot after ${opts.minutes} min (promtool tsdb dump ${snapDir})`);
     const lastMs = Math.max(...[...bySeries.values()].map((l) => l[l.length - 1]!.ms));
     const heldMin = Math.floor((lastMs - Math.min(...[...bySeries.values()].map((l) => l[0]!.ms))) / 60_000);
     const k = Math.max(1, Math.floor((heldMin - 2) / 2));

@@ -7,7 +7,7 @@ import { FAMILIES } from '../../src/families/registry.js';
 import type { BlockInfo } from './sizing-blocks.js';
 import type { RecordedRun } from './sizing-recorded.js';
 import {
-  chunkBytesPerSample, gb, indexBytesPerSeries, int, maxBlockHours, rawDay, recordedDay, sum, table,
+  chunkBytesPerSample, gb, indexBytesPerSeriesBlock, int, maxBlockHours, rawDay, recordedDay, sum, table,
   type IntervalMeasure, type RawDay,
 } from './sizing-table.js';
 
@@ -68,6 +68,12 @@ function measureAt(r: SizingResult, interval: number): IntervalMeasure | undefin
   return r.measures.find((m) => m.intervalSeconds === interval);
 }
 
+/** Index per recorded series per block of `blockHours`: from the raw 60 s blocks when compacted (same chunk layout). */
+function recordedIndex(r: SizingResult, blockHours: number): number | undefined {
+  const m = measureAt(r, 60);
+  return m?.compacted ? indexBytesPerSeriesBlock(m, blockHours) : undefined;
+}
+
 /** Disk of one scenario at one org size: Prometheus (raw + per-minute recorded, retentionDays) + long-term store. */
 export function scenarioCost(r: SizingResult, sites: number, s: Scenario): ScenarioCost | null {
   const series = r.seriesAt.get(sites);
@@ -88,11 +94,11 @@ export function scenarioCost(r: SizingResult, sites: number, s: Scenario): Scena
   };
   const rawOut = { ...raw, bytesPerSample: raw.bytesPerDay / Math.max(1, raw.samplesPerDay) };
   const rec = r.recorded;
-  const recordedInPromGb = rec ? (recordedDay(rec, circuits, promBlockH).bytesPerDay * r.retentionDays) / 1e9 : NaN;
+  const recordedInPromGb = rec ? (recordedDay(rec, circuits, promBlockH, recordedIndex(r, promBlockH)).bytesPerDay * r.retentionDays) / 1e9 : NaN;
   let longTermGb = NaN;
   if (rec) {
     const ltBlockH = maxBlockHours(r.longTermDays);
-    if (s.longTerm === 'all') longTermGb = (recordedDay(rec, circuits, ltBlockH).bytesPerDay * r.longTermDays) / 1e9;
+    if (s.longTerm === 'all') longTermGb = (recordedDay(rec, circuits, ltBlockH, recordedIndex(r, ltBlockH)).bytesPerDay * r.longTermDays) / 1e9;
     else {
       // One sample a day per series; per block of ltBlockH hours: a chunk's overhead and the series' index entry.
       const n = DAILY_SERIES_PER_CIRCUIT * circuits;
@@ -158,7 +164,7 @@ export function report(r: SizingResult): string {
     out.push(table(['block', 'span', 'level', 'series', 'samples', 'chunks MB', 'index MB', 'B/sample'], m.compacted.map((b) => [
       b.ulid, dur(b), String(b.level), int(b.numSeries), int(b.numSamples), f1(b.chunkBytes / 1e6), f1(b.indexBytes / 1e6), f2(b.totalBytes / Math.max(1, b.numSamples)),
     ])));
-    out.push(`index bytes per series (largest block, used for ${maxBlockHours(r.retentionDays)} h blocks): ${int(indexBytesPerSeries(m))}`);
+    out.push(`index bytes per series per block: a + b × chunks per series fitted over these blocks → ${int(indexBytesPerSeriesBlock(m, 2))} at 2 h, ${int(indexBytesPerSeriesBlock(m, maxBlockHours(r.retentionDays)))} at ${maxBlockHours(r.retentionDays)} h (the largest block at ${r.retentionDays} d retention)`);
   }
 
   const rec = r.recorded;
@@ -196,10 +202,10 @@ export function report(r: SizingResult): string {
     out.push(table(['recorded series (measured per circuit × circuits)', ...sizes.map((s) => `${int(s)} sites`)], [
       ['per-minute recorded series', ...sizes.map((s) => int(rec.perMinuteSeriesPerCircuit * circ(s)))],
       [`  GB per day / ${r.retentionDays} d in Prometheus`, ...sizes.map((s) => {
-        const d = recordedDay(rec, circ(s), maxBlockHours(r.retentionDays));
+        const d = recordedDay(rec, circ(s), maxBlockHours(r.retentionDays), recordedIndex(r, maxBlockHours(r.retentionDays)));
         return `${gb(d.bytesPerDay)} / ${gb(d.bytesPerDay * r.retentionDays)}`;
       })],
-      [`  ${r.longTermDays} d of them (long-term, all recorded)`, ...sizes.map((s) => gb(recordedDay(rec, circ(s), maxBlockHours(r.longTermDays)).bytesPerDay * r.longTermDays))],
+      [`  ${r.longTermDays} d of them (long-term, all recorded)`, ...sizes.map((s) => gb(recordedDay(rec, circ(s), maxBlockHours(r.longTermDays), recordedIndex(r, maxBlockHours(r.longTermDays))).bytesPerDay * r.longTermDays))],
       [`daily recorded series, ${r.longTermDays} d`, ...sizes.map((s) => {
         const c = scenarioCost(r, s, { name: '', raw: [], replicas: 1, longTerm: 'daily' });
         return c ? gb(c.longTermGb * 1e9) : '-';

@@ -57,18 +57,26 @@ export function chunkBytesPerSample(f: FamilyMeasure): number {
 }
 
 /**
- * Index bytes per series per block, from the largest compacted block (its index holds each series once, its labels
- * and one chunk reference per chunk), else from the 2-hour blocks.
+ * Index bytes per series in a block of `blockHours`. An index holds each series once (labels, postings) and one
+ * reference per chunk (a chunk holds up to 120 samples), so per series it is a + b × chunks: fitted over the
+ * compacted blocks (2 h … the largest Prometheus made) and extrapolated to `blockHours`. Without compacted
+ * blocks: the 2-hour blocks' index bytes per series, as if a larger block cost no more per series (low).
  */
-export function indexBytesPerSeries(m: IntervalMeasure): number {
+export function indexBytesPerSeriesBlock(m: IntervalMeasure, blockHours: number): number {
   const blocks = m.compacted && m.compacted.length > 0 ? m.compacted : null;
-  if (blocks) {
-    const largest = [...blocks].sort((a, b) => (b.maxTime - b.minTime) - (a.maxTime - a.minTime))[0]!;
-    return largest.indexBytes / Math.max(1, largest.numSeries);
+  if (!blocks) {
+    const series = sum(m.families.map((f) => f.series));
+    const blocksPerFamily = Math.max(1, ...m.families.map((f) => f.blocks));
+    return sum(m.families.map((f) => f.indexBytes)) / blocksPerFamily / Math.max(1, series);
   }
-  const series = sum(m.families.map((f) => f.series));
-  const blocksPerFamily = Math.max(1, ...m.families.map((f) => f.blocks));
-  return sum(m.families.map((f) => f.indexBytes)) / blocksPerFamily / Math.max(1, series);
+  const pts = blocks.map((b) => ({ x: b.numChunks / Math.max(1, b.numSeries), y: b.indexBytes / Math.max(1, b.numSeries), h: (b.maxTime - b.minTime) / 3_600_000 }));
+  const mx = sum(pts.map((p) => p.x)) / pts.length;
+  const my = sum(pts.map((p) => p.y)) / pts.length;
+  const sxx = sum(pts.map((p) => (p.x - mx) ** 2));
+  const slope = sxx === 0 ? 0 : sum(pts.map((p) => (p.x - mx) * (p.y - my))) / sxx;
+  const intercept = my - slope * mx;
+  const chunksPerHour = sum(pts.map((p) => p.x)) / sum(pts.map((p) => p.h));
+  return intercept + slope * chunksPerHour * blockHours;
 }
 
 export interface RawDay {
@@ -97,17 +105,21 @@ export function rawDay(m: IntervalMeasure, series: ReadonlyMap<string, number>, 
     samplesPerDay += s * scrapesPerDay;
     chunkBytesPerDay += s * scrapesPerDay * chunkBytesPerSample(f);
   }
-  const indexBytesPerDay = n * indexBytesPerSeries(m) * (24 / blockHours);
+  const indexBytesPerDay = n * indexBytesPerSeriesBlock(m, blockHours) * (24 / blockHours);
   const bytesPerDay = chunkBytesPerDay + indexBytesPerDay;
   return { series: n, samplesPerDay, chunkBytesPerDay, indexBytesPerDay, bytesPerDay, bytesPerSample: samplesPerDay === 0 ? 0 : bytesPerDay / samplesPerDay };
 }
 
-/** Recorded series sampled every minute: one day at an org of `circuits` WAN circuits. */
-export function recordedDay(r: RecordedMeasure, circuits: number, blockHours: number): RawDay {
+/**
+ * Recorded series sampled every minute: one day at an org of `circuits` WAN circuits. Their index per series per
+ * block: `indexPerSeriesBlock` when given (the raw series scraped every 60 s have the same chunk layout, one
+ * chunk per 2 h, fitted over compacted blocks), else the short window's own blocks (2 h or less: low).
+ */
+export function recordedDay(r: RecordedMeasure, circuits: number, blockHours: number, indexPerSeriesBlock?: number): RawDay {
   const series = r.perMinuteSeriesPerCircuit * circuits;
   const samplesPerDay = series * 1440;
   const chunkBytesPerDay = samplesPerDay * r.bytesPerSample + series * 12 * r.chunkOverheadPerSeries;
-  const indexBytesPerDay = series * r.indexBytesPerSeries * (24 / blockHours);
+  const indexBytesPerDay = series * (indexPerSeriesBlock ?? r.indexBytesPerSeries) * (24 / blockHours);
   const bytesPerDay = chunkBytesPerDay + indexBytesPerDay;
   return { series, samplesPerDay, chunkBytesPerDay, indexBytesPerDay, bytesPerDay, bytesPerSample: bytesPerDay / samplesPerDay };
 }
