@@ -1,10 +1,9 @@
-import { spawn } from 'node:child_process';
 import { mkdtemp, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parse, stringify } from 'yaml';
 import { freePort } from './redis.js';
-import { awaitReady, delay, stopProcess } from './service-process.js';
+import { awaitReady, delay, spawnService } from './service-process.js';
 import { startWebhook, type Notification as WebhookNotification } from './webhook.js';
 
 /**
@@ -180,7 +179,7 @@ async function startOnce(opts: { config: string; readyTimeoutMs?: number; args?:
   await writeFile(configFile, opts.config);
   const port = await freePort();
   const url = `http://127.0.0.1:${port}`;
-  const child = spawn(BIN, [
+  const { output, exited, stop } = spawnService(BIN, [
     `--config.file=${configFile}`,
     `--storage.path=${join(dir, 'data')}`,
     `--web.listen-address=127.0.0.1:${port}`,
@@ -188,18 +187,8 @@ async function startOnce(opts: { config: string; readyTimeoutMs?: number; args?:
     '--cluster.listen-address=',
     '--log.level=warn',
     ...(opts.args ?? []),
-  ], { stdio: ['ignore', 'pipe', 'pipe'] });
-  let output = '';
-  const keep = (chunk: Buffer) => (output = (output + chunk.toString()).slice(-20_000));
-  child.stdout?.on('data', keep);
-  child.stderr?.on('data', keep);
-  const exited = new Promise<Error>((resolve) => {
-    child.once('error', (err) => resolve(new Error(`cannot run ${BIN} (${err.message}); install prometheus-alertmanager (scripts/ensure-test-services.sh)`)));
-    child.once('exit', (code, signal) => resolve(new Error(`${BIN} exited (${code ?? signal}): ${output.slice(-1_500)}`)));
-  });
-  let stopped: Promise<void> | undefined;
-  const stop = () => (stopped ??= stopProcess(child, dir));
-  await awaitReady({ bin: BIN, url, port, dir, timeoutMs: opts.readyTimeoutMs ?? 20_000, exited, stop, output: () => output });
+  ], dir, 'install prometheus-alertmanager');
+  await awaitReady({ bin: BIN, url, port, dir, timeoutMs: opts.readyTimeoutMs ?? 20_000, exited, stop, output });
   return {
     url,
     target: `127.0.0.1:${port}`,
@@ -214,7 +203,7 @@ async function startOnce(opts: { config: string; readyTimeoutMs?: number; args?:
       if (!res.ok) throw new Error(`GET /api/v2/alerts: ${res.status}`);
       return (await res.json()) as AmAlert[];
     },
-    log: () => output,
+    log: output,
     stop,
   };
 }

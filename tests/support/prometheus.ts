@@ -1,9 +1,8 @@
-import { spawn } from 'node:child_process';
 import { mkdir, mkdtemp, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { freePort } from './redis.js';
-import { awaitReady, delay, stopProcess } from './service-process.js';
+import { awaitReady, delay, spawnService } from './service-process.js';
 
 /**
  * A real Prometheus process for integration tests (Debian's 2.42 binary; scripts/ensure-test-services.sh
@@ -122,29 +121,15 @@ async function startOnce(opts: PrometheusOptions): Promise<PrometheusServer> {
   }
   const port = await freePort();
   const url = `http://127.0.0.1:${port}`;
-  const child = spawn(
-    BIN,
-    [
-      `--config.file=${configFile}`,
-      `--storage.tsdb.path=${opts.dataDir ?? join(dir, 'data')}`,
-      `--web.listen-address=127.0.0.1:${port}`,
-      '--log.level=warn',
-      ...(opts.args ?? []),
-    ],
-    { stdio: ['ignore', 'pipe', 'pipe'] },
-  );
-  let output = '';
-  const keep = (chunk: Buffer) => (output = (output + chunk.toString()).slice(-20_000));
-  child.stdout?.on('data', keep);
-  child.stderr?.on('data', keep);
-  const exited = new Promise<Error>((resolve) => {
-    child.once('error', (err) => resolve(new Error(`cannot run ${BIN} (${err.message}); install prometheus (scripts/ensure-test-services.sh)`)));
-    child.once('exit', (code, signal) => resolve(new Error(`${BIN} exited (${code ?? signal}): ${output.slice(-1_500)}`)));
-  });
-  let stopped: Promise<void> | undefined;
-  const stop = () => (stopped ??= stopProcess(child, dir));
+  const { output, exited, stop } = spawnService(BIN, [
+    `--config.file=${configFile}`,
+    `--storage.tsdb.path=${opts.dataDir ?? join(dir, 'data')}`,
+    `--web.listen-address=127.0.0.1:${port}`,
+    '--log.level=warn',
+    ...(opts.args ?? []),
+  ], dir, 'install prometheus');
 
-  await awaitReady({ bin: BIN, url, port, dir, timeoutMs: opts.readyTimeoutMs ?? 20_000, exited, stop, output: () => output });
+  await awaitReady({ bin: BIN, url, port, dir, timeoutMs: opts.readyTimeoutMs ?? 20_000, exited, stop, output });
 
   async function api<T>(path: string, params: Record<string, string> = {}): Promise<T> {
     const res = await fetch(`${url}/api/v1/${path}?${new URLSearchParams(params).toString()}`);
@@ -194,5 +179,5 @@ async function startOnce(opts: PrometheusOptions): Promise<PrometheusServer> {
     }
   }
 
-  return { url, port, dir, query, api, targets, waitForTargetsUp, waitFor, log: () => output, stop };
+  return { url, port, dir, query, api, targets, waitForTargetsUp, waitFor, log: output, stop };
 }

@@ -1,7 +1,32 @@
-import type { ChildProcess } from 'node:child_process';
+import { spawn, type ChildProcess } from 'node:child_process';
 import { rm } from 'node:fs/promises';
 
-/** Shared by the real-service harnesses (Prometheus, Alertmanager): readiness, stopping, waiting. */
+/** Shared by the real-service harnesses (Prometheus, Alertmanager, VictoriaMetrics): starting, readiness, stopping, waiting. */
+
+export interface SpawnedService {
+  readonly child: ChildProcess;
+  /** The last 20,000 characters the process wrote (stdout and stderr). */
+  output(): string;
+  /** Settles with why the process is gone: it could not start (with `installHint`) or it exited. */
+  readonly exited: Promise<Error>;
+  /** Stops the process once (SIGTERM, then SIGKILL) and removes `dir`. */
+  stop(): Promise<void>;
+}
+
+/** Starts `bin` with `args`, keeping its output; `dir` is its temp dir, removed when it is stopped. */
+export function spawnService(bin: string, args: readonly string[], dir: string, installHint: string): SpawnedService {
+  const child = spawn(bin, args, { stdio: ['ignore', 'pipe', 'pipe'] });
+  let output = '';
+  const keep = (chunk: Buffer) => (output = (output + chunk.toString()).slice(-20_000));
+  child.stdout?.on('data', keep);
+  child.stderr?.on('data', keep);
+  const exited = new Promise<Error>((resolve) => {
+    child.once('error', (err) => resolve(new Error(`cannot run ${bin} (${err.message}); ${installHint} (scripts/ensure-test-services.sh)`)));
+    child.once('exit', (code, signal) => resolve(new Error(`${bin} exited (${code ?? signal}): ${output.slice(-1_500)}`)));
+  });
+  let stopped: Promise<void> | undefined;
+  return { child, output: () => output, exited, stop: () => (stopped ??= stopProcess(child, dir)) };
+}
 
 /** GET /-/ready answers 200 (Prometheus and Alertmanager both serve it). */
 export async function isReady(url: string): Promise<boolean> {

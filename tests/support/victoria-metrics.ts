@@ -1,9 +1,8 @@
-import { spawn } from 'node:child_process';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { freePort } from './redis.js';
-import { delay, stopProcess } from './service-process.js';
+import { delay, spawnService } from './service-process.js';
 
 /**
  * A real single-node VictoriaMetrics (Debian's victoria-metrics 1.79; scripts/ensure-test-services.sh installs it)
@@ -69,24 +68,14 @@ async function startOnce(opts: { retentionPeriod?: string; args?: readonly strin
   const dir = await mkdtemp(join(tmpdir(), 'mist-victoria-'));
   const port = await freePort();
   const url = `http://127.0.0.1:${port}`;
-  const child = spawn(BIN, [
+  const { output, exited, stop } = spawnService(BIN, [
     `-storageDataPath=${join(dir, 'data')}`,
     `-httpListenAddr=127.0.0.1:${port}`,
     `-retentionPeriod=${opts.retentionPeriod ?? '13'}`,
     '-search.disableCache',
     '-loggerLevel=WARN',
     ...(opts.args ?? []),
-  ], { stdio: ['ignore', 'pipe', 'pipe'] });
-  let output = '';
-  const keep = (chunk: Buffer) => (output = (output + chunk.toString()).slice(-20_000));
-  child.stdout?.on('data', keep);
-  child.stderr?.on('data', keep);
-  const exited = new Promise<Error>((resolve) => {
-    child.once('error', (err) => resolve(new Error(`cannot run ${BIN} (${err.message}); install victoria-metrics (scripts/ensure-test-services.sh)`)));
-    child.once('exit', (code, signal) => resolve(new Error(`${BIN} exited (${code ?? signal}): ${output.slice(-1_500)}`)));
-  });
-  let stopped: Promise<void> | undefined;
-  const stop = () => (stopped ??= stopProcess(child, dir));
+  ], dir, 'install victoria-metrics');
 
   const deadline = Date.now() + 20_000;
   for (;;) {
@@ -99,7 +88,7 @@ async function startOnce(opts: { retentionPeriod?: string; args?: readonly strin
     if (ok) break;
     if (Date.now() > deadline) {
       await stop();
-      throw new Error(`${BIN} was not ready on ${port} within 20 s: ${output.slice(-1_500)}`);
+      throw new Error(`${BIN} was not ready on ${port} within 20 s: ${output().slice(-1_500)}`);
     }
   }
 
@@ -158,7 +147,7 @@ async function startOnce(opts: { retentionPeriod?: string; args?: readonly strin
     importSeries,
     forceFlush,
     selfMetric,
-    log: () => output,
+    log: output,
     stop,
   };
 }
