@@ -31,7 +31,7 @@ export interface FastPipelineOptions {
   redisUrl: string;
   /** Wall seconds per simulated second, e.g. 1/30: the simulator runs at speed 30 and every interval shrinks 30×. */
   timeScale: number;
-  /** Simulator options (sites, seed, warm-up, …); speed and rate limit are set from timeScale. */
+  /** Simulator options (sites, seed, warm-up, rate limit, …); the speed is set from timeScale (the rate limit is not: pass it). */
   sim?: Partial<SimOptions>;
   log: Logger;
   /** Exporter refresh (wall seconds, ≥ 1). */
