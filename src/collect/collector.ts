@@ -11,6 +11,7 @@ import type { Family } from './family.js';
 import { Leader } from './leader.js';
 import { measureOrg, probesFor } from './measure.js';
 import { formatPlan, planBudget, stretchByTier, type Plan } from './plan.js';
+import { shardProblems } from '../metrics/shard-status.js';
 import { retireUncollected } from './retire.js';
 import { Scheduler, type ScheduledFamily, type SchedulerDeps } from './scheduler.js';
 
@@ -129,11 +130,13 @@ async function catchUpUsage(prepared: PreparedCollector, store: Store, now: numb
 async function warnSharedTokens(store: Store, leader: Leader, log: Logger): Promise<void> {
   try {
     const statuses = await store.readCollectorStatuses();
+    // This collector's status says active (the leader reports before leading): a token it shares with another
+    // active collector is one two active collectors use.
     const mine = statuses.find((s) => s.id === leader.owner)?.tokens ?? [];
-    const others = statuses.filter((s) => s.id !== leader.owner && s.state === 'active');
-    const shared = mine.filter((fp) => others.some((s) => s.tokens.includes(fp)));
+    const shared = shardProblems(statuses).sharedTokens.filter((fp) => mine.includes(fp));
     if (shared.length > 0) {
-      log.warn({ tokens: shared, orgIds: leader.orgIds, with: others.filter((s) => s.tokens.some((fp) => shared.includes(fp))).map((s) => s.orgIds) },
+      const others = statuses.filter((s) => s.id !== leader.owner && s.state === 'active' && s.tokens.some((fp) => shared.includes(fp)));
+      log.warn({ tokens: shared, orgIds: leader.orgIds, with: others.map((s) => s.orgIds) },
         'another active collector (another shard) uses the same token(s): each plans the whole budget share, so together they may exceed it; give each shard its own tokens or lower MIST_BUDGET_SHARE');
     }
   } catch (err) {

@@ -4,12 +4,6 @@ import type { Logger } from '../log.js';
 import { decodeHolder, encodeHolder, shardOrgs, type CollectorState, type OrgLockClaim } from '../store/org-locks.js';
 import type { Store } from '../store/types.js';
 
-/**
- * The single lock collectors took before sharding (`{p}lock:collector`). Sharded collectors keep it at a marker
- * while active so an old collector cannot take it during a rolling upgrade, and stand by while an old one holds it.
- */
-export const LOCK_NAME = 'collector';
-
 export interface LeaderOptions {
   readonly store: Store;
   /** The orgs this collector collects (its shard): it holds the lock of each, all or none. */

@@ -19,7 +19,7 @@ export function tokenCollectorSamples(statuses: readonly CollectorStatus[]): Sam
   return tokens.map((fp) => ({ labels: [fp], value: statuses.filter((s) => s.state === 'active' && s.tokens.includes(fp)).length }));
 }
 
-/** Orgs that two or more active collectors claim (must never happen: the locks forbid it), and orgs in conflict. */
+/** Orgs of collectors whose shard overlaps another's (state conflict), and tokens two or more active collectors use. */
 export function shardProblems(statuses: readonly CollectorStatus[]): { conflicted: string[]; sharedTokens: string[] } {
   const conflicted = [...new Set(statuses.filter((s) => s.state === 'conflict').flatMap((s) => s.orgIds))].sort();
   const sharedTokens = tokenCollectorSamples(statuses).filter((s) => s.value > 1).map((s) => s.labels[0]!);

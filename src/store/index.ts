@@ -1,7 +1,7 @@
 import type { Logger } from '../log.js';
 import { MemoryStore } from './memory.js';
-import { RedisStore, describeRedisUrl } from './redis.js';
-import { describeSentinel, type SentinelOptions } from './sentinel.js';
+import { RedisStore } from './redis.js';
+import { describeRedis, type SentinelOptions } from './sentinel.js';
 import type { Store } from './types.js';
 
 export type { FamilyKey, FamilyMeta, Snapshot, Staging, Store, StoreConnection } from './types.js';
@@ -36,8 +36,7 @@ export interface CreateStoreOptions {
 export function createStore(opts: CreateStoreOptions, log: Logger): Store {
   const { url, ...rest } = opts;
   if (url) {
-    const where = rest.sentinel ? describeSentinel(rest.sentinel, url) : describeRedisUrl(url);
-    log.info({ component: 'store', store: 'redis', redis: where, waitReplicas: rest.waitReplicas ?? 0 }, rest.sentinel ? 'using the Redis store through Sentinel' : 'using the Redis store');
+    log.info({ component: 'store', store: 'redis', redis: describeRedis(url, rest.sentinel), waitReplicas: rest.waitReplicas ?? 0 }, rest.sentinel ? 'using the Redis store through Sentinel' : 'using the Redis store');
     return new RedisStore({ ...rest, url }, log);
   }
   log.warn({ component: 'store', store: 'memory' }, 'REDIS_URL not set: using the in-memory store (one process only, no persistence)');

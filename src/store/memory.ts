@@ -3,7 +3,7 @@ import { StoreError } from './errors.js';
 import { fieldLabel } from './counter-scripts.js';
 import { BUDGET_TTL_MS, assertComponent, checkCounterDeltas, checkCounterFields, checkFieldFilter, checkIndex, checkRetention, checkTtl, storeKeys } from './keys.js';
 import type { StoreKeys } from './keys.js';
-import { SHARD_MARKER, checkStatus, decodeStatus, shardOrgs, type CollectorStatus, type OrgLockClaim } from './org-locks.js';
+import { LEGACY_LOCK_NAME, SHARD_MARKER, checkStatus, decodeStatus, shardOrgs, type CollectorStatus, type OrgLockClaim } from './org-locks.js';
 import type { CounterFieldFilter, CounterOnce, FamilyKey, FamilyMeta, PublishMeta, Snapshot, Staging, Store } from './types.js';
 
 /**
@@ -42,6 +42,13 @@ class TtlMap<V> {
     this.entries.set(key, { value, expiresAt: ttlMs === null ? null : this.now() + checkTtl(ttlMs) });
   }
 
+  /** Milliseconds `key` has left, as Redis' PTTL: -2 when absent, -1 when it never expires. */
+  pttl(key: string): number {
+    if (this.get(key) === undefined) return -2;
+    const expiresAt = this.entries.get(key)?.expiresAt ?? null;
+    return expiresAt === null ? -1 : expiresAt - this.now();
+  }
+
   expire(key: string, ttlMs: number): boolean {
     const value = this.get(key);
     if (value === undefined) return false;
@@ -66,8 +73,6 @@ export class MemoryStore implements Store {
   private readonly budgets = new TtlMap<Budget>(() => this.now());
   private readonly budgetIndex = new Set<string>();
   private readonly locks = new TtlMap<string>(() => this.now());
-  /** Lock expiry times, for the old single lock's marker (kept at a TTL ≥ every active shard's). */
-  private readonly lockExpiry = new Map<string, number>();
   private readonly statuses = new Map<string, string>();
   private readonly counters = new Map<string, Map<string, number>>();
   private readonly applied = new Map<string, string>();
@@ -289,7 +294,7 @@ export class MemoryStore implements Store {
   async acquireOrgLocks(orgIds: readonly string[], holder: string, ttlMs: number): Promise<OrgLockClaim> {
     const orgs = shardOrgs(orgIds);
     checkTtl(ttlMs);
-    const legacyKey = this.keys.lock('collector');
+    const legacyKey = this.keys.lock(LEGACY_LOCK_NAME);
     const legacy = this.locks.get(legacyKey) ?? null;
     const holders = Object.fromEntries(orgs.map((org) => [org, this.locks.get(this.keys.collectorLock(org)) ?? null]));
     const acquired = (legacy === null || legacy === SHARD_MARKER) && Object.values(holders).every((h) => h === null || h === holder);
@@ -303,7 +308,7 @@ export class MemoryStore implements Store {
   async renewOrgLocks(orgIds: readonly string[], holder: string, ttlMs: number): Promise<boolean> {
     const orgs = shardOrgs(orgIds);
     checkTtl(ttlMs);
-    const legacy = this.locks.get(this.keys.lock('collector'));
+    const legacy = this.locks.get(this.keys.lock(LEGACY_LOCK_NAME));
     if (legacy !== undefined && legacy !== SHARD_MARKER) return false;
     if (orgs.some((org) => this.locks.get(this.keys.collectorLock(org)) !== holder)) return false;
     for (const org of orgs) this.locks.set(this.keys.collectorLock(org), holder, ttlMs);
@@ -320,11 +325,8 @@ export class MemoryStore implements Store {
 
   /** The old single lock holds the marker for at least `ttlMs` more (as the Redis scripts' PTTL check). */
   private keepMarker(ttlMs: number): void {
-    const k = this.keys.lock('collector');
-    const left = this.locks.get(k) === undefined ? -1 : (this.lockExpiry.get(k) ?? 0) - this.now();
-    if (left >= ttlMs) return;
-    this.locks.set(k, SHARD_MARKER, ttlMs);
-    this.lockExpiry.set(k, this.now() + checkTtl(ttlMs));
+    const k = this.keys.lock(LEGACY_LOCK_NAME);
+    if (this.locks.pttl(k) < ttlMs) this.locks.set(k, SHARD_MARKER, ttlMs);
   }
 
   async putCollectorStatus(status: CollectorStatus): Promise<void> {

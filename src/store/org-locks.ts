@@ -13,6 +13,9 @@ import { LuaScript } from './redis-scripts.js';
  * (TTL at least its own lock TTL), so an old collector cannot take it meanwhile (its SET NX fails and the value
  * is not its owner id). An old collector holding it makes every sharded collector stand by, and vice versa.
  */
+/** The single lock collectors took before sharding (`{p}lock:collector`): the upgrade guard's key. */
+export const LEGACY_LOCK_NAME = 'collector';
+
 export const SHARD_MARKER = 'sharded: per-org locks lock:collector:<org>';
 
 /** The lock value: who holds the org's lock, and for which shard (so others can tell an HA twin from an overlap). */

@@ -7,11 +7,11 @@ import { StoreError } from './errors.js';
 import { BUDGET_TTL_MS, assertComponent, checkIndex, checkTtl, storeKeys } from './keys.js';
 import type { StoreKeys } from './keys.js';
 import { RedisCounters } from './redis-counters.js';
-import { DEFAULT_COMMAND_TIMEOUT_MS, describeRedisUrl, urlSecrets, type RedisStoreOptions } from './redis-options.js';
+import { DEFAULT_COMMAND_TIMEOUT_MS, urlSecrets, type RedisStoreOptions } from './redis-options.js';
 import { ACQUIRE_LOCK, PUBLISH, PUT_PAGE, READ_SNAPSHOT, RELEASE_LOCK, RENEW_LOCK } from './redis-scripts.js';
-import { ACQUIRE_ORG_LOCKS, RELEASE_ORG_LOCKS, RENEW_ORG_LOCKS, SHARD_MARKER, checkStatus, claimFromReply, decodeStatus, shardOrgs } from './org-locks.js';
+import { ACQUIRE_ORG_LOCKS, LEGACY_LOCK_NAME, RELEASE_ORG_LOCKS, RENEW_ORG_LOCKS, SHARD_MARKER, checkStatus, claimFromReply, decodeStatus, shardOrgs } from './org-locks.js';
 import type { CollectorStatus, OrgLockClaim } from './org-locks.js';
-import { describeSentinel, sentinelClientOptions, sentinelSecrets } from './sentinel.js';
+import { describeRedis, sentinelClientOptions, sentinelSecrets } from './sentinel.js';
 import type { CounterFieldFilter, CounterOnce, FamilyKey, FamilyMeta, PublishMeta, Snapshot, Staging, Store, StoreConnection } from './types.js';
 
 type TokenUsageRecord = Awaited<ReturnType<Store['readTokenUsage']>>[number];
@@ -44,7 +44,7 @@ export class RedisStore implements Store {
     this.keys = storeKeys(opts.prefix);
     this.now = opts.now ?? Date.now;
     this.secrets = [...urlSecrets(opts.url), ...sentinelSecrets(opts.sentinel)];
-    this.log = log.child({ component: 'store', store: 'redis', redis: opts.sentinel ? describeSentinel(opts.sentinel, opts.url) : describeRedisUrl(opts.url) });
+    this.log = log.child({ component: 'store', store: 'redis', redis: describeRedis(opts.url, opts.sentinel) });
     this.client = new Redis(opts.url, {
       lazyConnect: true,
       connectTimeout: opts.connectTimeoutMs ?? 5_000,
@@ -233,18 +233,21 @@ export class RedisStore implements Store {
   // Collector shards: one lock per org, all or none (src/store/org-locks.ts).
   async acquireOrgLocks(orgIds: readonly string[], holder: string, ttlMs: number): Promise<OrgLockClaim> {
     const orgs = shardOrgs(orgIds);
-    const keys = [this.keys.lock('collector'), ...orgs.map((org) => this.keys.collectorLock(org))];
-    const claim = claimFromReply(await this.run(() => ACQUIRE_ORG_LOCKS.run(this.client, keys, [holder, checkTtl(ttlMs), SHARD_MARKER])), orgs);
+    const claim = claimFromReply(await this.run(() => ACQUIRE_ORG_LOCKS.run(this.client, this.shardLockKeys(orgs), [holder, checkTtl(ttlMs), SHARD_MARKER])), orgs);
     // Held only once replicated, as acquireLock: a failover hands the new master the shard's locks and their TTL.
     if (claim.acquired) await this.confirm('lock acquisition');
     return claim;
   }
 
   async renewOrgLocks(orgIds: readonly string[], holder: string, ttlMs: number): Promise<boolean> {
-    const keys = [this.keys.lock('collector'), ...shardOrgs(orgIds).map((org) => this.keys.collectorLock(org))];
-    const held = (await this.run(() => RENEW_ORG_LOCKS.run(this.client, keys, [holder, checkTtl(ttlMs), SHARD_MARKER]))) === 1;
+    const held = (await this.run(() => RENEW_ORG_LOCKS.run(this.client, this.shardLockKeys(shardOrgs(orgIds)), [holder, checkTtl(ttlMs), SHARD_MARKER]))) === 1;
     if (held) await this.confirm('lock renewal');
     return held;
+  }
+
+  /** The org lock scripts' KEYS: the old single lock (the upgrade guard), then each org's lock. */
+  private shardLockKeys(orgs: readonly string[]): string[] {
+    return [this.keys.lock(LEGACY_LOCK_NAME), ...orgs.map((org) => this.keys.collectorLock(org))];
   }
 
   async releaseOrgLocks(orgIds: readonly string[], holder: string): Promise<void> {

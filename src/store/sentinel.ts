@@ -53,6 +53,11 @@ export function describeSentinel(sentinel: SentinelOptions, url: string): {
   };
 }
 
+/** What to log about the store's Redis: through the Sentinels, or the URL's server (never the URL or a password). */
+export function describeRedis(url: string, sentinel: SentinelOptions | null | undefined): ReturnType<typeof describeSentinel> | ReturnType<typeof describeRedisUrl> {
+  return sentinel ? describeSentinel(sentinel, url) : describeRedisUrl(url);
+}
+
 /** The Sentinels' password, for scrubbing messages (empty when none). */
 export function sentinelSecrets(sentinel: SentinelOptions | null | undefined): string[] {
   return sentinel?.password ? [sentinel.password] : [];

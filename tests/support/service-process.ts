@@ -62,6 +62,8 @@ export function delay(ms: number): Promise<void> {
 export async function awaitReady(p: {
   bin: string; url: string; port: number; dir: string; timeoutMs: number;
   exited: Promise<Error>; stop: () => Promise<void>; output: () => string;
+  /** Whether it answers yet (default: GET /-/ready is 200, as Prometheus and Alertmanager serve it). */
+  ready?: () => Promise<boolean>;
 }): Promise<void> {
   const deadline = Date.now() + p.timeoutMs;
   for (;;) {
@@ -70,7 +72,7 @@ export async function awaitReady(p: {
       await rm(p.dir, { recursive: true, force: true });
       throw failure;
     }
-    if (await isReady(p.url)) return;
+    if (await (p.ready ? p.ready() : isReady(p.url))) return;
     if (Date.now() > deadline) {
       await p.stop();
       throw new Error(`${p.bin} was not ready on ${p.port} within ${p.timeoutMs} ms: ${p.output().slice(-1_500)}`);

@@ -1,8 +1,8 @@
-import { mkdtemp, rm } from 'node:fs/promises';
+import { mkdtemp } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { freePort } from './redis.js';
-import { delay, spawnService } from './service-process.js';
+import { awaitReady, spawnService } from './service-process.js';
 
 /**
  * A real single-node VictoriaMetrics (Debian's victoria-metrics 1.79; scripts/ensure-test-services.sh installs it)
@@ -77,20 +77,9 @@ async function startOnce(opts: { retentionPeriod?: string; args?: readonly strin
     ...(opts.args ?? []),
   ], dir, 'install victoria-metrics');
 
-  const deadline = Date.now() + 20_000;
-  for (;;) {
-    const failure = await Promise.race([exited, delay(100).then(() => null)]);
-    if (failure) {
-      await rm(dir, { recursive: true, force: true });
-      throw failure;
-    }
-    const ok = await fetch(`${url}/health`, { signal: AbortSignal.timeout(1_000) }).then(async (r) => (await r.text()).trim() === 'OK', () => false);
-    if (ok) break;
-    if (Date.now() > deadline) {
-      await stop();
-      throw new Error(`${BIN} was not ready on ${port} within 20 s: ${output().slice(-1_500)}`);
-    }
-  }
+  // VictoriaMetrics says it is ready on /health ("OK"), not /-/ready.
+  const ready = () => fetch(`${url}/health`, { signal: AbortSignal.timeout(1_000) }).then(async (r) => (await r.text()).trim() === 'OK', () => false);
+  await awaitReady({ bin: BIN, url, port, dir, timeoutMs: 20_000, exited, stop, output, ready });
 
   async function get<T>(path: string, params: Record<string, string>): Promise<T> {
     const res = await fetch(`${url}${path}?${new URLSearchParams({ ...params, nocache: '1' }).toString()}`);
